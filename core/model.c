@@ -1,0 +1,645 @@
+/* core/model.c: the LLaMA transformer over the libtorch shim: parameters, load/save in Hugging Face
+ * layout, the training forward and the cached incremental decoder with candidate scoring.
+ * Shapes in comments: B batch rows, T tokens, H query heads, G key/value heads, D head dim, d width. */
+#include "model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "hf_config.h"
+#include "rng.h"
+#include "safetensors.h"
+
+#define FLOAT_MIN_F32 (-3.4028234663852886e38)
+
+struct rgtg_kv_cache {
+    int64_t rows, capacity, length;
+    int layers;
+    tt_t *keys, *values;      /* per layer [R, G, capacity, D] */
+    tt_t key_mask;            /* [R, capacity] f32: 0 where a column holds a token, min where not */
+    tt_t next_position;       /* [R] int64: the position id of each row's next token */
+    tt_t *cand_keys, *cand_values; /* per layer [R, G, k, D] from the last candidate scoring */
+    int64_t cand_count;
+};
+
+/* ---------------------------------------------------------------- parameters */
+
+static int head_dim(const rgtg_model_config_t *c) { return c->hidden_size / c->num_attention_heads; }
+
+static rgtg_status_t add_param(rgtg_model_t *m, const char *name, tt_t *slot) {
+    m->param_names[m->param_count] = strdup(name);
+    m->params[m->param_count] = slot;
+    m->param_count++;
+    return m->param_names[m->param_count - 1] ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+}
+
+/* Fills the name table in Hugging Face order; the tensors themselves are set by the caller. */
+static rgtg_status_t model_alloc(const rgtg_model_config_t *config, tt_device_t device, rgtg_model_t **out) {
+    rgtg_status_t st = rgtg_model_config_validate(config);
+    if (st != RGTG_OK) return st;
+    rgtg_model_t *m = calloc(1, sizeof *m);
+    int max_params = 3 + 9 * config->num_hidden_layers + 1;
+    if (m) {
+        m->layers = calloc((size_t)config->num_hidden_layers, sizeof *m->layers);
+        m->param_names = calloc((size_t)max_params, sizeof *m->param_names);
+        m->params = calloc((size_t)max_params, sizeof *m->params);
+    }
+    if (!m || !m->layers || !m->param_names || !m->params) {
+        rgtg_model_free(m);
+        return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory allocating a model");
+    }
+    m->config = *config;
+    m->device = device;
+    char name[128];
+    st = add_param(m, "model.embed_tokens.weight", &m->embed_tokens);
+    for (int i = 0; i < config->num_hidden_layers && st == RGTG_OK; i++) {
+        rgtg_layer_t *l = &m->layers[i];
+        struct { const char *suffix; tt_t *slot; } fields[] = {
+            {"input_layernorm.weight", &l->input_layernorm},
+            {"self_attn.q_proj.weight", &l->q_proj},
+            {"self_attn.k_proj.weight", &l->k_proj},
+            {"self_attn.v_proj.weight", &l->v_proj},
+            {"self_attn.o_proj.weight", &l->o_proj},
+            {"post_attention_layernorm.weight", &l->post_attention_layernorm},
+            {"mlp.gate_proj.weight", &l->gate_proj},
+            {"mlp.up_proj.weight", &l->up_proj},
+            {"mlp.down_proj.weight", &l->down_proj},
+        };
+        for (size_t f = 0; f < sizeof fields / sizeof fields[0] && st == RGTG_OK; f++) {
+            snprintf(name, sizeof name, "model.layers.%d.%s", i, fields[f].suffix);
+            st = add_param(m, name, fields[f].slot);
+        }
+    }
+    if (st == RGTG_OK) st = add_param(m, "model.norm.weight", &m->norm);
+    if (st == RGTG_OK && config->head == RGTG_HEAD_LM && !config->tie_word_embeddings)
+        st = add_param(m, "lm_head.weight", &m->lm_head);
+    if (st == RGTG_OK && config->head == RGTG_HEAD_SCORE) st = add_param(m, "score.weight", &m->score);
+    if (st != RGTG_OK) {
+        rgtg_model_free(m);
+        return st;
+    }
+    *out = m;
+    return RGTG_OK;
+}
+
+/* The shape a parameter must have, from its name. */
+static int expected_shape(const rgtg_model_config_t *c, const char *name, int64_t shape[2]) {
+    int64_t d = c->hidden_size, kv = (int64_t)c->num_key_value_heads * head_dim(c);
+    const char *which = name; /* the part after "model.layers.N." */
+    if (strncmp(name, "model.layers.", 13) == 0) which = strchr(name + 13, '.') + 1;
+    if (!strcmp(which, "input_layernorm.weight") || !strcmp(which, "post_attention_layernorm.weight") ||
+        !strcmp(name, "model.norm.weight")) {
+        shape[0] = d;
+        return 1;
+    }
+    if (!strcmp(name, "model.embed_tokens.weight") || !strcmp(name, "lm_head.weight")) {
+        shape[0] = c->vocab_size, shape[1] = d;
+    } else if (!strcmp(name, "score.weight")) {
+        shape[0] = 1, shape[1] = d;
+    } else if (!strcmp(which, "self_attn.q_proj.weight") || !strcmp(which, "self_attn.o_proj.weight")) {
+        shape[0] = d, shape[1] = d;
+    } else if (!strcmp(which, "self_attn.k_proj.weight") || !strcmp(which, "self_attn.v_proj.weight")) {
+        shape[0] = kv, shape[1] = d;
+    } else if (!strcmp(which, "mlp.gate_proj.weight") || !strcmp(which, "mlp.up_proj.weight")) {
+        shape[0] = c->intermediate_size, shape[1] = d;
+    } else if (!strcmp(which, "mlp.down_proj.weight")) {
+        shape[0] = d, shape[1] = c->intermediate_size;
+    } else {
+        return 0;
+    }
+    return 2;
+}
+
+static rgtg_status_t init_rotary(rgtg_model_t *m) {
+    int dim = head_dim(&m->config);
+    float *inv = malloc(sizeof(float) * (size_t)(dim / 2));
+    if (!inv) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < dim / 2; i++)
+        inv[i] = 1.0f / powf((float)m->config.rope_theta, (float)(2 * i) / (float)dim);
+    int64_t shape[1] = {dim / 2};
+    m->inv_freq = tt_keep(tt_from_host(inv, shape, 1, TT_F32, m->device));
+    free(inv);
+    return m->inv_freq ? RGTG_OK : rgtg_error_status();
+}
+
+rgtg_status_t rgtg_model_create(const rgtg_model_config_t *config, uint64_t seed, tt_device_t device,
+                                rgtg_model_t **out) {
+    rgtg_model_t *m;
+    rgtg_status_t st = model_alloc(config, device, &m);
+    if (st != RGTG_OK) return st;
+    rgtg_rng_t rng;
+    rgtg_rng_seed(&rng, seed, 0x1417);
+    for (int p = 0; p < m->param_count && st == RGTG_OK; p++) {
+        int64_t shape[2];
+        int ndim = expected_shape(config, m->param_names[p], shape);
+        int64_t n = ndim == 1 ? shape[0] : shape[0] * shape[1];
+        float *host = malloc(sizeof(float) * (size_t)n);
+        if (!host) {
+            st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+            break;
+        }
+        for (int64_t i = 0; i < n; i++) host[i] = ndim == 1 ? 1.0f : (float)(0.02 * rgtg_rng_normal(&rng));
+        tt_t t = tt_from_host(host, shape, ndim, TT_F32, device);
+        free(host);
+        if (t && config->dtype != TT_F32) t = tt_to(t, config->dtype, device);
+        *m->params[p] = tt_keep(t);
+        if (!t) st = rgtg_error_status();
+    }
+    if (st == RGTG_OK) st = init_rotary(m);
+    if (st != RGTG_OK) {
+        rgtg_model_free(m);
+        return st;
+    }
+    *out = m;
+    return RGTG_OK;
+}
+
+rgtg_status_t rgtg_model_load(const char *dir, tt_device_t device, rgtg_model_t **out) {
+    char *config_path = rgtg_path_join(dir, "config.json");
+    if (!config_path) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    rgtg_model_config_t config;
+    rgtg_status_t st = rgtg_hf_config_read(config_path, &config);
+    free(config_path);
+    if (st != RGTG_OK) return st;
+    rgtg_weights_t *weights;
+    st = rgtg_weights_open(dir, &weights);
+    if (st != RGTG_OK) return st;
+    rgtg_model_t *m;
+    st = model_alloc(&config, device, &m);
+    for (int p = 0; st == RGTG_OK && p < m->param_count; p++) {
+        const char *name = m->param_names[p];
+        const rgtg_st_tensor_t *src = rgtg_weights_find(weights, name);
+        if (!src) {
+            st = rgtg_error_set(RGTG_ERR_FORMAT, "%s: tensor '%s' is missing (config.json implies it)", dir, name);
+            break;
+        }
+        int64_t shape[2];
+        int ndim = expected_shape(&config, name, shape);
+        if (src->ndim != ndim || src->shape[0] != shape[0] || (ndim == 2 && src->shape[1] != shape[1])) {
+            st = rgtg_error_set(RGTG_ERR_FORMAT,
+                                "%s: tensor '%s' has shape [%lld%s%lld] but config.json implies [%lld, %lld]", dir,
+                                name, (long long)src->shape[0], src->ndim > 1 ? ", " : "",
+                                (long long)(src->ndim > 1 ? src->shape[1] : 0), (long long)shape[0],
+                                (long long)(ndim == 2 ? shape[1] : 0));
+            break;
+        }
+        if (src->dtype != TT_F32 && src->dtype != TT_BF16 && src->dtype != TT_F16) {
+            st = rgtg_error_set(RGTG_ERR_FORMAT, "%s: tensor '%s' has dtype %s, expected a float type", dir,
+                                name, tt_dtype_name(src->dtype));
+            break;
+        }
+        tt_t t = tt_from_host(src->data, src->shape, src->ndim, src->dtype, TT_CPU);
+        t = tt_to(t, config.dtype, device);
+        *m->params[p] = tt_keep(t);
+        if (!t) st = rgtg_error_status();
+    }
+    rgtg_weights_close(weights);
+    if (st == RGTG_OK) st = init_rotary(m);
+    if (st != RGTG_OK) {
+        if (m) rgtg_model_free(m);
+        return st;
+    }
+    *out = m;
+    return RGTG_OK;
+}
+
+rgtg_status_t rgtg_model_save(const rgtg_model_t *model, const char *dir) {
+    rgtg_status_t st = rgtg_mkdirs(dir);
+    if (st != RGTG_OK) return st;
+    rgtg_st_tensor_t *tensors = calloc((size_t)model->param_count, sizeof *tensors);
+    void **buffers = calloc((size_t)model->param_count, sizeof *buffers);
+    if (!tensors || !buffers) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    tt_dtype_t dtype = model->config.dtype;
+    for (int p = 0; st == RGTG_OK && p < model->param_count; p++) {
+        tt_t t = *model->params[p];
+        rgtg_st_tensor_t *dst = &tensors[p];
+        dst->name = model->param_names[p];
+        dst->dtype = dtype;
+        dst->ndim = tt_shape(t, dst->shape);
+        dst->nbytes = (size_t)tt_numel(t) * tt_dtype_size(dtype);
+        buffers[p] = malloc(dst->nbytes ? dst->nbytes : 1);
+        if (!buffers[p]) {
+            st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+            break;
+        }
+        st = tt_to_host(t, dtype, buffers[p], dst->nbytes);
+        dst->data = buffers[p];
+    }
+    char *config_path = rgtg_path_join(dir, "config.json");
+    if (st == RGTG_OK) st = rgtg_weights_write(dir, tensors, (size_t)model->param_count, (size_t)4 << 30);
+    if (st == RGTG_OK) st = rgtg_hf_config_write(config_path, &model->config);
+    free(config_path);
+    for (int p = 0; buffers && p < model->param_count; p++) free(buffers[p]);
+    free(buffers);
+    free(tensors);
+    return st;
+}
+
+void rgtg_model_free(rgtg_model_t *model) {
+    if (!model) return;
+    for (int p = 0; p < model->param_count; p++) {
+        tt_free(*model->params[p]);
+        free(model->param_names[p]);
+    }
+    tt_free(model->inv_freq);
+    free(model->param_names);
+    free(model->params);
+    free(model->layers);
+    free(model);
+}
+
+int64_t rgtg_model_parameter_count(const rgtg_model_t *model) {
+    int64_t n = 0;
+    for (int p = 0; p < model->param_count; p++) n += tt_numel(*model->params[p]);
+    return n;
+}
+
+tt_t rgtg_model_param(const rgtg_model_t *model, const char *name) {
+    for (int p = 0; p < model->param_count; p++)
+        if (!strcmp(model->param_names[p], name)) return *model->params[p];
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- building blocks */
+
+/* x * rsqrt(mean(x^2) + eps) * weight, computed in f32 as transformers does. */
+static tt_t rms_norm(tt_t x, tt_t weight, double eps) {
+    tt_dtype_t dtype = tt_dtype(x);
+    tt_t x32 = dtype == TT_F32 ? x : tt_to(x, TT_F32, tt_device(x));
+    tt_t variance = tt_mean_dim(tt_mul(x32, x32), -1, true);
+    tt_t normed = tt_mul(x32, tt_rsqrt(tt_add_scalar(variance, eps)));
+    if (dtype != TT_F32) normed = tt_to(normed, dtype, tt_device(x));
+    return tt_mul(weight, normed);
+}
+
+/* cos and sin [B, 1, T, D] for position ids [B, T]. */
+static void rotary_tables(const rgtg_model_t *m, tt_t positions, tt_t *cos_out, tt_t *sin_out) {
+    tt_t pos = tt_unsqueeze(tt_to(positions, TT_F32, m->device), -1);   /* [B, T, 1] */
+    tt_t freqs = tt_mul(pos, m->inv_freq);                               /* [B, T, D/2] */
+    tt_t both[2] = {freqs, freqs};
+    tt_t emb = tt_unsqueeze(tt_cat(both, 2, -1), 1);                     /* [B, 1, T, D] */
+    tt_t c = tt_cos(emb), s = tt_sin(emb);
+    if (m->config.dtype != TT_F32) {
+        c = tt_to(c, m->config.dtype, m->device);
+        s = tt_to(s, m->config.dtype, m->device);
+    }
+    *cos_out = c;
+    *sin_out = s;
+}
+
+/* x * cos + rotate_half(x) * sin, x [B, heads, T, D]. */
+static tt_t apply_rotary(tt_t x, tt_t cos, tt_t sin) {
+    int64_t half = tt_size(x, -1) / 2;
+    tt_t x1 = tt_narrow(x, -1, 0, half), x2 = tt_narrow(x, -1, half, half);
+    tt_t rotated_parts[2] = {tt_neg(x2), x1};
+    tt_t rotated = tt_cat(rotated_parts, 2, -1);
+    return tt_add(tt_mul(x, cos), tt_mul(rotated, sin));
+}
+
+/* [B, T, heads*D] -> [B, heads, T, D] */
+static tt_t split_heads(tt_t x, int heads, int dim) {
+    int64_t shape[4] = {tt_size(x, 0), tt_size(x, 1), heads, dim};
+    return tt_transpose(tt_reshape(x, shape, 4), 1, 2);
+}
+
+/* [B, heads, T, D] -> [B, T, heads*D] */
+static tt_t merge_heads(tt_t x) {
+    int64_t shape[3] = {tt_size(x, 0), tt_size(x, 2), tt_size(x, 1) * tt_size(x, 3)};
+    return tt_reshape(tt_transpose(x, 1, 2), shape, 3);
+}
+
+/* Repeats each key/value head for the query heads it serves: [B, G, S, D] -> [B, H, S, D]. */
+static tt_t repeat_kv(tt_t x, int groups) { return groups == 1 ? x : tt_repeat_interleave(x, groups, 1); }
+
+/* softmax(q k^T / sqrt(D) + bias) v in f32; q [B,H,T,D], k/v [B,H,S,D], bias broadcast to [B,H,T,S]. */
+static tt_t attend(tt_t q, tt_t k, tt_t v, tt_t bias, int dim) {
+    tt_t scores = tt_mul_scalar(tt_matmul(q, tt_transpose(k, -2, -1)), 1.0 / sqrt((double)dim));
+    if (tt_dtype(scores) != TT_F32) scores = tt_to(scores, TT_F32, tt_device(scores));
+    tt_t probs = tt_softmax(tt_add(scores, bias), -1);
+    if (tt_dtype(v) != TT_F32) probs = tt_to(probs, tt_dtype(v), tt_device(v));
+    return tt_matmul(probs, v);
+}
+
+static tt_t mlp(const rgtg_layer_t *l, tt_t x) {
+    return tt_linear(tt_mul(tt_silu(tt_linear(x, l->gate_proj)), tt_linear(x, l->up_proj)), l->down_proj);
+}
+
+static tt_t apply_head(const rgtg_model_t *m, tt_t hidden) {
+    if (m->config.head == RGTG_HEAD_SCORE) return tt_squeeze(tt_linear(hidden, m->score), -1);
+    return tt_linear(hidden, m->lm_head ? m->lm_head : m->embed_tokens);
+}
+
+/* Position ids from a mask: cumsum - 1, and 1 where masked (as transformers' generate does). */
+static tt_t positions_from_mask(tt_t mask) {
+    tt_t pos = tt_add_scalar(tt_cumsum(mask, 1), -1.0);
+    return tt_masked_fill(pos, tt_eq_scalar(mask, 0.0), 1.0);
+}
+
+/* ---------------------------------------------------------------- full forward */
+
+/* 0 where allowed, the f32 minimum where not (transformers' additive mask). */
+static tt_t bias_where(const rgtg_model_t *m, tt_t allowed) {
+    int64_t one[1] = {1};
+    return tt_where(allowed, tt_zeros(one, 1, TT_F32, m->device), tt_full(one, 1, FLOAT_MIN_F32, TT_F32, m->device));
+}
+
+/* [B, 1, T, T]: query t may see key s when s <= t and s is a token. */
+static tt_t attention_bias(const rgtg_model_t *m, tt_t mask) {
+    int64_t B = tt_size(mask, 0), T = tt_size(mask, 1);
+    tt_t cols = tt_arange(0, T, TT_I64, m->device);
+    int64_t row_shape[2] = {T, 1}, col_shape[2] = {1, T}, key_shape[4] = {B, 1, 1, T};
+    tt_t causal = tt_gt_scalar(tt_sub(tt_reshape(cols, row_shape, 2), tt_reshape(cols, col_shape, 2)), -1.0);
+    return bias_where(m, tt_logical_and(causal, tt_gt_scalar(tt_reshape(mask, key_shape, 4), 0.0)));
+}
+
+tt_t rgtg_model_hidden(const rgtg_model_t *m, tt_t ids, tt_t mask) {
+    const rgtg_model_config_t *c = &m->config;
+    int64_t B = tt_size(ids, 0), T = tt_size(ids, 1);
+    int H = c->num_attention_heads, G = c->num_key_value_heads, D = head_dim(c);
+    if (!mask) {
+        int64_t shape[2] = {B, T};
+        mask = tt_full(shape, 2, 1.0, TT_I64, m->device);
+    }
+    tt_t bias = attention_bias(m, mask);
+
+    tt_t cos, sin;
+    rotary_tables(m, positions_from_mask(mask), &cos, &sin);
+    tt_t x = tt_embedding(m->embed_tokens, ids);
+    for (int i = 0; i < c->num_hidden_layers; i++) {
+        const rgtg_layer_t *l = &m->layers[i];
+        tt_t h = rms_norm(x, l->input_layernorm, c->rms_norm_eps);
+        tt_t q = apply_rotary(split_heads(tt_linear(h, l->q_proj), H, D), cos, sin);
+        tt_t k = apply_rotary(split_heads(tt_linear(h, l->k_proj), G, D), cos, sin);
+        tt_t v = split_heads(tt_linear(h, l->v_proj), G, D);
+        tt_t att = attend(q, repeat_kv(k, H / G), repeat_kv(v, H / G), bias, D);
+        x = tt_add(x, tt_linear(merge_heads(att), l->o_proj));
+        x = tt_add(x, mlp(l, rms_norm(x, l->post_attention_layernorm, c->rms_norm_eps)));
+    }
+    return rms_norm(x, m->norm, c->rms_norm_eps);
+}
+
+tt_t rgtg_model_forward(const rgtg_model_t *m, tt_t ids, tt_t mask) {
+    return apply_head(m, rgtg_model_hidden(m, ids, mask));
+}
+
+/* ---------------------------------------------------------------- the cache */
+
+rgtg_status_t rgtg_kv_cache_create(const rgtg_model_t *m, int64_t rows, int64_t capacity, rgtg_kv_cache_t **out) {
+    if (rows <= 0 || capacity <= 0)
+        return rgtg_error_set(RGTG_ERR_INVALID, "kv cache: rows (%lld) and capacity (%lld) must be positive",
+                              (long long)rows, (long long)capacity);
+    rgtg_kv_cache_t *c = calloc(1, sizeof *c);
+    int L = m->config.num_hidden_layers;
+    if (c) {
+        c->keys = calloc((size_t)L, sizeof(tt_t));
+        c->values = calloc((size_t)L, sizeof(tt_t));
+        c->cand_keys = calloc((size_t)L, sizeof(tt_t));
+        c->cand_values = calloc((size_t)L, sizeof(tt_t));
+    }
+    if (!c || !c->keys || !c->values || !c->cand_keys || !c->cand_values) {
+        rgtg_kv_cache_free(c);
+        return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory allocating a kv cache");
+    }
+    c->rows = rows, c->capacity = capacity, c->layers = L;
+    int64_t shape[4] = {rows, m->config.num_key_value_heads, capacity, head_dim(&m->config)};
+    for (int i = 0; i < L; i++) {
+        c->keys[i] = tt_keep(tt_zeros(shape, 4, m->config.dtype, m->device));
+        c->values[i] = tt_keep(tt_zeros(shape, 4, m->config.dtype, m->device));
+    }
+    int64_t mask_shape[2] = {rows, capacity}, pos_shape[1] = {rows};
+    c->key_mask = tt_keep(tt_full(mask_shape, 2, FLOAT_MIN_F32, TT_F32, m->device));
+    c->next_position = tt_keep(tt_zeros(pos_shape, 1, TT_I64, m->device));
+    if (!c->key_mask || !c->next_position || !c->keys[L - 1] || !c->values[L - 1]) {
+        rgtg_kv_cache_free(c);
+        return rgtg_error_status();
+    }
+    *out = c;
+    return RGTG_OK;
+}
+
+static void drop_candidates(rgtg_kv_cache_t *c) {
+    for (int i = 0; i < c->layers; i++) {
+        tt_free(c->cand_keys[i]);
+        tt_free(c->cand_values[i]);
+        c->cand_keys[i] = c->cand_values[i] = NULL;
+    }
+    c->cand_count = 0;
+}
+
+void rgtg_kv_cache_free(rgtg_kv_cache_t *c) {
+    if (!c) return;
+    for (int i = 0; i < c->layers; i++) {
+        if (c->keys) tt_free(c->keys[i]);
+        if (c->values) tt_free(c->values[i]);
+    }
+    if (c->cand_keys && c->cand_values) drop_candidates(c);
+    tt_free(c->key_mask);
+    tt_free(c->next_position);
+    free(c->keys);
+    free(c->values);
+    free(c->cand_keys);
+    free(c->cand_values);
+    free(c);
+}
+
+int64_t rgtg_kv_cache_rows(const rgtg_kv_cache_t *c) { return c->rows; }
+int64_t rgtg_kv_cache_length(const rgtg_kv_cache_t *c) { return c->length; }
+
+static rgtg_status_t check_room(const rgtg_kv_cache_t *c, int64_t rows, int64_t n) {
+    if (rows != c->rows)
+        return rgtg_error_set(RGTG_ERR_INVALID, "kv cache holds %lld rows, input has %lld", (long long)c->rows,
+                              (long long)rows);
+    if (c->length + n > c->capacity)
+        return rgtg_error_set(RGTG_ERR_INVALID, "kv cache full: %lld of %lld columns used, %lld more asked",
+                              (long long)c->length, (long long)c->capacity, (long long)n);
+    return RGTG_OK;
+}
+
+/* Writes src [R, G, n, D] into columns [length, length + n) of dst. */
+static rgtg_status_t write_columns(tt_t dst, int64_t length, tt_t src) {
+    return tt_copy_(tt_narrow(dst, 2, length, tt_size(src, 2)), src);
+}
+
+/* One pass of the layers over new tokens x [R, n, d] at positions [R, n], attending to the cached
+ * columns [0, length) (masked by the cache's key mask) and to the new tokens under new_bias
+ * [R, 1, n, n]. The new keys/values go to the cache (store) or to the candidate slots. */
+static tt_t cached_layers(const rgtg_model_t *m, rgtg_kv_cache_t *c, tt_t x, tt_t positions, tt_t new_bias,
+                          bool candidates) {
+    const rgtg_model_config_t *cfg = &m->config;
+    int H = cfg->num_attention_heads, G = cfg->num_key_value_heads, D = head_dim(cfg);
+    int64_t R = tt_size(x, 0);
+    tt_t cos, sin;
+    rotary_tables(m, positions, &cos, &sin);
+    int64_t mask_shape[4] = {R, 1, 1, c->length};
+    tt_t old_bias = c->length ? tt_reshape(tt_narrow(c->key_mask, 1, 0, c->length), mask_shape, 4) : NULL;
+    for (int i = 0; i < cfg->num_hidden_layers; i++) {
+        const rgtg_layer_t *l = &m->layers[i];
+        tt_t h = rms_norm(x, l->input_layernorm, cfg->rms_norm_eps);
+        tt_t q = apply_rotary(split_heads(tt_linear(h, l->q_proj), H, D), cos, sin);
+        tt_t k = apply_rotary(split_heads(tt_linear(h, l->k_proj), G, D), cos, sin);
+        tt_t v = split_heads(tt_linear(h, l->v_proj), G, D);
+        tt_t att;
+        if (candidates) {
+            /* each candidate sees the prefix and itself: the diagonal of the new block */
+            tt_t qk_self = tt_sum_dim(tt_mul(q, repeat_kv(k, H / G)), -1, true);     /* [R, H, k, 1] */
+            tt_t self_score = tt_mul_scalar(qk_self, 1.0 / sqrt((double)D));
+            if (tt_dtype(self_score) != TT_F32) self_score = tt_to(self_score, TT_F32, m->device);
+            tt_t probs;
+            tt_t vr = repeat_kv(v, H / G);
+            if (c->length) {
+                tt_t kc = repeat_kv(tt_narrow(c->keys[i], 2, 0, c->length), H / G);
+                tt_t vc = repeat_kv(tt_narrow(c->values[i], 2, 0, c->length), H / G);
+                tt_t scores = tt_mul_scalar(tt_matmul(q, tt_transpose(kc, -2, -1)), 1.0 / sqrt((double)D));
+                if (tt_dtype(scores) != TT_F32) scores = tt_to(scores, TT_F32, m->device);
+                tt_t parts[2] = {tt_add(scores, old_bias), self_score};
+                probs = tt_softmax(tt_cat(parts, 2, -1), -1);                          /* [R, H, k, L+1] */
+                if (tt_dtype(vc) != TT_F32) probs = tt_to(probs, tt_dtype(vc), m->device);
+                tt_t p_old = tt_narrow(probs, -1, 0, c->length), p_self = tt_narrow(probs, -1, c->length, 1);
+                att = tt_add(tt_matmul(p_old, vc), tt_mul(p_self, vr));
+            } else {
+                att = vr; /* nothing cached: each candidate attends only to itself */
+            }
+            tt_free(c->cand_keys[i]);
+            tt_free(c->cand_values[i]);
+            c->cand_keys[i] = tt_keep(tt_contiguous(k));
+            c->cand_values[i] = tt_keep(tt_contiguous(v));
+        } else {
+            if (write_columns(c->keys[i], c->length, k) != RGTG_OK ||
+                write_columns(c->values[i], c->length, v) != RGTG_OK)
+                return NULL;
+            int64_t total = c->length + tt_size(k, 2);
+            tt_t kc = repeat_kv(tt_narrow(c->keys[i], 2, 0, total), H / G);
+            tt_t vc = repeat_kv(tt_narrow(c->values[i], 2, 0, total), H / G);
+            tt_t bias = new_bias;
+            if (old_bias) {
+                int64_t n = tt_size(x, 1);
+                int64_t expand_shape[4] = {R, 1, n, c->length};
+                tt_t parts[2] = {tt_expand(old_bias, expand_shape, 4), new_bias};
+                bias = tt_cat(parts, 2, -1);
+            }
+            att = attend(q, kc, vc, bias, D);
+        }
+        x = tt_add(x, tt_linear(merge_heads(att), l->o_proj));
+        x = tt_add(x, mlp(l, rms_norm(x, l->post_attention_layernorm, cfg->rms_norm_eps)));
+    }
+    return apply_head(m, rms_norm(x, m->norm, cfg->rms_norm_eps));
+}
+
+tt_t rgtg_model_prefill(const rgtg_model_t *m, rgtg_kv_cache_t *c, tt_t ids, tt_t mask) {
+    if (!ids || !mask) return NULL;
+    int64_t R = tt_size(ids, 0), T = tt_size(ids, 1);
+    if (c->length != 0) {
+        rgtg_error_set(RGTG_ERR_INVALID, "kv cache: prefill needs an empty cache (it holds %lld columns)",
+                       (long long)c->length);
+        return NULL;
+    }
+    if (check_room(c, R, T) != RGTG_OK) return NULL;
+    size_t mark = tt_arena_mark();
+    tt_t bias = attention_bias(m, mask);
+    tt_t out = cached_layers(m, c, tt_embedding(m->embed_tokens, ids), positions_from_mask(mask), bias, false);
+    tt_t key_bias = bias_where(m, tt_gt_scalar(mask, 0.0));
+    tt_t last = out ? tt_select(out, 1, T - 1) : NULL;
+    if (!last || tt_copy_(tt_narrow(c->key_mask, 1, 0, T), key_bias) != RGTG_OK ||
+        tt_copy_(c->next_position, tt_sum_dim(mask, 1, false)) != RGTG_OK) {
+        tt_arena_release(mark);
+        return NULL;
+    }
+    last = tt_keep(tt_contiguous(last));
+    tt_arena_release(mark);
+    c->length = T;
+    drop_candidates(c);
+    /* hand the result back to the caller's arena */
+    tt_t result = tt_clone(last);
+    tt_free(last);
+    return result;
+}
+
+/* Marks column length as a token for every row and advances positions. */
+static rgtg_status_t advance(rgtg_kv_cache_t *c) {
+    rgtg_status_t st = tt_fill_(tt_narrow(c->key_mask, 1, c->length, 1), 0.0);
+    if (st == RGTG_OK) st = tt_add_(c->next_position, tt_full((int64_t[]){1}, 1, 1.0, TT_I64, tt_device(c->next_position)), 1.0);
+    if (st == RGTG_OK) c->length++;
+    return st;
+}
+
+tt_t rgtg_model_append(const rgtg_model_t *m, rgtg_kv_cache_t *c, tt_t ids) {
+    if (!ids) return NULL;
+    int64_t R = tt_size(ids, 0);
+    if (check_room(c, R, 1) != RGTG_OK) return NULL;
+    int64_t col[2] = {R, 1}, bias_shape[4] = {R, 1, 1, 1};
+    tt_t positions = tt_reshape(c->next_position, col, 2);
+    tt_t bias = tt_zeros(bias_shape, 4, TT_F32, m->device);
+    tt_t out = cached_layers(m, c, tt_embedding(m->embed_tokens, tt_reshape(ids, col, 2)), positions, bias, false);
+    if (!out || advance(c) != RGTG_OK) return NULL;
+    drop_candidates(c);
+    return tt_select(out, 1, 0);
+}
+
+tt_t rgtg_model_score_candidates(const rgtg_model_t *m, rgtg_kv_cache_t *c, tt_t ids) {
+    if (!ids) return NULL;
+    int64_t R = tt_size(ids, 0), k = tt_size(ids, 1);
+    if (check_room(c, R, 1) != RGTG_OK) return NULL;
+    int64_t col[2] = {R, 1}, expand_shape[2] = {R, k};
+    tt_t positions = tt_expand(tt_reshape(c->next_position, col, 2), expand_shape, 2);
+    tt_t out = cached_layers(m, c, tt_embedding(m->embed_tokens, ids), positions, NULL, true);
+    if (out) c->cand_count = k;
+    return out;
+}
+
+rgtg_status_t rgtg_kv_cache_commit(rgtg_kv_cache_t *c, const int64_t *chosen) {
+    if (c->cand_count == 0)
+        return rgtg_error_set(RGTG_ERR_INVALID, "kv cache: commit without a preceding candidate scoring");
+    rgtg_status_t st = check_room(c, c->rows, 1);
+    for (int64_t r = 0; st == RGTG_OK && r < c->rows; r++)
+        if (chosen[r] < 0 || chosen[r] >= c->cand_count)
+            st = rgtg_error_set(RGTG_ERR_INVALID, "kv cache: row %lld chose candidate %lld of %lld", (long long)r,
+                                (long long)chosen[r], (long long)c->cand_count);
+    if (st != RGTG_OK) return st;
+    size_t mark = tt_arena_mark();
+    int64_t idx_shape[1] = {c->rows};
+    tt_t index = tt_from_host(chosen, idx_shape, 1, TT_I64, tt_device(c->next_position));
+    for (int i = 0; st == RGTG_OK && i < c->layers; i++) {
+        int64_t G = tt_size(c->cand_keys[i], 1), D = tt_size(c->cand_keys[i], 3);
+        int64_t view[4] = {c->rows, 1, 1, 1}, full[4] = {c->rows, G, 1, D};
+        tt_t gather_index = tt_expand(tt_reshape(index, view, 4), full, 4);
+        st = write_columns(c->keys[i], c->length, tt_gather(c->cand_keys[i], 2, gather_index));
+        if (st == RGTG_OK) st = write_columns(c->values[i], c->length, tt_gather(c->cand_values[i], 2, gather_index));
+    }
+    if (st == RGTG_OK) st = advance(c);
+    tt_arena_release(mark);
+    drop_candidates(c);
+    return st;
+}
+
+rgtg_status_t rgtg_kv_cache_select_rows(rgtg_kv_cache_t *c, const int64_t *rows, int64_t n) {
+    for (int64_t i = 0; i < n; i++)
+        if (rows[i] < 0 || rows[i] >= c->rows)
+            return rgtg_error_set(RGTG_ERR_INVALID, "kv cache: row %lld out of range (%lld rows)", (long long)rows[i],
+                                  (long long)c->rows);
+    if (n <= 0) return rgtg_error_set(RGTG_ERR_INVALID, "kv cache: selecting no rows");
+    size_t mark = tt_arena_mark();
+    int64_t shape[1] = {n};
+    tt_t index = tt_from_host(rows, shape, 1, TT_I64, tt_device(c->next_position));
+    rgtg_status_t st = index ? RGTG_OK : rgtg_error_status();
+    tt_t *slots[4] = {&c->key_mask, &c->next_position, NULL, NULL};
+    for (int s = 0; st == RGTG_OK && s < 2; s++) {
+        tt_t picked = tt_keep(tt_index_select(*slots[s], 0, index));
+        if (!picked) st = rgtg_error_status();
+        else tt_free(*slots[s]), *slots[s] = picked;
+    }
+    for (int i = 0; st == RGTG_OK && i < c->layers; i++) {
+        tt_t *layer_slots[4] = {&c->keys[i], &c->values[i], &c->cand_keys[i], &c->cand_values[i]};
+        for (int s = 0; st == RGTG_OK && s < 4; s++) {
+            if (!*layer_slots[s]) continue;
+            tt_t picked = tt_keep(tt_index_select(*layer_slots[s], 0, index));
+            if (!picked) st = rgtg_error_status();
+            else tt_free(*layer_slots[s]), *layer_slots[s] = picked;
+        }
+    }
+    tt_arena_release(mark);
+    if (st == RGTG_OK) c->rows = n;
+    return st;
+}

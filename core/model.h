@@ -1,0 +1,104 @@
+/* core/model.h: the LLaMA-architecture transformer (as transformers' LlamaModel computes it), its two
+ * heads (lm_head: logits; score: one reward per position), training forward over a right-padded batch,
+ * and the incremental decoder: a KV cache over a batch of rows with prefill, append, row selection and
+ * candidate scoring (k next tokens per row in one forward against the cached prefix). */
+#ifndef RGTG_CORE_MODEL_H
+#define RGTG_CORE_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "status.h"
+#include "torch/tt.h"
+
+typedef enum { RGTG_HEAD_LM = 0, RGTG_HEAD_SCORE = 1 } rgtg_head_t;
+
+/* Field names follow transformers' LlamaConfig, so config.json maps one to one. */
+typedef struct {
+    int vocab_size;              /* tokens in the embedding table */
+    int hidden_size;             /* model width d */
+    int intermediate_size;       /* SwiGLU hidden width */
+    int num_hidden_layers;       /* transformer blocks */
+    int num_attention_heads;     /* query heads */
+    int num_key_value_heads;     /* key/value heads (< query heads: grouped-query attention) */
+    int max_position_embeddings; /* longest sequence the model is configured for */
+    double rms_norm_eps;         /* RMSNorm epsilon */
+    double rope_theta;           /* rotary base */
+    bool tie_word_embeddings;    /* lm_head shares model.embed_tokens.weight */
+    int bos_token_id, eos_token_id, pad_token_id; /* -1 when absent */
+    rgtg_head_t head;            /* LlamaForCausalLM or LlamaForSequenceClassification */
+    tt_dtype_t dtype;            /* parameter dtype in memory (torch_dtype in config.json) */
+} rgtg_model_config_t;
+
+/* A small model's defaults (every field set; sizes suit tests). */
+rgtg_model_config_t rgtg_model_config_default(void);
+/* Checks sizes for consistency (heads divide width, kv heads divide heads, ...). */
+rgtg_status_t rgtg_model_config_validate(const rgtg_model_config_t *config);
+
+
+/* ---- the model ---- */
+
+typedef struct {
+    tt_t input_layernorm, q_proj, k_proj, v_proj, o_proj;
+    tt_t post_attention_layernorm, gate_proj, up_proj, down_proj;
+} rgtg_layer_t;
+
+typedef struct rgtg_model {
+    rgtg_model_config_t config;
+    tt_device_t device;
+    tt_t embed_tokens;   /* [vocab, d] */
+    rgtg_layer_t *layers;
+    tt_t norm;           /* [d] */
+    tt_t lm_head;        /* [vocab, d]; NULL when tied or for the score head */
+    tt_t score;          /* [1, d]; NULL for the LM head */
+    tt_t inv_freq;       /* [head_dim / 2] f32, rotary frequencies */
+    int param_count;
+    char **param_names;  /* Hugging Face names, in a fixed order */
+    tt_t **params;       /* pointers to the fields above, same order */
+} rgtg_model_t;
+
+/* A fresh model: linear and embedding weights ~ N(0, 0.02^2) from a seeded stream, norms 1. */
+rgtg_status_t rgtg_model_create(const rgtg_model_config_t *config, uint64_t seed, tt_device_t device,
+                                rgtg_model_t **out);
+/* Loads config.json and model.safetensors (or a sharded index) from a Hugging Face directory.
+ * Every tensor the config implies must be present with the implied shape. */
+rgtg_status_t rgtg_model_load(const char *dir, tt_device_t device, rgtg_model_t **out);
+/* Writes config.json and model.safetensors (f32 or the model's dtype) atomically into dir. */
+rgtg_status_t rgtg_model_save(const rgtg_model_t *model, const char *dir);
+void rgtg_model_free(rgtg_model_t *model);
+int64_t rgtg_model_parameter_count(const rgtg_model_t *model); /* scalars, not tensors */
+tt_t rgtg_model_param(const rgtg_model_t *model, const char *name); /* NULL when absent */
+
+/* Training / reference forward. ids [B, T] int64, mask [B, T] int64 (1 = token, 0 = padding; NULL:
+ * all ones). Padding may be on either side: positions are counted from the mask.
+ * Returns logits [B, T, vocab] (LM head) or rewards [B, T] (score head) as an arena tensor. */
+tt_t rgtg_model_forward(const rgtg_model_t *model, tt_t ids, tt_t mask);
+/* Final hidden states [B, T, d] (after the last norm), for heads computed elsewhere. */
+tt_t rgtg_model_hidden(const rgtg_model_t *model, tt_t ids, tt_t mask);
+
+/* ---- incremental decoding ---- */
+
+typedef struct rgtg_kv_cache rgtg_kv_cache_t;
+
+/* A cache for rows sequences of up to capacity tokens each (prompt and generated). */
+rgtg_status_t rgtg_kv_cache_create(const rgtg_model_t *model, int64_t rows, int64_t capacity,
+                                   rgtg_kv_cache_t **out);
+void rgtg_kv_cache_free(rgtg_kv_cache_t *cache);
+int64_t rgtg_kv_cache_rows(const rgtg_kv_cache_t *cache);
+int64_t rgtg_kv_cache_length(const rgtg_kv_cache_t *cache); /* columns filled (shared by all rows) */
+
+/* Fills an empty cache with left-padded prompts ids [R, T], mask [R, T]; returns the outputs at
+ * the last column: logits [R, vocab] or rewards [R]. */
+tt_t rgtg_model_prefill(const rgtg_model_t *model, rgtg_kv_cache_t *cache, tt_t ids, tt_t mask);
+/* Appends one token per row (ids [R]) and returns its outputs: logits [R, vocab] or rewards [R]. */
+tt_t rgtg_model_append(const rgtg_model_t *model, rgtg_kv_cache_t *cache, tt_t ids);
+/* Scores k candidate next tokens per row (ids [R, k]) in one forward: candidate j of row r sees the
+ * row's cached prefix and itself, at the row's next position. Returns logits [R, k, vocab] or rewards
+ * [R, k]. The candidates' keys and values stay in the cache until the next score or commit. */
+tt_t rgtg_model_score_candidates(const rgtg_model_t *model, rgtg_kv_cache_t *cache, tt_t ids);
+/* Appends candidate chosen[r] of the last scoring to each row, with no further forward. */
+rgtg_status_t rgtg_kv_cache_commit(rgtg_kv_cache_t *cache, const int64_t *chosen);
+/* Keeps rows[0..n) of the cache, in that order (drop finished rows, reorder, duplicate). */
+rgtg_status_t rgtg_kv_cache_select_rows(rgtg_kv_cache_t *cache, const int64_t *rows, int64_t n);
+
+#endif

@@ -1,0 +1,267 @@
+// core/spm/spm_shim.cpp: librgtg_spm.so, the only code that touches SentencePiece's C++ API.
+//
+// It exports a small C ABI (the rgtg_spm_shim_* functions, all else hidden) that spm.c reaches
+// through dlopen/dlsym, so that libsentencepiece's bundled protobuf never meets libtorch's. No C++
+// exception and no sentencepiece::util::Status crosses the boundary: failures return an
+// rgtg_status_t code and write a one-line message into the caller's buffer.
+#include <sentencepiece_processor.h>
+#include <sentencepiece_trainer.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+extern "C" {
+#include "../status.h"
+}
+
+#define RGTG_SPM_EXPORT extern "C" __attribute__((visibility("default")))
+
+// Bumped whenever an exported signature changes; spm.c refuses a library with another version.
+#define RGTG_SPM_SHIM_ABI_VERSION 1
+
+namespace {
+
+struct Processor {
+    sentencepiece::SentencePieceProcessor sp;
+};
+
+// The trainer keeps process-wide state (log level, random seed): one training at a time.
+std::mutex train_mutex;
+
+int write_error(char *error, size_t error_capacity, int status, const std::string &message) {
+    if (error != nullptr && error_capacity > 0) std::snprintf(error, error_capacity, "%s", message.c_str());
+    return status;
+}
+
+// Missing or unreadable files are I/O errors; everything else SentencePiece reports is about content.
+int status_from_spm(const sentencepiece::util::Status &status) {
+    switch (status.code()) {
+    case sentencepiece::util::StatusCode::kNotFound:
+    case sentencepiece::util::StatusCode::kPermissionDenied:
+        return RGTG_ERR_IO;
+    case sentencepiece::util::StatusCode::kInvalidArgument:
+    case sentencepiece::util::StatusCode::kOutOfRange:
+        return RGTG_ERR_INVALID;
+    case sentencepiece::util::StatusCode::kResourceExhausted:
+        return RGTG_ERR_NOMEM;
+    default:
+        return RGTG_ERR_FORMAT;
+    }
+}
+
+// SentencePiece messages sometimes span lines; the project's errors are one line.
+std::string one_line(std::string text) {
+    for (char &c : text)
+        if (c == '\n' || c == '\r') c = ' ';
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    return text;
+}
+
+// SentencePiece reserves seed 0xFFFFFFFF for "seed from std::random_device"; fold 64 bits into 32
+// and step off the reserved value so every seed is deterministic.
+unsigned int spm_seed_from(uint64_t seed) {
+    uint32_t folded = static_cast<uint32_t>(seed) ^ static_cast<uint32_t>(seed >> 32);
+    if (folded == 0xFFFFFFFFu) folded = 0xFFFFFFFEu;
+    return folded;
+}
+
+// Flushes a file (or folder) to disk so that a crash after the rename cannot leave an empty model.
+bool fsync_path(const std::string &path, int flags) {
+    int fd = open(path.c_str(), flags | O_CLOEXEC);
+    if (fd < 0) return false;
+    bool synced = fsync(fd) == 0;
+    close(fd);
+    return synced;
+}
+
+std::string folder_of(const std::string &path) {
+    size_t slash = path.find_last_of('/');
+    if (slash == std::string::npos) return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+} // namespace
+
+RGTG_SPM_EXPORT int rgtg_spm_shim_abi_version(void) { return RGTG_SPM_SHIM_ABI_VERSION; }
+
+RGTG_SPM_EXPORT int rgtg_spm_shim_load(const char *model_path, void **out, char *error, size_t error_capacity) {
+    *out = nullptr;
+    try {
+        auto processor = std::make_unique<Processor>();
+        sentencepiece::util::Status status = processor->sp.Load(model_path);
+        if (!status.ok()) return write_error(error, error_capacity, status_from_spm(status), one_line(status.ToString()));
+        *out = processor.release();
+        return RGTG_OK;
+    } catch (const std::bad_alloc &) {
+        return write_error(error, error_capacity, RGTG_ERR_NOMEM, "out of memory while loading the model");
+    } catch (const std::exception &e) {
+        return write_error(error, error_capacity, RGTG_ERR_FORMAT, one_line(e.what()));
+    }
+}
+
+RGTG_SPM_EXPORT void rgtg_spm_shim_free(void *processor) { delete static_cast<Processor *>(processor); }
+
+RGTG_SPM_EXPORT int rgtg_spm_shim_piece_size(const void *processor) {
+    return static_cast<const Processor *>(processor)->sp.GetPieceSize();
+}
+
+// which: 0 unk, 1 bos, 2 eos, 3 pad; -1 when the model does not define that piece.
+RGTG_SPM_EXPORT int rgtg_spm_shim_special_id(const void *processor, int which) {
+    const sentencepiece::SentencePieceProcessor &sp = static_cast<const Processor *>(processor)->sp;
+    switch (which) {
+    case 0: return sp.unk_id();
+    case 1: return sp.bos_id();
+    case 2: return sp.eos_id();
+    case 3: return sp.pad_id();
+    default: return -1;
+    }
+}
+
+RGTG_SPM_EXPORT const char *rgtg_spm_shim_id_to_piece(const void *processor, int id) {
+    const sentencepiece::SentencePieceProcessor &sp = static_cast<const Processor *>(processor)->sp;
+    if (id < 0 || id >= sp.GetPieceSize()) return nullptr;
+    return sp.IdToPiece(id).c_str();
+}
+
+RGTG_SPM_EXPORT int rgtg_spm_shim_piece_to_id(const void *processor, const char *piece) {
+    return static_cast<const Processor *>(processor)->sp.PieceToId(piece);
+}
+
+// ids_out is malloc'd (never NULL on success, even for zero ids); the caller frees it with free().
+RGTG_SPM_EXPORT int rgtg_spm_shim_encode(const void *processor, const char *text, size_t length, int32_t **ids_out,
+                                         size_t *count_out, char *error, size_t error_capacity) {
+    *ids_out = nullptr;
+    *count_out = 0;
+    try {
+        std::vector<int> ids;
+        sentencepiece::util::Status status =
+            static_cast<const Processor *>(processor)->sp.Encode(std::string(text, length), &ids);
+        if (!status.ok()) return write_error(error, error_capacity, status_from_spm(status), one_line(status.ToString()));
+        int32_t *copy = static_cast<int32_t *>(std::malloc((ids.empty() ? 1 : ids.size()) * sizeof *copy));
+        if (copy == nullptr) return write_error(error, error_capacity, RGTG_ERR_NOMEM, "out of memory while encoding");
+        for (size_t i = 0; i < ids.size(); i++) copy[i] = ids[i];
+        *ids_out = copy;
+        *count_out = ids.size();
+        return RGTG_OK;
+    } catch (const std::bad_alloc &) {
+        return write_error(error, error_capacity, RGTG_ERR_NOMEM, "out of memory while encoding");
+    } catch (const std::exception &e) {
+        return write_error(error, error_capacity, RGTG_ERR_FORMAT, one_line(e.what()));
+    }
+}
+
+// Control pieces (bos, eos, pad) are dropped; an id outside [0, piece size) is an error.
+RGTG_SPM_EXPORT int rgtg_spm_shim_decode(const void *processor, const int32_t *ids, size_t count, char **text_out,
+                                         char *error, size_t error_capacity) {
+    *text_out = nullptr;
+    try {
+        const sentencepiece::SentencePieceProcessor &sp = static_cast<const Processor *>(processor)->sp;
+        const int piece_size = sp.GetPieceSize();
+        std::vector<int> kept;
+        kept.reserve(count);
+        for (size_t i = 0; i < count; i++) {
+            if (ids[i] < 0 || ids[i] >= piece_size)
+                return write_error(error, error_capacity, RGTG_ERR_INVALID,
+                                   "id " + std::to_string(ids[i]) + " at position " + std::to_string(i) +
+                                       " is outside the vocabulary [0, " + std::to_string(piece_size) + ")");
+            if (!sp.IsControl(ids[i])) kept.push_back(ids[i]);
+        }
+        std::string text;
+        sentencepiece::util::Status status = sp.Decode(kept, &text);
+        if (!status.ok()) return write_error(error, error_capacity, status_from_spm(status), one_line(status.ToString()));
+        char *copy = static_cast<char *>(std::malloc(text.size() + 1));
+        if (copy == nullptr) return write_error(error, error_capacity, RGTG_ERR_NOMEM, "out of memory while decoding");
+        std::memcpy(copy, text.data(), text.size());
+        copy[text.size()] = '\0';
+        *text_out = copy;
+        return RGTG_OK;
+    } catch (const std::bad_alloc &) {
+        return write_error(error, error_capacity, RGTG_ERR_NOMEM, "out of memory while decoding");
+    } catch (const std::exception &e) {
+        return write_error(error, error_capacity, RGTG_ERR_FORMAT, one_line(e.what()));
+    }
+}
+
+// Trains into <model_path>.tmp-<pid>.{model,vocab}, then renames the model onto model_path (same
+// folder, so the rename is atomic) and deletes the vocab file. The arguments go through the map
+// overload of Train, so paths with spaces or '=' need no quoting.
+RGTG_SPM_EXPORT int rgtg_spm_shim_train(const char *text_path, const char *model_path, int vocab_size,
+                                        const char *model_type, double character_coverage, int threads,
+                                        int64_t input_sentence_size, uint64_t seed, char *error,
+                                        size_t error_capacity) {
+    try {
+        const std::string prefix = std::string(model_path) + ".tmp-" + std::to_string(static_cast<long>(getpid()));
+        char coverage_text[64];
+        std::snprintf(coverage_text, sizeof coverage_text, "%.17g", character_coverage);
+        const std::unordered_map<std::string, std::string> arguments = {
+            {"input", text_path},
+            {"model_prefix", prefix},
+            {"vocab_size", std::to_string(vocab_size)},
+            {"model_type", model_type},
+            {"character_coverage", coverage_text},
+            {"num_threads", std::to_string(threads)},
+            {"input_sentence_size", std::to_string(static_cast<long long>(input_sentence_size))},
+            {"shuffle_input_sentence", "true"},
+            {"unk_id", "0"},
+            {"bos_id", "1"},
+            {"eos_id", "2"},
+            {"pad_id", "3"},
+            {"minloglevel", "2"}, // errors come back as Status; progress logs would flood stderr
+        };
+
+        std::lock_guard<std::mutex> lock(train_mutex);
+        sentencepiece::SetRandomGeneratorSeed(spm_seed_from(seed));
+        // SentencePiece seeds a thread_local generator once per thread; a fresh thread makes every
+        // training with the same seed sample the same sentences.
+        sentencepiece::util::Status status;
+        std::string thread_error;
+        std::thread trainer([&]() {
+            try {
+                status = sentencepiece::SentencePieceTrainer::Train(arguments);
+            } catch (const std::exception &e) {
+                thread_error = e.what();
+            }
+        });
+        trainer.join();
+
+        const std::string trained_model = prefix + ".model";
+        const std::string trained_vocab = prefix + ".vocab";
+        if (!thread_error.empty() || !status.ok()) {
+            std::remove(trained_model.c_str());
+            std::remove(trained_vocab.c_str());
+            if (!thread_error.empty()) return write_error(error, error_capacity, RGTG_ERR_FORMAT, one_line(thread_error));
+            return write_error(error, error_capacity, status_from_spm(status), one_line(status.ToString()));
+        }
+        std::remove(trained_vocab.c_str());
+        if (!fsync_path(trained_model, O_RDONLY)) {
+            const std::string reason = std::strerror(errno);
+            std::remove(trained_model.c_str());
+            return write_error(error, error_capacity, RGTG_ERR_IO, "cannot sync " + trained_model + ": " + reason);
+        }
+        if (std::rename(trained_model.c_str(), model_path) != 0) {
+            const std::string reason = std::strerror(errno);
+            std::remove(trained_model.c_str());
+            return write_error(error, error_capacity, RGTG_ERR_IO, "cannot rename " + trained_model + ": " + reason);
+        }
+        fsync_path(folder_of(model_path), O_RDONLY | O_DIRECTORY); // best effort: not all filesystems allow it
+        return RGTG_OK;
+    } catch (const std::bad_alloc &) {
+        return write_error(error, error_capacity, RGTG_ERR_NOMEM, "out of memory while training");
+    } catch (const std::exception &e) {
+        return write_error(error, error_capacity, RGTG_ERR_FORMAT, one_line(e.what()));
+    }
+}

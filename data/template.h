@@ -1,0 +1,32 @@
+/* data/template.h: named prompt templates (the canonical prompt text of each task) and their rendering.
+ *
+ * A template's text uses named placeholders "{name}"; "{{" and "}}" stand for literal braces. The text
+ * is a fixed string so that it can be recorded verbatim in a data file's attributes. Responses are
+ * stored with the template's response prefix (one space) in front, so that prompt + response reads as
+ * continuous text. */
+#ifndef RGTG_DATA_TEMPLATE_H
+#define RGTG_DATA_TEMPLATE_H
+
+#include <stddef.h>
+
+#include "../core/status.h"
+
+typedef struct {
+    const char *name;            /* "define", ... */
+    const char *text;            /* the prompt text with {placeholders} */
+    const char *response_prefix; /* put before every response: " " */
+} rgtg_template_t;
+
+/* The template called name, or NULL when there is none (static storage, never freed). */
+const rgtg_template_t *rgtg_template_find(const char *name);
+/* The names of all templates, NULL-terminated. */
+const char *const *rgtg_template_names(void);
+
+/* Fills the template's placeholders from keys[i] -> values[i] (n of them) into a malloc'd string.
+ * Fails on an unknown placeholder, an unclosed brace, or a key that is missing. */
+rgtg_status_t rgtg_template_render(const rgtg_template_t *tmpl, const char *const *keys,
+                                   const char *const *values, size_t n, char **out);
+/* response_prefix + response, malloc'd. */
+rgtg_status_t rgtg_template_response(const rgtg_template_t *tmpl, const char *response, char **out);
+
+#endif

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Command-level test of the demo pipeline at a tiny size (experiments/demo.sh tiny), then the clear
+# errors of the commands on bad input. Usage: test_demo.sh PATH/TO/rgtg
+set -uo pipefail
+rgtg=$1
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/rgtg-demo-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+failures=0
+pass() { echo "ok   $1"; }
+fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+
+if bash "$root/experiments/demo.sh" "$rgtg" "$work/demo" tiny > "$work/log" 2>&1; then
+  pass "the tiny demo pipeline runs end to end"
+else
+  tail -30 "$work/log"
+  fail "the tiny demo pipeline failed"
+fi
+for f in data/prefs.h5 data/tokenizer.model lm/final/config.json lm/final/model.safetensors \
+         lm/final/tokenizer.model rm/final/model.safetensors rm-eval/final/config.json lm/metrics.jsonl \
+         lm/config.yaml generations-topk.jsonl generations-pargs.jsonl table.md; do
+  [ -s "$work/demo/$f" ] && pass "wrote $f" || fail "missing $f"
+done
+grep -q '"architectures": *\[ *"LlamaForSequenceClassification"' "$work/demo/rm/final/config.json" \
+  && pass "the RM is a LlamaForSequenceClassification" || fail "RM config.json architecture"
+rows=$(grep -c '"reward"' "$work/demo/generations-pargs.jsonl" 2>/dev/null || echo 0)
+[ "$rows" -eq 12 ] && pass "12 PARGS generations scored" || fail "PARGS generations scored: $rows"
+grep -q 'pargs' "$work/demo/table.md" && grep -q 'topk' "$work/demo/table.md" \
+  && pass "the table has a topk and a pargs row" || fail "table rows"
+
+# bad input: one line naming the problem, a non-zero exit, no partial output
+expect_error() { # description, expected text, command...
+  local what=$1 text=$2
+  shift 2
+  if "$@" > "$work/out" 2> "$work/err"; then fail "$what: exit 0"; return; fi
+  if grep -q -- "$text" "$work/err" && [ "$(wc -l < "$work/err")" -eq 1 ]; then pass "$what"
+  else fail "$what: stderr was: $(cat "$work/err")"; fi
+}
+cfg=$root/configs/demo/sft.yaml
+expect_error "an unknown config key" "train.lrr" \
+  "$rgtg" train sft --config "$cfg" --out "$work/bad1" --set train.lrr=1
+[ ! -e "$work/bad1/final" ] && pass "no checkpoint after a config error" || fail "checkpoint written after a config error"
+expect_error "a value of the wrong type" "train.max_steps" \
+  "$rgtg" train sft --config "$cfg" --out "$work/bad2" --set train.max_steps=many
+expect_error "a missing data file" "nope.h5" \
+  "$rgtg" train sft --config "$cfg" --out "$work/bad3" --set data.path="$work/nope.h5"
+expect_error "an unknown option" "--frobnicate" "$rgtg" decode --frobnicate 1
+expect_error "an unknown method" "unknown method" \
+  "$rgtg" decode --lm "$work/demo/lm/final" --data "$work/demo/data/prefs.h5" --method beam --out "$work/g.jsonl"
+[ ! -e "$work/g.jsonl" ] && pass "no generations file after a failed decode" || fail "partial generations file"
+printf 'not json\n' > "$work/broken.jsonl"
+expect_error "a malformed generations file" "broken.jsonl:1:" \
+  "$rgtg" eval score --rm "$work/demo/rm-eval/final" --gens "$work/broken.jsonl"
+expect_error "a language model given as the reward model" "not a reward model" \
+  "$rgtg" eval score --rm "$work/demo/lm/final" --gens "$work/demo/generations-topk.jsonl"
+
+echo "demo pipeline: $failures failure(s)"
+[ "$failures" -eq 0 ]

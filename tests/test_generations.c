@@ -1,0 +1,293 @@
+/* tests/test_generations.c: the generations JSONL file (decode/generations): write -> read round trip
+ * of every field, the exact line the writer emits, atomic commit and abort, rewriting with rewards,
+ * and a table of broken files, each with its exact error message and line (and column) number. */
+#define _GNU_SOURCE /* mkdtemp */
+#include "../decode/generations.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int failures;
+
+#define CHECK(condition, ...)                                                            \
+    do {                                                                                 \
+        if (!(condition)) {                                                              \
+            fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #condition); \
+            fprintf(stderr, __VA_ARGS__);                                                \
+            fputc('\n', stderr);                                                         \
+            failures++;                                                                  \
+        }                                                                                \
+    } while (0)
+
+static char directory[] = "/tmp/rgtg_test_generations_XXXXXX";
+
+static char *path_in_directory(const char *name) {
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", directory, name);
+    return path;
+}
+
+static void write_text(const char *path, const char *text) {
+    FILE *fp = fopen(path, "wb");
+    if (!fp) {
+        perror(path);
+        exit(2);
+    }
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static char *read_text(const char *path) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return NULL;
+    static char text[65536];
+    size_t size = fread(text, 1, sizeof text - 1, fp);
+    text[size] = '\0';
+    fclose(fp);
+    return text;
+}
+
+static size_t files_in_directory(void) {
+    DIR *dir = opendir(directory);
+    size_t count = 0;
+    for (struct dirent *entry; dir && (entry = readdir(dir));)
+        if (entry->d_name[0] != '.') count++;
+    if (dir) closedir(dir);
+    return count;
+}
+
+static bool same_string(const char *a, const char *b) {
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int32_t tokens_a[] = {5, 17, -1, 2147483647, 2};
+
+static rgtg_generation_t sample_rows[3] = {
+    {.id = 0, .prompt = "Human: hi\n\nAssistant:", .response = " Hello \"there\"\t\\ caf\xc3\xa9 \xe2\x9c\x93",
+     .reference = "Hello.", .method = "pargs", .params_json = "{\"k\": 10, \"beta\": 1.5, \"seed\": 7}",
+     .tokens = tokens_a, .token_count = 5, .new_tokens = 5, .seconds = 0.1, .finished = true},
+    {.id = 41, .prompt = "", .response = "", .reference = NULL, .method = "topk", .params_json = NULL,
+     .tokens = NULL, .token_count = 0, .new_tokens = 0, .seconds = 0.0, .finished = false},
+    {.id = 9000000000LL, .prompt = "p", .response = "r", .reference = "", .method = "bon",
+     .params_json = "{\"n\": 4, \"temperature\": 0.7, \"note\": [1, null, true]}", .tokens = tokens_a,
+     .token_count = 1, .new_tokens = 1, .seconds = 1234.5678901234567, .finished = true, .has_reward = true,
+     .reward = -2.0000000000000004},
+};
+
+static void check_same_rows(const rgtg_generation_t *expected, const rgtg_generation_t *got, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        const rgtg_generation_t *e = &expected[i], *g = &got[i];
+        CHECK(g->id == e->id, "row %zu id %lld", i, (long long)g->id);
+        CHECK(same_string(g->prompt, e->prompt), "row %zu prompt '%s'", i, g->prompt);
+        CHECK(same_string(g->response, e->response), "row %zu response '%s'", i, g->response);
+        CHECK(same_string(g->reference, e->reference), "row %zu reference '%s'", i,
+              g->reference ? g->reference : "(null)");
+        CHECK(same_string(g->method, e->method), "row %zu method '%s'", i, g->method);
+        CHECK(g->token_count == e->token_count, "row %zu token_count %zu", i, g->token_count);
+        for (size_t t = 0; t < e->token_count && t < g->token_count; t++)
+            CHECK(g->tokens[t] == e->tokens[t], "row %zu token %zu: %d", i, t, g->tokens[t]);
+        CHECK(g->new_tokens == e->new_tokens, "row %zu new_tokens", i);
+        CHECK(g->seconds == e->seconds, "row %zu seconds %.17g != %.17g", i, g->seconds, e->seconds);
+        CHECK(g->finished == e->finished, "row %zu finished", i);
+        CHECK(g->has_reward == e->has_reward, "row %zu has_reward", i);
+        if (e->has_reward) CHECK(g->reward == e->reward, "row %zu reward %.17g", i, g->reward);
+    }
+}
+
+static void test_round_trip(void) {
+    const char *path = path_in_directory("round.jsonl");
+    rgtg_gen_writer_t *writer;
+    CHECK(rgtg_gen_writer_open(path, &writer) == RGTG_OK, "%s", rgtg_error_message());
+    for (size_t i = 0; i < 3; i++)
+        CHECK(rgtg_gen_writer_add(writer, &sample_rows[i]) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK(access(path, F_OK) != 0, "the file appears before commit");
+    CHECK(rgtg_gen_writer_commit(writer) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK(files_in_directory() == 1, "%zu files after commit (temporary left behind?)", files_in_directory());
+
+    /* The first line, byte for byte: key order and number formats are part of the schema. */
+    const char *expected_first =
+        "{\"id\":0,\"method\":\"pargs\",\"params\":{\"k\":10,\"beta\":1.5,\"seed\":7},"
+        "\"prompt\":\"Human: hi\\n\\nAssistant:\",\"response\":\" Hello \\\"there\\\"\\t\\\\ caf\xc3\xa9 "
+        "\xe2\x9c\x93\",\"reference\":\"Hello.\",\"tokens\":[5,17,-1,2147483647,2],\"new_tokens\":5,"
+        "\"seconds\":0.1,\"finished\":true}\n";
+    const char *text = read_text(path);
+    CHECK(text && strncmp(text, expected_first, strlen(expected_first)) == 0, "first line:\n%s",
+          text ? text : "(unreadable)");
+    CHECK(text && strstr(text, "\"reward\":-2.0000000000000004}"), "reward text missing");
+
+    rgtg_generation_t *rows;
+    size_t count;
+    CHECK(rgtg_gen_read(path, &rows, &count) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK(count == 3, "count %zu", count);
+    if (count == 3) {
+        check_same_rows(sample_rows, rows, 3);
+        CHECK(strcmp(rows[1].params_json, "{}") == 0, "NULL params read back as %s", rows[1].params_json);
+        double beta = 0, seed = 0, missing = 0;
+        CHECK(rgtg_gen_param_number(&rows[0], "beta", &beta) == RGTG_OK && beta == 1.5, "beta %g", beta);
+        CHECK(rgtg_gen_param_number(&rows[0], "seed", &seed) == RGTG_OK && seed == 7, "seed %g", seed);
+        CHECK(rgtg_gen_param_number(&rows[0], "temperature", &missing) == RGTG_ERR_INVALID, "absent param");
+        rgtg_error_clear();
+
+        /* eval's rewrite: add rewards to every row, write over the same path, read again. */
+        for (size_t i = 0; i < count; i++) {
+            rows[i].has_reward = true;
+            rows[i].reward = 0.25 * (double)i - 1.0 / 3.0;
+        }
+        CHECK(rgtg_gen_write_all(path, rows, count) == RGTG_OK, "%s", rgtg_error_message());
+        rgtg_generation_t *again;
+        size_t again_count;
+        CHECK(rgtg_gen_read(path, &again, &again_count) == RGTG_OK, "%s", rgtg_error_message());
+        CHECK(again_count == count, "count after rewrite %zu", again_count);
+        if (again_count == count) {
+            check_same_rows(rows, again, count);
+            CHECK(strcmp(again[2].params_json, rows[2].params_json) == 0, "params %s", again[2].params_json);
+        }
+        rgtg_gen_free(again, again_count);
+    }
+    rgtg_gen_free(rows, count);
+    unlink(path);
+}
+
+static void test_invalid_utf8_is_repaired(void) {
+    const char *path = path_in_directory("utf8.jsonl");
+    rgtg_generation_t row = sample_rows[1];
+    row.response = "ab\xff" "c\xe2\x9c"; /* a stray byte, then a character cut after two of its bytes */
+    CHECK(rgtg_gen_write_all(path, &row, 1) == RGTG_OK, "%s", rgtg_error_message());
+    rgtg_generation_t *rows;
+    size_t count;
+    CHECK(rgtg_gen_read(path, &rows, &count) == RGTG_OK && count == 1, "%s", rgtg_error_message());
+    if (count == 1)
+        CHECK(strcmp(rows[0].response, "ab\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd") == 0, "repaired '%s'",
+              rows[0].response);
+    rgtg_gen_free(rows, count);
+    unlink(path);
+}
+
+static void test_writer_rejects_bad_rows_and_abort_leaves_nothing(void) {
+    const char *path = path_in_directory("aborted.jsonl");
+    rgtg_gen_writer_t *writer;
+    CHECK(rgtg_gen_writer_open(path, &writer) == RGTG_OK, "%s", rgtg_error_message());
+    rgtg_generation_t row = sample_rows[0];
+    row.params_json = "[1, 2]";
+    CHECK(rgtg_gen_writer_add(writer, &row) == RGTG_ERR_INVALID, "params that are not an object");
+    CHECK(strstr(rgtg_error_message(), "params_json is not a JSON object"), "%s", rgtg_error_message());
+    rgtg_error_clear();
+    row = sample_rows[0];
+    row.seconds = NAN;
+    CHECK(rgtg_gen_writer_add(writer, &row) == RGTG_ERR_NUMERIC, "NaN seconds");
+    rgtg_error_clear();
+    row = sample_rows[0];
+    row.response = NULL;
+    CHECK(rgtg_gen_writer_add(writer, &row) == RGTG_ERR_INVALID, "NULL response");
+    rgtg_error_clear();
+    CHECK(rgtg_gen_writer_add(writer, &sample_rows[0]) == RGTG_OK, "%s", rgtg_error_message());
+    rgtg_gen_writer_abort(writer);
+    CHECK(files_in_directory() == 0, "%zu files after abort", files_in_directory());
+}
+
+#define ROW_WITHOUT_ID                                                                              \
+    "\"prompt\":\"p\",\"response\":\"r\",\"method\":\"topk\",\"params\":{},\"tokens\":[1,2]," \
+    "\"new_tokens\":2,\"seconds\":0.5,\"finished\":true"
+#define GOOD_ROW "{\"id\":1," ROW_WITHOUT_ID "}\n"
+
+typedef struct {
+    const char *name;
+    const char *content;
+    rgtg_status_t status;
+    size_t rows;              /* when status is RGTG_OK */
+    const char *message;      /* after "PATH:" */
+} broken_case_t;
+
+static const broken_case_t broken_cases[] = {
+    {"empty file", "", RGTG_OK, 0, NULL},
+    {"only blank lines", "\n  \n\r\n", RGTG_OK, 0, NULL},
+    {"blank lines between rows", GOOD_ROW "\n" GOOD_ROW, RGTG_OK, 2, NULL},
+    {"no final newline, CRLF", "{\"id\":1," ROW_WITHOUT_ID "}\r\n{\"id\":2," ROW_WITHOUT_ID "}", RGTG_OK, 2, NULL},
+    {"bad JSON on line 3", GOOD_ROW GOOD_ROW "{\"id\": 1, \"prompt\": }\n" GOOD_ROW, RGTG_ERR_FORMAT, 0,
+     "3:21: unexpected token near '}'"},
+    {"truncated line after a blank line", "\n{\"id\":1\n", RGTG_ERR_FORMAT, 0, "2:7: '}' expected near end of line"},
+    {"two objects on one line", GOOD_ROW "{\"id\":1} {}\n", RGTG_ERR_FORMAT, 0,
+     "2:10: end of line expected near '{'"},
+    {"missing response on line 2", GOOD_ROW
+     "{\"id\":1,\"prompt\":\"p\",\"method\":\"topk\",\"params\":{},\"tokens\":[],\"new_tokens\":0,"
+     "\"seconds\":0,\"finished\":false}\n", RGTG_ERR_FORMAT, 0, "2: missing field 'response' (must be a string)"},
+    {"response of the wrong type", "{\"id\":1,\"prompt\":\"p\",\"response\":5,\"method\":\"topk\"}\n",
+     RGTG_ERR_FORMAT, 0, "1: field 'response' must be a string, not an integer"},
+    {"negative id", GOOD_ROW GOOD_ROW GOOD_ROW "{\"id\":-3," ROW_WITHOUT_ID "}\n", RGTG_ERR_FORMAT, 0,
+     "4: field 'id' must be a non-negative integer, not -3"},
+    {"id as a string", "{\"id\":\"7\"," ROW_WITHOUT_ID "}\n", RGTG_ERR_FORMAT, 0,
+     "1: field 'id' must be a non-negative integer, not a string"},
+    {"a token that is a string", "{\"id\":1,\"prompt\":\"p\",\"response\":\"r\",\"method\":\"topk\","
+     "\"params\":{},\"tokens\":[1,\"2\"],\"new_tokens\":2,\"seconds\":0.5,\"finished\":true}\n",
+     RGTG_ERR_FORMAT, 0, "1: field 'tokens' must be an array of integers (element 1 is a string)"},
+    {"params as a string", "{\"id\":1,\"prompt\":\"p\",\"response\":\"r\",\"method\":\"topk\",\"params\":\"k=3\"}\n",
+     RGTG_ERR_FORMAT, 0, "1: field 'params' must be an object, not a string"},
+    {"finished as an integer", "{\"id\":1,\"prompt\":\"p\",\"response\":\"r\",\"method\":\"topk\",\"params\":{},"
+     "\"tokens\":[],\"new_tokens\":0,\"seconds\":0.5,\"finished\":1}\n", RGTG_ERR_FORMAT, 0,
+     "1: field 'finished' must be a boolean, not an integer"},
+    {"reward as a string", "{\"id\":1," ROW_WITHOUT_ID ",\"reward\":\"high\"}\n", RGTG_ERR_FORMAT, 0,
+     "1: field 'reward' must be a number, not a string"},
+    {"empty method", "{\"id\":1,\"prompt\":\"p\",\"response\":\"r\",\"method\":\"\"}\n", RGTG_ERR_FORMAT, 0,
+     "1: field 'method' must not be empty"},
+    {"a line that is an array", GOOD_ROW "[1,2]\n", RGTG_ERR_FORMAT, 0,
+     "2: a line must be a JSON object, not an array"},
+};
+
+static void test_broken_files(void) {
+    const char *path = path_in_directory("broken.jsonl");
+    for (size_t c = 0; c < sizeof broken_cases / sizeof broken_cases[0]; c++) {
+        const broken_case_t *bc = &broken_cases[c];
+        write_text(path, bc->content);
+        rgtg_error_clear();
+        rgtg_generation_t *rows = (rgtg_generation_t *)&rows; /* must be reset by the reader */
+        size_t count = 99;
+        rgtg_status_t status = rgtg_gen_read(path, &rows, &count);
+        CHECK(status == bc->status, "%s: status %s (%s)", bc->name, rgtg_status_to_string(status),
+              rgtg_error_message());
+        if (bc->status == RGTG_OK) {
+            CHECK(count == bc->rows, "%s: %zu rows", bc->name, count);
+            CHECK((count == 0) == (rows == NULL), "%s: rows pointer with %zu rows", bc->name, count);
+            rgtg_gen_free(rows, count);
+        } else {
+            char expected[1100];
+            snprintf(expected, sizeof expected, "%s:%s", path, bc->message);
+            CHECK(strcmp(rgtg_error_message(), expected) == 0, "%s:\n  got      %s\n  expected %s", bc->name,
+                  rgtg_error_message(), expected);
+            CHECK(rows == NULL && count == 0, "%s: outputs not reset on error", bc->name);
+        }
+    }
+    unlink(path);
+
+    rgtg_error_clear();
+    rgtg_generation_t *rows;
+    size_t count;
+    const char *missing = path_in_directory("does-not-exist.jsonl");
+    CHECK(rgtg_gen_read(missing, &rows, &count) == RGTG_ERR_IO, "missing file");
+    char expected[1100];
+    snprintf(expected, sizeof expected, "%s: cannot open: No such file or directory", missing);
+    CHECK(strcmp(rgtg_error_message(), expected) == 0, "%s", rgtg_error_message());
+    rgtg_error_clear();
+}
+
+int main(void) {
+    if (!mkdtemp(directory)) {
+        perror("mkdtemp");
+        return 2;
+    }
+    test_round_trip();
+    test_invalid_utf8_is_repaired();
+    test_writer_rejects_bad_rows_and_abort_leaves_nothing();
+    test_broken_files();
+    rmdir(directory);
+    if (failures) {
+        fprintf(stderr, "test_generations: %d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("test_generations: all checks passed\n");
+    return 0;
+}

@@ -1,0 +1,180 @@
+/* tools/cmd_eval.c: `rgtg eval score` (rewards of generations under a reward model, mean +- SE) and
+ * `rgtg eval table` (one results table from scored generation files). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/fsutil.h"
+#include "../core/model.h"
+#include "../core/spm/spm.h"
+#include "../eval/stats.h"
+#include "../eval/table.h"
+#include "../train/losses.h"
+#include "args.h"
+#include "commands.h"
+
+static const rgtg_option_t score_options[] = {
+    {"rm", true, false, "reward model directory (with tokenizer.model)"},
+    {"gens", true, false, "generations JSONL"},
+    {"out", true, false, "where to write the scored generations (default: rewrite --gens in place)"},
+    {"batch", true, false, "sequences per forward (default 32)"},
+    {"threads", true, false, "libtorch threads (default 2)"},
+    {"help", false, false, "this help"},
+    {NULL, false, false, NULL},
+};
+
+/* prompt ids + response ids (+ EOS when the response finished) for each generation, under the
+ * reward model's own tokenizer. */
+static rgtg_status_t encode_row(const rgtg_spm_t *spm, const rgtg_generation_t *g, int eos, int64_t max_len,
+                                int64_t **ids_out, int64_t *len_out) {
+    int32_t *prompt = NULL, *response = NULL;
+    size_t np = 0, nr = 0;
+    rgtg_status_t st = rgtg_spm_encode(spm, g->prompt, strlen(g->prompt), &prompt, &np);
+    if (st == RGTG_OK) st = rgtg_spm_encode(spm, g->response, strlen(g->response), &response, &nr);
+    int64_t total = (int64_t)(np + nr) + (g->finished ? 1 : 0);
+    int64_t skip = total > max_len ? total - max_len : 0; /* keep the end: the reward is read there */
+    int64_t *ids = st == RGTG_OK ? malloc(sizeof(int64_t) * (size_t)(total + 1)) : NULL;
+    if (st == RGTG_OK && !ids) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    int64_t n = 0;
+    for (size_t i = 0; st == RGTG_OK && i < np; i++) ids[n++] = prompt[i];
+    for (size_t i = 0; st == RGTG_OK && i < nr; i++) ids[n++] = response[i];
+    if (st == RGTG_OK && g->finished) ids[n++] = eos;
+    if (st == RGTG_OK && skip) memmove(ids, ids + skip, sizeof(int64_t) * (size_t)(n - skip));
+    free(prompt), free(response);
+    *ids_out = ids;
+    *len_out = n - skip;
+    return st;
+}
+
+static rgtg_status_t score_all(const rgtg_model_t *rm, const rgtg_spm_t *spm, rgtg_generation_t *rows, size_t count,
+                               int64_t batch) {
+    int eos = rm->config.eos_token_id >= 0 ? rm->config.eos_token_id : rgtg_spm_eos_id(spm);
+    int pad = rm->config.pad_token_id >= 0 ? rm->config.pad_token_id : 0;
+    rgtg_status_t st = RGTG_OK;
+    bool grad = tt_set_grad_enabled(false);
+    for (size_t start = 0; st == RGTG_OK && start < count; start += (size_t)batch) {
+        size_t n = count - start < (size_t)batch ? count - start : (size_t)batch;
+        int64_t *seqs[n], lens[n], width = 1;
+        memset(seqs, 0, sizeof seqs);
+        for (size_t i = 0; st == RGTG_OK && i < n; i++) {
+            st = encode_row(spm, &rows[start + i], eos, rm->config.max_position_embeddings, &seqs[i], &lens[i]);
+            if (st == RGTG_OK && lens[i] > width) width = lens[i];
+            if (st == RGTG_OK && lens[i] == 0) st = rgtg_error_set(RGTG_ERR_INVALID, "generation %lld is empty", (long long)rows[start + i].id);
+        }
+        int64_t *ids = calloc(n * (size_t)width, sizeof(int64_t)), *mask = calloc(n * (size_t)width, sizeof(int64_t));
+        int64_t last[n];
+        if (st == RGTG_OK && (!ids || !mask)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; st == RGTG_OK && i < n; i++) {
+            for (int64_t t = 0; t < width; t++) {
+                ids[i * (size_t)width + (size_t)t] = t < lens[i] ? seqs[i][t] : pad;
+                mask[i * (size_t)width + (size_t)t] = t < lens[i];
+            }
+            last[i] = lens[i] - 1;
+        }
+        if (st == RGTG_OK) {
+            size_t mark = tt_arena_mark();
+            int64_t shape[2] = {(int64_t)n, width}, rshape[1] = {(int64_t)n};
+            tt_t rewards = rgtg_model_forward(rm, tt_from_host(ids, shape, 2, TT_I64, rm->device),
+                                              tt_from_host(mask, shape, 2, TT_I64, rm->device));
+            float values[n];
+            st = rewards ? tt_to_host(rgtg_rewards_at(tt_to(rewards, TT_F32, rm->device),
+                                                      tt_from_host(last, rshape, 1, TT_I64, rm->device)),
+                                      TT_F32, values, sizeof values)
+                         : rgtg_error_status();
+            for (size_t i = 0; st == RGTG_OK && i < n; i++) {
+                rows[start + i].has_reward = true;
+                rows[start + i].reward = values[i];
+            }
+            tt_arena_release(mark);
+        }
+        for (size_t i = 0; i < n; i++) free(seqs[i]);
+        free(ids), free(mask);
+    }
+    tt_set_grad_enabled(grad);
+    return st;
+}
+
+int rgtg_cmd_eval_score(int argc, char **argv) {
+    rgtg_args_t args;
+    if (!rgtg_args_parse("eval score", score_options, argc, argv, &args)) return 2;
+    if (rgtg_args_has(&args, "help")) {
+        rgtg_args_usage("eval score", "--rm DIR --gens FILE [--out FILE]", score_options);
+        return 0;
+    }
+    const char *rm_dir = rgtg_args_get(&args, "rm", NULL), *gens = rgtg_args_get(&args, "gens", NULL);
+    long long batch, threads;
+    if (!rm_dir || !gens) {
+        fprintf(stderr, "rgtg eval score: --rm and --gens are required\n");
+        return 2;
+    }
+    if (!rgtg_args_int(&args, "batch", 32, &batch) || !rgtg_args_int(&args, "threads", 2, &threads)) return 2;
+    if (batch < 1) batch = 1;
+    const char *out = rgtg_args_get(&args, "out", gens);
+    tt_set_num_threads((int)threads);
+    rgtg_generation_t *rows = NULL;
+    size_t count = 0;
+    rgtg_model_t *rm = NULL;
+    rgtg_spm_t *spm = NULL;
+    char *tok_path = rgtg_path_join(rm_dir, "tokenizer.model");
+    rgtg_status_t st = rgtg_gen_read(gens, &rows, &count);
+    if (st == RGTG_OK) st = rgtg_model_load(rm_dir, TT_CPU, &rm);
+    if (st == RGTG_OK && rm->config.head != RGTG_HEAD_SCORE)
+        st = rgtg_error_set(RGTG_ERR_INVALID, "%s: not a reward model (architecture LlamaForCausalLM)", rm_dir);
+    if (st == RGTG_OK) st = rgtg_spm_load(tok_path, &spm);
+    free(tok_path);
+    if (st == RGTG_OK) st = score_all(rm, spm, rows, count, batch);
+    double *rewards = calloc(count + 1, sizeof(double));
+    rgtg_summary_t summary;
+    for (size_t i = 0; st == RGTG_OK && i < count; i++) rewards[i] = rows[i].reward;
+    if (st == RGTG_OK) st = rgtg_stats_summarize(rewards, count, &summary);
+    if (st == RGTG_OK) st = rgtg_gen_write_all(out, rows, count);
+    if (st == RGTG_OK)
+        printf("eval score: %zu generations, average reward %.4f +- %.4f (SE) -> %s\n", count, summary.mean,
+               summary.se, out);
+    free(rewards);
+    rgtg_gen_free(rows, count);
+    rgtg_model_free(rm);
+    rgtg_spm_free(spm);
+    return st == RGTG_OK ? 0 : rgtg_report_error("eval score");
+}
+
+static const rgtg_option_t table_options[] = {
+    {"gens", true, true, "a scored generations JSONL (one row of the table per method in it)"},
+    {"out", true, true, "table file: .md, .csv or .tex (default: print Markdown)"},
+    {"help", false, false, "this help"},
+    {NULL, false, false, NULL},
+};
+
+int rgtg_cmd_eval_table(int argc, char **argv) {
+    rgtg_args_t args;
+    if (!rgtg_args_parse("eval table", table_options, argc, argv, &args)) return 2;
+    if (rgtg_args_has(&args, "help") || !rgtg_args_has(&args, "gens")) {
+        rgtg_args_usage("eval table", "--gens FILE [--gens FILE ...] [--out table.md]", table_options);
+        return rgtg_args_has(&args, "help") ? 0 : 2;
+    }
+    rgtg_table_t table = {0};
+    rgtg_status_t st = RGTG_OK;
+    for (int i = 0; st == RGTG_OK && i < args.count; i++) {
+        if (strcmp(args.names[i], "gens") != 0) continue;
+        rgtg_generation_t *rows;
+        size_t count;
+        st = rgtg_gen_read(args.values[i], &rows, &count);
+        if (st == RGTG_OK) {
+            st = rgtg_table_add_generations(&table, rows, count);
+            rgtg_gen_free(rows, count);
+        }
+    }
+    for (int i = 0; st == RGTG_OK && i < args.count; i++) {
+        if (strcmp(args.names[i], "out") != 0) continue;
+        rgtg_table_format_t format;
+        st = rgtg_table_format_from_path(args.values[i], &format);
+        if (st == RGTG_OK) st = rgtg_table_write(&table, args.values[i], format);
+    }
+    char *text = NULL;
+    if (st == RGTG_OK) st = rgtg_table_render(&table, RGTG_TABLE_MARKDOWN, &text);
+    if (st == RGTG_OK) fputs(text, stdout);
+    free(text);
+    rgtg_table_free(&table);
+    return st == RGTG_OK ? 0 : rgtg_report_error("eval table");
+}

@@ -1,0 +1,16 @@
+/* tools/commands.h: the subcommands of `rgtg`, one function each; each returns the exit status. */
+#ifndef RGTG_TOOLS_COMMANDS_H
+#define RGTG_TOOLS_COMMANDS_H
+
+int rgtg_cmd_data_demo(int argc, char **argv);
+int rgtg_cmd_train(const char *kind, int argc, char **argv);
+int rgtg_cmd_decode(int argc, char **argv);
+int rgtg_cmd_eval_score(int argc, char **argv);
+int rgtg_cmd_eval_table(int argc, char **argv);
+int rgtg_cmd_bench(int argc, char **argv);
+int rgtg_cmd_version(void);
+
+/* Prints "rgtg: <message>" from core/status.h's pending error and returns 1. */
+int rgtg_report_error(const char *context);
+
+#endif
