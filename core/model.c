@@ -323,6 +323,29 @@ static tt_t attend(tt_t q, tt_t k, tt_t v, tt_t bias, int dim) {
     return tt_matmul(probs, v);
 }
 
+/* [R, H, n, X] <-> [R, G, (H/G)*n, X]: query heads grouped by the key/value head they share, so that
+ * grouped-query attention multiplies against the G cached heads without copying them H/G times. */
+static tt_t group_queries(tt_t x, int groups) {
+    int64_t shape[4] = {tt_size(x, 0), tt_size(x, 1) / groups, groups * tt_size(x, 2), tt_size(x, 3)};
+    return tt_reshape(x, shape, 4);
+}
+static tt_t ungroup_queries(tt_t x, int heads) {
+    int64_t shape[4] = {tt_size(x, 0), heads, tt_size(x, 1) * tt_size(x, 2) / heads, tt_size(x, 3)};
+    return tt_reshape(x, shape, 4);
+}
+
+/* attend() with k, v of G heads for q of H heads; bias [R, 1, n or 1, S]. */
+static tt_t attend_grouped(tt_t q, tt_t k, tt_t v, tt_t bias, int dim) {
+    int heads = (int)tt_size(q, 1), groups = heads / (int)tt_size(k, 1);
+    if (groups == 1) return attend(q, k, v, bias, dim);
+    int64_t n = tt_size(q, 2), S = tt_size(bias, 3), R = tt_size(bias, 0);
+    if (tt_size(bias, 2) != 1) {
+        int64_t expanded[5] = {R, 1, groups, n, S}, flat[4] = {R, 1, groups * n, S};
+        bias = tt_reshape(tt_expand(tt_unsqueeze(bias, 2), expanded, 5), flat, 4);
+    }
+    return ungroup_queries(attend(group_queries(q, groups), k, v, bias, dim), heads);
+}
+
 static tt_t mlp(const rgtg_layer_t *l, tt_t x) {
     return tt_linear(tt_mul(tt_silu(tt_linear(x, l->gate_proj)), tt_linear(x, l->up_proj)), l->down_proj);
 }
@@ -490,15 +513,18 @@ static tt_t cached_layers(const rgtg_model_t *m, rgtg_kv_cache_t *c, tt_t x, tt_
             tt_t probs;
             tt_t vr = repeat_kv(v, H / G);
             if (c->length) {
-                tt_t kc = repeat_kv(tt_narrow(c->keys[i], 2, 0, c->length), H / G);
-                tt_t vc = repeat_kv(tt_narrow(c->values[i], 2, 0, c->length), H / G);
-                tt_t scores = tt_mul_scalar(tt_matmul(q, tt_transpose(kc, -2, -1)), 1.0 / sqrt((double)D));
+                /* scores against the G cached heads, queries grouped: [R, G, (H/G)*k, L] */
+                tt_t kc = tt_narrow(c->keys[i], 2, 0, c->length);
+                tt_t vc = tt_narrow(c->values[i], 2, 0, c->length);
+                tt_t grouped = tt_matmul(group_queries(q, H / G), tt_transpose(kc, -2, -1));
+                tt_t scores = tt_mul_scalar(ungroup_queries(grouped, H), 1.0 / sqrt((double)D));
                 if (tt_dtype(scores) != TT_F32) scores = tt_to(scores, TT_F32, m->device);
                 tt_t parts[2] = {tt_add(scores, old_bias), self_score};
                 probs = tt_softmax(tt_cat(parts, 2, -1), -1);                          /* [R, H, k, L+1] */
                 if (tt_dtype(vc) != TT_F32) probs = tt_to(probs, tt_dtype(vc), m->device);
                 tt_t p_old = tt_narrow(probs, -1, 0, c->length), p_self = tt_narrow(probs, -1, c->length, 1);
-                att = tt_add(tt_matmul(p_old, vc), tt_mul(p_self, vr));
+                tt_t from_cache = ungroup_queries(tt_matmul(group_queries(p_old, H / G), vc), H);
+                att = tt_add(from_cache, tt_mul(p_self, vr));
             } else {
                 att = vr; /* nothing cached: each candidate attends only to itself */
             }
@@ -511,8 +537,8 @@ static tt_t cached_layers(const rgtg_model_t *m, rgtg_kv_cache_t *c, tt_t x, tt_
                 write_columns(c->values[i], c->length, v) != RGTG_OK)
                 return NULL;
             int64_t total = c->length + tt_size(k, 2);
-            tt_t kc = repeat_kv(tt_narrow(c->keys[i], 2, 0, total), H / G);
-            tt_t vc = repeat_kv(tt_narrow(c->values[i], 2, 0, total), H / G);
+            tt_t kc = tt_narrow(c->keys[i], 2, 0, total);
+            tt_t vc = tt_narrow(c->values[i], 2, 0, total);
             tt_t bias = new_bias;
             if (old_bias) {
                 int64_t n = tt_size(x, 1);
@@ -520,7 +546,7 @@ static tt_t cached_layers(const rgtg_model_t *m, rgtg_kv_cache_t *c, tt_t x, tt_
                 tt_t parts[2] = {tt_expand(old_bias, expand_shape, 4), new_bias};
                 bias = tt_cat(parts, 2, -1);
             }
-            att = attend(q, kc, vc, bias, D);
+            att = attend_grouped(q, kc, vc, bias, D);
         }
         x = tt_add(x, tt_linear(merge_heads(att), l->o_proj));
         x = tt_add(x, mlp(l, rms_norm(x, l->post_attention_layernorm, cfg->rms_norm_eps)));

@@ -215,7 +215,7 @@ static herr_t write_whole(hid_t loc, const char *name, hid_t file_type, hid_t me
     hid_t ds = -1;
     herr_t rc = -1;
     if (space >= 0 && plist >= 0 && H5Pset_chunk(plist, 1, &chunk) >= 0 && H5Pset_shuffle(plist) >= 0 &&
-        H5Pset_deflate(plist, 4) >= 0)
+        H5Pset_deflate(plist, 4) >= 0 && H5Pset_obj_track_times(plist, 0) >= 0) /* same input, same bytes */
         ds = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, plist, H5P_DEFAULT);
     if (ds >= 0) rc = n > 0 ? H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : 0;
     if (ds >= 0) H5Dclose(ds);
@@ -263,7 +263,10 @@ static rgtg_status_t write_expanded(const char *path, const char *tmp, const pre
         status = rgtg_error_set(RGTG_ERR_IO, "%s: copying %s failed (%s)", path, ctx.where, hdf5_detail());
         goto done;
     }
-    group = H5Gcreate2(dst, "prefix", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t group_plist = H5Pcreate(H5P_GROUP_CREATE);
+    if (group_plist >= 0 && H5Pset_obj_track_times(group_plist, 0) >= 0)
+        group = H5Gcreate2(dst, "prefix", H5P_DEFAULT, group_plist, H5P_DEFAULT);
+    if (group_plist >= 0) H5Pclose(group_plist);
     if (group < 0 ||
         write_whole(group, "pair", H5T_STD_I64LE, H5T_NATIVE_INT64, index->pairs, (hsize_t)index->count) < 0 ||
         write_whole(group, "len", H5T_STD_I32LE, H5T_NATIVE_INT32, index->lens, (hsize_t)index->count) < 0 ||

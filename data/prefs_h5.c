@@ -48,12 +48,23 @@ static hid_t create_extendible(hid_t loc, const char *name, hid_t type, hsize_t 
     hid_t space = H5Screate_simple(1, &dims, &maxdims);
     hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
     hid_t ds = -1;
+    /* no object timestamps: the same input must give the same file bytes */
     if (space >= 0 && plist >= 0 && H5Pset_chunk(plist, 1, &chunk) >= 0 && H5Pset_shuffle(plist) >= 0 &&
-        H5Pset_deflate(plist, DEFLATE_LEVEL) >= 0)
+        H5Pset_deflate(plist, DEFLATE_LEVEL) >= 0 && H5Pset_obj_track_times(plist, 0) >= 0)
         ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, plist, H5P_DEFAULT);
     if (plist >= 0) H5Pclose(plist);
     if (space >= 0) H5Sclose(space);
     return ds;
+}
+
+/* A group without timestamps (see create_extendible). */
+static hid_t create_group(hid_t loc, const char *name) {
+    hid_t plist = H5Pcreate(H5P_GROUP_CREATE);
+    hid_t group = -1;
+    if (plist >= 0 && H5Pset_obj_track_times(plist, 0) >= 0)
+        group = H5Gcreate2(loc, name, H5P_DEFAULT, plist, H5P_DEFAULT);
+    if (plist >= 0) H5Pclose(plist);
+    return group;
 }
 
 /* Appends n elements of mem_type at the end of a 1-D extendible dataset. */
@@ -196,7 +207,7 @@ rgtg_status_t rgtg_prefs_writer_open(const char *path, const rgtg_prefs_attrs_t 
     if (w->file < 0) WRITER_FAIL("%s: cannot create the temporary file %s (%s)", path, w->tmp_path, hdf5_detail());
     for (int s = 0; s < 3; s++) {
         side_writer_t *sw = &w->sides[s];
-        sw->group = H5Gcreate2(w->file, side_names[s], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        sw->group = create_group(w->file, side_names[s]);
         if (sw->group < 0) WRITER_FAIL("%s: group /%s: cannot create (%s)", path, side_names[s], hdf5_detail());
         sw->tokens = create_extendible(sw->group, "tokens", H5T_STD_I32LE, 0);
         sw->offsets = create_extendible(sw->group, "offsets", H5T_STD_I64LE, 0);

@@ -21,7 +21,8 @@ for f in data/prefs.h5 data/tokenizer.model lm/final/config.json lm/final/model.
          lm/config.yaml generations-topk.jsonl generations-pargs.jsonl table.md; do
   [ -s "$work/demo/$f" ] && pass "wrote $f" || fail "missing $f"
 done
-grep -q '"architectures": *\[ *"LlamaForSequenceClassification"' "$work/demo/rm/final/config.json" \
+/usr/bin/python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["architectures"] != ["LlamaForSequenceClassification"])' \
+  "$work/demo/rm/final/config.json" \
   && pass "the RM is a LlamaForSequenceClassification" || fail "RM config.json architecture"
 rows=$(grep -c '"reward"' "$work/demo/generations-pargs.jsonl" 2>/dev/null || echo 0)
 [ "$rows" -eq 12 ] && pass "12 PARGS generations scored" || fail "PARGS generations scored: $rows"

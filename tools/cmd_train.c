@@ -120,7 +120,7 @@ int rgtg_cmd_train(const char *kind, int argc, char **argv) {
     rgtg_train_result_t result;
     if (st == RGTG_OK) st = rgtg_train_run(&params, &result);
     if (st == RGTG_OK) {
-        printf("%s %s: final loss %.4f, held-out loss %.4f", command, rgtg_objective_name(params.objective),
+        printf("%s (%s): final loss %.4f, held-out loss %.4f", command, rgtg_objective_name(params.objective),
                result.final_loss, result.eval_loss);
         if (params.objective != RGTG_OBJECTIVE_SFT)
             printf(", accuracy %.3f (prefixes 25%% %.3f, 50%% %.3f, 75%% %.3f)", result.eval_accuracy,

@@ -106,16 +106,18 @@ static void load_shim(void) {
     char folder[PATH_MAX];
     executable_folder(folder, sizeof folder);
 
-    char candidates[4][PATH_MAX + 64];
+    char candidates[5][PATH_MAX + 64];
     int candidate_count = 0;
     const char *from_environment = getenv("RGTG_SPM_LIB");
     if (from_environment != NULL && from_environment[0] != '\0')
         snprintf(candidates[candidate_count++], sizeof candidates[0], "%s", from_environment);
     if (folder[0] != '\0') {
-        /* beside the executable; the build's core/spm/ for build/rgtg; ../core/spm/ for build/tests/ */
+        /* beside the executable; the build's core/ for build/rgtg; ../core/ for build/tests/; ../lib/
+           for an installed bin/rgtg */
         snprintf(candidates[candidate_count++], sizeof candidates[0], "%s/" SPM_LIBRARY_NAME, folder);
-        snprintf(candidates[candidate_count++], sizeof candidates[0], "%s/core/spm/" SPM_LIBRARY_NAME, folder);
-        snprintf(candidates[candidate_count++], sizeof candidates[0], "%s/../core/spm/" SPM_LIBRARY_NAME, folder);
+        snprintf(candidates[candidate_count++], sizeof candidates[0], "%s/core/" SPM_LIBRARY_NAME, folder);
+        snprintf(candidates[candidate_count++], sizeof candidates[0], "%s/../core/" SPM_LIBRARY_NAME, folder);
+        snprintf(candidates[candidate_count++], sizeof candidates[0], "%s/../lib/" SPM_LIBRARY_NAME, folder);
     }
 
     char tried[900] = ""; /* leaves room for the sentence around it */

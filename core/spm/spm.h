@@ -4,7 +4,7 @@
  * spm.c loads it with dlopen(RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND) on first use, because
  * libsentencepiece bundles and exports protobuf 3.14 while libtorch uses the system's 3.21: both in
  * one link map crash at start-up (DESIGN.md). The library is looked up in $RGTG_SPM_LIB, then beside
- * the running executable, then in the build's core/spm/ folder. */
+ * the running executable, then in the build folder's core/ (and ../core/, ../lib/). */
 #ifndef RGTG_CORE_SPM_H
 #define RGTG_CORE_SPM_H
 

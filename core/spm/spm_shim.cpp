@@ -196,20 +196,65 @@ RGTG_SPM_EXPORT int rgtg_spm_shim_decode(const void *processor, const int32_t *i
     }
 }
 
-// Trains into <model_path>.tmp-<pid>.{model,vocab}, then renames the model onto model_path (same
-// folder, so the rename is atomic) and deletes the vocab file. The arguments go through the map
-// overload of Train, so paths with spaces or '=' need no quoting.
+namespace {
+
+// Reads the training text one line at a time (the iterator interface of SentencePieceTrainer).
+// Training through an iterator into a serialized model keeps the input path and the output prefix
+// out of the model's trainer_spec, so the same text, parameters and seed give the same model bytes
+// whatever the file names (the path-based trainer records both, and the prefix held the pid).
+class LineIterator : public sentencepiece::SentenceIterator {
+  public:
+    explicit LineIterator(const char *path) : file_(std::fopen(path, "rb")), path_(path) {
+        if (file_ == nullptr) status_ = sentencepiece::util::Status(sentencepiece::util::StatusCode::kNotFound,
+                                                                    path_ + ": " + std::strerror(errno));
+        else Next();
+    }
+    ~LineIterator() override {
+        if (file_ != nullptr) std::fclose(file_);
+    }
+    bool done() const override { return done_; }
+    void Next() override {
+        if (file_ == nullptr) {
+            done_ = true;
+            return;
+        }
+        line_.clear();
+        int c;
+        bool any = false;
+        while ((c = std::fgetc(file_)) != EOF) {
+            any = true;
+            if (c == '\n') break;
+            line_.push_back(static_cast<char>(c));
+        }
+        if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+        if (std::ferror(file_))
+            status_ = sentencepiece::util::Status(sentencepiece::util::StatusCode::kInternal, path_ + ": read error");
+        done_ = !any || !status_.ok();
+    }
+    const std::string &value() const override { return line_; }
+    sentencepiece::util::Status status() const override { return status_; }
+
+  private:
+    std::FILE *file_;
+    std::string path_, line_;
+    sentencepiece::util::Status status_;
+    bool done_ = true;
+};
+
+} // namespace
+
+// Trains from the text file into a serialized model, writes it to <model_path>.tmp-<pid>, syncs,
+// and renames it onto model_path (same folder, so the rename is atomic). The arguments go through
+// the map overload of Train, so no value needs quoting.
 RGTG_SPM_EXPORT int rgtg_spm_shim_train(const char *text_path, const char *model_path, int vocab_size,
                                         const char *model_type, double character_coverage, int threads,
                                         int64_t input_sentence_size, uint64_t seed, char *error,
                                         size_t error_capacity) {
     try {
-        const std::string prefix = std::string(model_path) + ".tmp-" + std::to_string(static_cast<long>(getpid()));
+        const std::string trained_model = std::string(model_path) + ".tmp-" + std::to_string(static_cast<long>(getpid()));
         char coverage_text[64];
         std::snprintf(coverage_text, sizeof coverage_text, "%.17g", character_coverage);
         const std::unordered_map<std::string, std::string> arguments = {
-            {"input", text_path},
-            {"model_prefix", prefix},
             {"vocab_size", std::to_string(vocab_size)},
             {"model_type", model_type},
             {"character_coverage", coverage_text},
@@ -228,29 +273,32 @@ RGTG_SPM_EXPORT int rgtg_spm_shim_train(const char *text_path, const char *model
         // SentencePiece seeds a thread_local generator once per thread; a fresh thread makes every
         // training with the same seed sample the same sentences.
         sentencepiece::util::Status status;
-        std::string thread_error;
+        std::string thread_error, serialized;
         std::thread trainer([&]() {
             try {
-                status = sentencepiece::SentencePieceTrainer::Train(arguments);
+                LineIterator lines(text_path);
+                status = lines.status();
+                if (status.ok()) status = sentencepiece::SentencePieceTrainer::Train(arguments, &lines, &serialized);
+                if (status.ok()) status = lines.status();
             } catch (const std::exception &e) {
                 thread_error = e.what();
             }
         });
         trainer.join();
 
-        const std::string trained_model = prefix + ".model";
-        const std::string trained_vocab = prefix + ".vocab";
-        if (!thread_error.empty() || !status.ok()) {
+        if (!thread_error.empty()) return write_error(error, error_capacity, RGTG_ERR_FORMAT, one_line(thread_error));
+        if (!status.ok()) return write_error(error, error_capacity, status_from_spm(status), one_line(status.ToString()));
+        std::FILE *out = std::fopen(trained_model.c_str(), "wb");
+        if (out == nullptr)
+            return write_error(error, error_capacity, RGTG_ERR_IO, "cannot create " + trained_model + ": " + std::strerror(errno));
+        bool written = std::fwrite(serialized.data(), 1, serialized.size(), out) == serialized.size();
+        written = std::fflush(out) == 0 && written;
+        written = fsync(fileno(out)) == 0 && written;
+        const std::string write_reason = std::strerror(errno);
+        written = std::fclose(out) == 0 && written;
+        if (!written) {
             std::remove(trained_model.c_str());
-            std::remove(trained_vocab.c_str());
-            if (!thread_error.empty()) return write_error(error, error_capacity, RGTG_ERR_FORMAT, one_line(thread_error));
-            return write_error(error, error_capacity, status_from_spm(status), one_line(status.ToString()));
-        }
-        std::remove(trained_vocab.c_str());
-        if (!fsync_path(trained_model, O_RDONLY)) {
-            const std::string reason = std::strerror(errno);
-            std::remove(trained_model.c_str());
-            return write_error(error, error_capacity, RGTG_ERR_IO, "cannot sync " + trained_model + ": " + reason);
+            return write_error(error, error_capacity, RGTG_ERR_IO, "cannot write " + trained_model + ": " + write_reason);
         }
         if (std::rename(trained_model.c_str(), model_path) != 0) {
             const std::string reason = std::strerror(errno);

@@ -6,6 +6,9 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 #include <torch/version.h>
+#ifdef RGTG_TORCH_CUDA /* set by the build when libtorch has CUDA headers and libc10_cuda */
+#include <c10/cuda/CUDAStream.h>
+#endif
 
 #include <cmath>
 #include <cstring>
@@ -661,6 +664,38 @@ tt_t tt_sample_rows(tt_t probs, const double *uniform, int64_t rows) {
         }
         return wrap(p.is_cpu() ? std::move(chosen) : chosen.to(p.device()));
     })
+}
+
+/* ---- raw memory ---- */
+
+void *tt_data_ptr(tt_t t) {
+    NEED(nullptr, t);
+    PROTECT(nullptr, {
+        if (!t->t.is_contiguous()) throw shim_error(RGTG_ERR_INVALID, "tensor is not contiguous");
+        return t->t.data_ptr();
+    })
+}
+
+int tt_device_index(tt_t t) {
+    NEED(-2, t);
+    if (t->t.is_cpu()) return -1;
+    if (t->t.is_cuda()) return (int)t->t.get_device();
+    rgtg_error_set(RGTG_ERR_UNSUPPORTED, "tt_device_index: tensor lives on a device that has no tt code");
+    return -2;
+}
+
+void *tt_cuda_current_stream(int device_index) {
+#ifdef RGTG_TORCH_CUDA
+    PROTECT(nullptr, {
+        if (device_index < 0 || device_index > 127) throw shim_error(RGTG_ERR_INVALID, "CUDA device index out of range");
+        return (void *)c10::cuda::getCurrentCUDAStream((c10::DeviceIndex)device_index).stream();
+    })
+#else
+    (void)device_index;
+    rgtg_error_set(RGTG_ERR_UNSUPPORTED,
+                   "tt_cuda_current_stream: the libtorch shim was built without CUDA (RGTG_TORCH_CUDA)");
+    return nullptr;
+#endif
 }
 
 /* ---- in place (no autograd history is recorded) ---- */

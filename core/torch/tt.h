@@ -142,6 +142,18 @@ rgtg_status_t tt_fill_(tt_t dst, double value);
 rgtg_status_t tt_mul_scalar_(tt_t dst, double s);
 rgtg_status_t tt_add_(tt_t dst, tt_t src, double alpha); /* dst += alpha * src */
 
+/* ---- raw memory (for communication libraries: MPI, NCCL) ---- */
+/* The address of a contiguous tensor's first element, in host memory for a CPU tensor and in device
+ * memory for a CUDA tensor; NULL with an error for a non-contiguous tensor. Valid while the tensor's
+ * storage lives; writes through it bypass autograd. */
+void *tt_data_ptr(tt_t t);
+/* The CUDA device ordinal of a CUDA tensor, -1 for a CPU tensor, -2 with an error on failure. */
+int tt_device_index(tt_t t);
+/* libtorch's current CUDA stream on device_index, as a cudaStream_t; libtorch's CUDA ops on that
+ * device run on it, so work queued there is ordered with them. NULL with RGTG_ERR_UNSUPPORTED when
+ * the shim was built without CUDA headers (RGTG_TORCH_CUDA undefined). */
+void *tt_cuda_current_stream(int device_index);
+
 /* ---- autograd ---- */
 rgtg_status_t tt_set_requires_grad(tt_t t, bool requires_grad);
 bool tt_requires_grad(tt_t t);
