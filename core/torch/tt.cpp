@@ -684,17 +684,19 @@ int tt_device_index(tt_t t) {
     return -2;
 }
 
-void *tt_cuda_current_stream(int device_index) {
+rgtg_status_t tt_cuda_current_stream(int device_index, void **stream_out) {
+    if (!stream_out) return rgtg_error_set(RGTG_ERR_INVALID, "tt_cuda_current_stream: NULL stream_out");
+    *stream_out = nullptr;
 #ifdef RGTG_TORCH_CUDA
-    PROTECT(nullptr, {
+    PROTECT(RGTG_ERR_TORCH, {
         if (device_index < 0 || device_index > 127) throw shim_error(RGTG_ERR_INVALID, "CUDA device index out of range");
-        return (void *)c10::cuda::getCurrentCUDAStream((c10::DeviceIndex)device_index).stream();
+        *stream_out = (void *)c10::cuda::getCurrentCUDAStream((c10::DeviceIndex)device_index).stream();
+        return RGTG_OK;
     })
 #else
     (void)device_index;
-    rgtg_error_set(RGTG_ERR_UNSUPPORTED,
-                   "tt_cuda_current_stream: the libtorch shim was built without CUDA (RGTG_TORCH_CUDA)");
-    return nullptr;
+    return rgtg_error_set(RGTG_ERR_UNSUPPORTED,
+                          "tt_cuda_current_stream: the libtorch shim was built without CUDA (RGTG_TORCH_CUDA)");
 #endif
 }
 

@@ -149,10 +149,11 @@ rgtg_status_t tt_add_(tt_t dst, tt_t src, double alpha); /* dst += alpha * src *
 void *tt_data_ptr(tt_t t);
 /* The CUDA device ordinal of a CUDA tensor, -1 for a CPU tensor, -2 with an error on failure. */
 int tt_device_index(tt_t t);
-/* libtorch's current CUDA stream on device_index, as a cudaStream_t; libtorch's CUDA ops on that
- * device run on it, so work queued there is ordered with them. NULL with RGTG_ERR_UNSUPPORTED when
- * the shim was built without CUDA headers (RGTG_TORCH_CUDA undefined). */
-void *tt_cuda_current_stream(int device_index);
+/* Writes libtorch's current CUDA stream on device_index (a cudaStream_t; NULL is the default
+ * stream) to *stream_out. libtorch's CUDA ops on that device run on it, so work queued there is
+ * ordered with them. RGTG_ERR_UNSUPPORTED when the shim was built without CUDA headers
+ * (RGTG_TORCH_CUDA undefined). */
+rgtg_status_t tt_cuda_current_stream(int device_index, void **stream_out);
 
 /* ---- autograd ---- */
 rgtg_status_t tt_set_requires_grad(tt_t t, bool requires_grad);

@@ -36,8 +36,11 @@ SCORE_SCALE = 20.0
 # ----------------------------------------------------------------------------- the objectives, by loops
 
 def softplus(x):
-    """log(1 + exp(x)) for a 0-d tensor, stable for either sign (-log sigmoid(z) == softplus(-z))."""
-    return torch.clamp(x, min=0) + torch.log1p(torch.exp(-x.abs()))
+    """log(1 + exp(x)) for a 0-d tensor, stable for either sign (-log sigmoid(z) == softplus(-z)).
+    Branches on the sign rather than using |x|, whose kink would give slope 1 instead of 1/2 at 0."""
+    if float(x) <= 0:
+        return torch.log1p(torch.exp(x))
+    return x + torch.log1p(torch.exp(-x))
 
 
 def dense_position(P, L, j, mutation=None):
@@ -248,6 +251,10 @@ def random_cases(generator, ref, checker):
                   float((builtin - policy_logp.detach()).abs().max()) < 1e-10,
                   f"max diff {float((builtin - policy_logp.detach()).abs().max()):.2e}")
     checker.margins("random DPO", margins)
+    at_zero = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    dpo(at_zero, at_zero.detach(), DPO_BETA)[0].backward()
+    checker.check("random DPO slope at margin 0 is -beta/2", abs(float(at_zero.grad[0]) + DPO_BETA / 2) < 1e-12,
+                  f"{float(at_zero.grad[0]):.6f}")
     checker.check("random DPO accuracy is informative", 0 < accuracy < 1, f"accuracy {accuracy}")
 
     # value regressions on random values
