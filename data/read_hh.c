@@ -1,8 +1,9 @@
 /* data/read_hh.c: Anthropic HH-RLHF rows {"chosen": transcript, "rejected": transcript}. The prompt is
  * the shared transcript up to and including the last "\n\nAssistant:" both sides share (multi-turn
  * history kept whole, leading newlines removed so that it starts "Human:"); the responses are what
- * follows. Rows whose sides do not share such a prefix, or whose remainders still hold a "\n\nHuman:"
- * turn (the sides diverged before the final turn), are dropped as "no_shared_prompt". */
+ * follows. A side without any "\n\nAssistant:" is an error (not an HH transcript). Rows whose sides do
+ * not share such a prefix, or whose remainders still hold a "\n\nHuman:" turn (the sides diverged
+ * before the final turn), are dropped as "no_shared_prompt". */
 #define _POSIX_C_SOURCE 200809L
 #include <string.h>
 
@@ -22,6 +23,10 @@ rgtg_status_t rgtg_hh_row(const json_t *row, rgtg_row_place_t place, rgtg_row_te
     rgtg_status_t st = rgtg_string_field(row, "chosen", place, "a string", &chosen);
     if (st == RGTG_OK) st = rgtg_string_field(row, "rejected", place, "a string", &rejected);
     if (st != RGTG_OK) return st;
+    if (!strstr(chosen, assistant_mark) || !strstr(rejected, assistant_mark))
+        return rgtg_error_set(RGTG_ERR_FORMAT,
+                              "%s:%lld: field '%s' must be a transcript with \"\\n\\nAssistant:\" turns", place.path,
+                              (long long)place.line, strstr(chosen, assistant_mark) ? "rejected" : "chosen");
 
     const size_t mark_len = sizeof assistant_mark - 1;
     size_t shared = common_prefix_length(chosen, rejected);

@@ -37,16 +37,17 @@
 
 /* ---- shared helpers ---- */
 
-static rgtg_status_t tokenize_with_spm(void *ctx, const char *text, size_t len, int32_t **ids, size_t *count) {
-    return rgtg_spm_encode(ctx, text, len, ids, count);
-}
-
 /* --input may repeat, and further input files may follow it as plain arguments (--input a.jsonl b.jsonl). */
 static int collect_inputs(const rgtg_args_t *args, const char **inputs, const char *command) {
     int n = 0;
     for (int i = 0; i < args->count; i++)
-        if (!strcmp(args->names[i], "input") && n < MAX_INPUTS) inputs[n++] = args->values[i];
-    for (int i = 0; i < args->positional_count && n < MAX_INPUTS; i++) inputs[n++] = args->positional[i];
+        if (!strcmp(args->names[i], "input") && n++ < MAX_INPUTS) inputs[n - 1] = args->values[i];
+    for (int i = 0; i < args->positional_count; i++)
+        if (n++ < MAX_INPUTS) inputs[n - 1] = args->positional[i];
+    if (n > MAX_INPUTS) {
+        fprintf(stderr, "rgtg %s: at most %d input files\n", command, MAX_INPUTS);
+        return 0;
+    }
     if (n == 0) fprintf(stderr, "rgtg %s: --input FILE is required\n", command);
     return n;
 }
@@ -203,6 +204,10 @@ int rgtg_cmd_data_tokenizer(int argc, char **argv) {
     params.vocab_size = (int)vocab;
     params.model_type = rgtg_args_get(&args, "model-type", "unigram");
     params.seed = (uint64_t)seed;
+    if (strcmp(params.model_type, "unigram") != 0 && strcmp(params.model_type, "bpe") != 0) {
+        fprintf(stderr, "rgtg data tokenizer: --model-type must be unigram or bpe, not \"%s\"\n", params.model_type);
+        return 2;
+    }
     if (format && strcmp(format, "text") != 0 && !is_known_format(format)) {
         unknown_format_error(format);
         return rgtg_report_error("data tokenizer");
@@ -224,8 +229,8 @@ int rgtg_cmd_data_tokenizer(int argc, char **argv) {
         st = check_readable(inputs[i]);
         if (st == RGTG_OK && !file_format) {
             if (rgtg_pref_detect_format(inputs[i], &file_format) != RGTG_OK) {
-                fprintf(stderr, "rgtg data tokenizer: %s: %s; training on its lines as plain text\n", inputs[i],
-                        rgtg_error_message());
+                fprintf(stderr, "rgtg data tokenizer: note: %s; reading %s as plain text\n", rgtg_error_message(),
+                        inputs[i]);
                 rgtg_error_clear();
                 file_format = "text";
             }
@@ -281,9 +286,15 @@ static void drop_count_add(drop_counts_t *d, const char *reason) {
             d->counts[i]++;
             return;
         }
-    size_t i = d->count < MAX_DROP_REASONS ? d->count++ : MAX_DROP_REASONS - 1; /* the last slot overflows */
-    if (i == d->count - 1 && !d->names[i]) d->names[i] = strdup(reason);
-    d->counts[i]++;
+    int is_other = !strcmp(reason, "other");
+    if (d->count >= MAX_DROP_REASONS - 1 && !is_other) { /* the last slot is kept for "other" */
+        drop_count_add(d, "other");
+        return;
+    }
+    char *name = strdup(reason);
+    if (!name) return; /* out of memory: the count is lost, the data is not */
+    d->names[d->count] = name;
+    d->counts[d->count++] = 1;
 }
 
 /* Sorted by name, so that the attributes come out in the same order for the same counts. */
@@ -338,8 +349,8 @@ static rgtg_status_t prepare_pair(const prepare_config_t *cfg, rgtg_prefs_writer
     size_t lens[3] = {0, 0, 0};
     rgtg_status_t st = RGTG_OK;
     if (cfg->tmpl) {
-        const char *key = "prompt";
-        st = rgtg_template_render(cfg->tmpl, &key, &raw->prompt, 1, &prompt_text);
+        const char *key = "prompt", *value = raw->prompt;
+        st = rgtg_template_render(cfg->tmpl, &key, &value, 1, &prompt_text);
         if (st == RGTG_OK) st = rgtg_template_response(cfg->tmpl, raw->chosen, &texts[0]);
         if (st == RGTG_OK) st = rgtg_template_response(cfg->tmpl, raw->rejected, &texts[1]);
     }
@@ -466,8 +477,12 @@ static rgtg_status_t run_prepare(const prepare_job_t *job, prepare_config_t *cfg
             }
             const char *drop = NULL;
             st = prepare_pair(cfg, writer, &raw, split_counts, &drop);
-            if (st != RGTG_OK)
-                rgtg_error_set(st, "%s:%" PRId64 ": the row could not be prepared", job->inputs[i], raw.line);
+            if (st != RGTG_OK) { /* name the row: the message below may not know it */
+                char message[512];
+                snprintf(message, sizeof message, "%s", rgtg_error_message());
+                rgtg_error_clear();
+                rgtg_error_set(st, "%s:%" PRId64 ": %s", job->inputs[i], raw.line, message);
+            }
             else if (drop) drop_count_add(&drops, drop);
         }
         if (reader) rows_read += rgtg_pref_reader_rows_read(reader);
@@ -656,10 +671,11 @@ static void print_percentiles(const char *label, int64_t *values, int64_t n) {
     printf(" max %-7" PRId64 " mean %.1f\n", values[n - 1], sum / (double)n);
 }
 
-static void print_json_string(const char *label, const char *text) {
+/* "label text" with text quoted and escaped as a JSON string, at the given indent and label width. */
+static void print_json_string(int indent, int width, const char *label, const char *text) {
     json_t *s = json_string(text);
     char *quoted = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
-    printf("    %-9s %s\n", label, quoted ? quoted : "(not valid UTF-8)");
+    printf("%*s%-*s %s\n", indent, "", width, label, quoted ? quoted : "(not valid UTF-8)");
     free(quoted);
     json_decref(s);
 }
@@ -682,9 +698,9 @@ static rgtg_status_t show_examples(const char *path, const rgtg_spm_t *spm, long
         if (st == RGTG_OK) st = decode_span(spm, pair.rejected, &text[2]);
         if (st == RGTG_OK) {
             printf("  pair %" PRId64 " (%s)\n", i, rgtg_split_name(pair.split));
-            print_json_string("prompt", text[0]);
-            print_json_string("chosen", text[1]);
-            print_json_string("rejected", text[2]);
+            print_json_string(4, 9, "prompt", text[0]);
+            print_json_string(4, 9, "chosen", text[1]);
+            print_json_string(4, 9, "rejected", text[2]);
         }
         for (int k = 0; k < 3; k++) free(text[k]);
     }
@@ -720,8 +736,9 @@ static rgtg_status_t inspect(const char *path, const char *tokenizer, long long 
     for (int k = 0; k < 3; k++) free(lens[k]);
 
     if (st == RGTG_OK && info->has_prefix) {
-        printf("prefix pairs (ratio %s%g, seed %" PRIu64 "):\n", info->prefix_all ? "all, " : "",
-               info->prefix_all ? 0.0 : info->ratio, info->expand_seed);
+        char ratio[32] = "all";
+        if (!info->prefix_all) snprintf(ratio, sizeof ratio, "%g", info->ratio);
+        printf("prefix pairs (ratio %s, seed %" PRIu64 "):\n", ratio, info->expand_seed);
         for (int s = 0; s < RGTG_SPLIT_COUNT && st == RGTG_OK; s++) {
             const int64_t *pairs;
             const int32_t *plens;
@@ -752,12 +769,14 @@ static rgtg_status_t inspect(const char *path, const char *tokenizer, long long 
                "  pad_id            %d\n  seed              %" PRIu64 "\n  template_name     %s\n",
                info->format_version, info->tokenizer_sha256, info->vocab_size, info->eos_id, info->pad_id, info->seed,
                info->template_name);
-        print_json_string("template_text", info->template_text);
-        print_json_string("source_files", info->source_files);
-        print_json_string("source_sha256", info->source_sha256);
+        print_json_string(2, 17, "template_text", info->template_text);
+        print_json_string(2, 17, "source_files", info->source_files);
+        print_json_string(2, 17, "source_sha256", info->source_sha256);
         if (info->has_prefix)
-            printf("  ratio             %g\n  expand_seed       %" PRIu64 "\n  prefix_all        %d\n", info->ratio,
-                   info->expand_seed, info->prefix_all);
+            printf("  ratio             %g\n  expand_seed       %" PRIu64 "\n  prefix_all        %d\n"
+                   "  prefix_saturated  train %d valid %d test %d\n",
+                   info->ratio, info->expand_seed, info->prefix_all, info->prefix_saturated[0],
+                   info->prefix_saturated[1], info->prefix_saturated[2]);
     }
     rgtg_spm_t *spm = NULL;
     char *tok_path = NULL;

@@ -3,6 +3,11 @@
 #define RGTG_TOOLS_COMMANDS_H
 
 int rgtg_cmd_data_demo(int argc, char **argv);
+int rgtg_cmd_data_tokenizer(int argc, char **argv);
+int rgtg_cmd_data_prepare(int argc, char **argv);
+int rgtg_cmd_data_expand(int argc, char **argv);
+int rgtg_cmd_data_inspect(int argc, char **argv);
+int rgtg_cmd_data_export(int argc, char **argv);
 int rgtg_cmd_train(const char *kind, int argc, char **argv);
 int rgtg_cmd_decode(int argc, char **argv);
 int rgtg_cmd_eval_score(int argc, char **argv);

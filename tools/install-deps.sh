@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential pkg-config meson ninja-build clang
+  build-essential pkg-config meson ninja-build clang libclang-rt-14-dev time
   libtorch-dev libopenblas0-openmp libopenblas-openmp-dev
   libsentencepiece-dev sentencepiece
   libhdf5-dev hdf5-tools libopenmpi-dev openmpi-bin

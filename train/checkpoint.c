@@ -250,6 +250,8 @@ static rgtg_status_t check_state_for_save(const rgtg_trainer_state_t *s, int64_t
     if (s->epoch < 0 || s->cursor < 0 || s->examples < 0 || s->cursor > s->examples)
         return rgtg_error_set(RGTG_ERR_INVALID, "checkpoint: data cursor epoch %" PRId64 ", cursor %" PRId64
                               " of %" PRId64 " examples is not valid", s->epoch, s->cursor, s->examples);
+    if (words_all_zero(s->epoch_rng))
+        return rgtg_error_set(RGTG_ERR_INVALID, "checkpoint: epoch_rng (the data-order state before the epoch's shuffle) is all zero");
     if (s->world_size < 1 || s->micro_batch < 1 || s->grad_accum < 1)
         return rgtg_error_set(RGTG_ERR_INVALID, "checkpoint: world_size, micro_batch and grad_accum must be >= 1");
     return RGTG_OK;
@@ -356,7 +358,7 @@ static rgtg_status_t get_object(const reader_t *r, json_t *obj, const char *fiel
 
 static rgtg_status_t parse_state(const reader_t *r, json_t *root, rgtg_trainer_state_t *s) {
     memset(s, 0, sizeof *s);
-    json_t *v, *rng, *data, *sched, *run;
+    json_t *v = NULL, *rng = NULL, *data = NULL, *sched = NULL, *run = NULL;
     int64_t version, world_size;
     rgtg_status_t st = get_field(r, root, NULL, "format", &v);
     if (st == RGTG_OK && (!json_is_string(v) || strcmp(json_string_value(v), STATE_FORMAT) != 0))
@@ -370,8 +372,7 @@ static rgtg_status_t parse_state(const reader_t *r, json_t *root, rgtg_trainer_s
     if (st == RGTG_OK && json_object_size(rng) > RGTG_CKPT_MAX_RNG_STREAMS)
         st = field_error(r, NULL, "rng", "has more streams than this build keeps");
     const char *name;
-    json_object_foreach(rng, name, v) {
-        if (st != RGTG_OK) break;
+    if (st == RGTG_OK) json_object_foreach(rng, name, v) {
         if (!name[0] || strlen(name) >= RGTG_CKPT_NAME_CHARS) {
             st = field_error(r, "rng", name, "has an empty or too long name");
             break;
@@ -379,6 +380,7 @@ static rgtg_status_t parse_state(const reader_t *r, json_t *root, rgtg_trainer_s
         rgtg_ckpt_rng_stream_t *stream = &s->rng[s->rng_count++];
         snprintf(stream->name, sizeof stream->name, "%s", name);
         st = words_value(r, v, "rng", name, stream->words);
+        if (st != RGTG_OK) break;
     }
     if (st == RGTG_OK) st = get_object(r, root, "data", &data);
     if (st == RGTG_OK) st = get_int(r, data, "data", "epoch", 0, &s->epoch);
