@@ -87,6 +87,9 @@ int rgtg_cmd_decode(int argc, char **argv) {
     if (st == RGTG_OK && strategy.needs_reward) st = rgtg_model_load(rm_dir, TT_CPU, &rm);
     if (st == RGTG_OK) st = rgtg_spm_load(tok_path, &spm);
     if (st == RGTG_OK) st = rgtg_prefs_open(data_path, &data);
+    if (st == RGTG_OK && rgtg_prefs_info(data)->vocab_size > lm->config.vocab_size)
+        st = rgtg_error_set(RGTG_ERR_INVALID, "%s: vocabulary %d is larger than the LM's (%d): another tokenizer", data_path,
+                            rgtg_prefs_info(data)->vocab_size, lm->config.vocab_size);
     free(tok_path);
     int64_t count = 0;
     const int64_t *pair_ids = data ? rgtg_prefs_split_pairs(data, split, &count) : NULL;

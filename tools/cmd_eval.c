@@ -10,7 +10,9 @@
 #include "../core/spm/spm.h"
 #include "../eval/stats.h"
 #include "../eval/table.h"
+#include "../data/prefs_h5.h"
 #include "../train/losses.h"
+#include "../train/prefix_report.h"
 #include "args.h"
 #include "commands.h"
 
@@ -177,4 +179,59 @@ int rgtg_cmd_eval_table(int argc, char **argv) {
     free(text);
     rgtg_table_free(&table);
     return st == RGTG_OK ? 0 : rgtg_report_error("eval table");
+}
+
+static const rgtg_option_t prefix_options[] = {
+    {"rm", true, false, "reward model directory"},
+    {"data", true, false, "preference file (prefs.h5)"},
+    {"split", true, false, "train | valid | test (default valid, or test when valid is empty)"},
+    {"pairs", true, false, "pairs evaluated at most (default 0: all)"},
+    {"batch", true, false, "pairs per forward (default 32)"},
+    {"max-len", true, false, "tokens per sequence at most (default the model's max_position_embeddings)"},
+    {"threads", true, false, "libtorch threads (default 2)"},
+    {"help", false, false, "this help"},
+    {NULL, false, false, NULL},
+};
+
+int rgtg_cmd_eval_prefix_accuracy(int argc, char **argv) {
+    rgtg_args_t args;
+    if (!rgtg_args_parse("eval prefix-accuracy", prefix_options, argc, argv, &args)) return 2;
+    if (rgtg_args_has(&args, "help")) {
+        rgtg_args_usage("eval prefix-accuracy", "--rm DIR --data prefs.h5", prefix_options);
+        return 0;
+    }
+    const char *rm_dir = rgtg_args_get(&args, "rm", NULL), *data_path = rgtg_args_get(&args, "data", NULL);
+    long long pairs, batch, max_len, threads;
+    if (!rm_dir || !data_path) {
+        fprintf(stderr, "rgtg eval prefix-accuracy: --rm and --data are required\n");
+        return 2;
+    }
+    if (!rgtg_args_int(&args, "pairs", 0, &pairs) || !rgtg_args_int(&args, "batch", 32, &batch) ||
+        !rgtg_args_int(&args, "max-len", 0, &max_len) || !rgtg_args_int(&args, "threads", 2, &threads))
+        return 2;
+    tt_set_num_threads((int)threads);
+    rgtg_model_t *rm = NULL;
+    rgtg_prefs_t *data = NULL;
+    rgtg_status_t st = rgtg_model_load(rm_dir, TT_CPU, &rm);
+    if (st == RGTG_OK) st = rgtg_prefs_open(data_path, &data);
+    int split = -1;
+    const char *split_name = rgtg_args_get(&args, "split", NULL);
+    for (int s = 0; split_name && s < RGTG_SPLIT_COUNT; s++)
+        if (!strcmp(split_name, rgtg_split_name(s))) split = s;
+    if (st == RGTG_OK && split_name && split < 0)
+        st = rgtg_error_set(RGTG_ERR_INVALID, "--split must be train, valid or test (got '%s')", split_name);
+    if (st == RGTG_OK && split < 0) split = rgtg_prefs_count(data, RGTG_SPLIT_VALID) > 0 ? RGTG_SPLIT_VALID : RGTG_SPLIT_TEST;
+    rgtg_prefix_report_t report;
+    if (st == RGTG_OK)
+        st = rgtg_prefix_report(rm, data, split, pairs, batch < 1 ? 1 : batch,
+                                max_len > 1 ? max_len : rm->config.max_position_embeddings, &report);
+    if (st == RGTG_OK) {
+        printf("| pairs (%s) | complete | prefix 25%% | prefix 50%% | prefix 75%% |\n| ---: | ---: | ---: | ---: | ---: |\n",
+               rgtg_split_name(split));
+        printf("| %lld | %.3f | %.3f | %.3f | %.3f |\n", (long long)report.pairs, report.accuracy,
+               report.prefix_accuracy[0], report.prefix_accuracy[1], report.prefix_accuracy[2]);
+    }
+    rgtg_prefs_close(data);
+    rgtg_model_free(rm);
+    return st == RGTG_OK ? 0 : rgtg_report_error("eval prefix-accuracy");
 }

@@ -1,20 +1,25 @@
-/* tools/cmd_train.c: `rgtg train sft|rm --config FILE [--set key=value ...] --out DIR`: reads the YAML
- * config, applies overrides, checks every key before training starts, writes the resolved config
- * beside the outputs and runs the trainer. */
+/* tools/cmd_train.c: `rgtg train sft|rm|dpo|value --config FILE [--set key=value ...] --out DIR
+ * [--resume auto|DIR]`: reads the YAML config, applies overrides, checks every key and value before
+ * training starts, writes the resolved config beside the outputs and runs the trainer (under mpirun:
+ * data parallel, rank 0 writes). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/config.h"
+#include "../core/dist.h"
 #include "../core/fsutil.h"
+#include "../core/log.h"
 #include "../train/trainer.h"
 #include "args.h"
 #include "commands.h"
+#include "value_data.h"
 
 static const rgtg_option_t options[] = {
-    {"config", true, false, "YAML config (configs/train/*.yaml)"},
+    {"config", true, false, "YAML config (configs/*/*.yaml)"},
     {"set", true, true, "override a config key: --set train.lr=1e-4"},
-    {"out", true, false, "output directory (metrics.jsonl, config.yaml, final/)"},
+    {"out", true, false, "output directory (config.yaml, metrics.jsonl, checkpoint-STEP/, final/)"},
+    {"resume", true, false, "auto (the newest valid checkpoint in --out, if any) or a checkpoint directory"},
     {"help", false, false, "this help"},
     {NULL, false, false, NULL},
 };
@@ -27,27 +32,55 @@ static const char *const known_keys[] = {
     "train.objective", "train.max_steps", "train.micro_batch", "train.grad_accum", "train.max_len",
     "train.lr", "train.warmup_steps", "train.schedule", "train.min_lr_ratio", "train.weight_decay",
     "train.beta1", "train.beta2", "train.grad_clip", "train.log_every", "train.eval_every",
-    "train.eval_pairs", "train.seed", "train.threads", "train.shard", "train.shards", "train.device",
+    "train.eval_pairs", "train.save_every", "train.stop_after", "train.keep_last", "train.seed", "train.threads",
+    "train.shard", "train.shards", "train.device", "train.dtype",
+    "dpo.beta",
+    "value.lm", "value.rm", "value.prompts", "value.samples_per_prompt", "value.max_new_tokens",
+    "value.top_k", "value.temperature", "value.loss",
     NULL,
 };
 
-/* Reads the config into params; every getter reports the key, its source and the expected type. */
-static rgtg_status_t read_params(const rgtg_config_t *cfg, const char *kind, rgtg_train_params_t *p) {
+typedef struct {
+    rgtg_train_params_t train;
+    rgtg_value_data_params_t value;
+} run_params_t;
+
+static rgtg_status_t get_string_choice(const rgtg_config_t *cfg, const char *key, const char *fallback,
+                                       const char *const *choices, const char **out) {
+    rgtg_status_t st = rgtg_config_get_string(cfg, key, fallback, out);
+    for (int i = 0; st == RGTG_OK && choices[i]; i++)
+        if (!strcmp(*out, choices[i])) return RGTG_OK;
+    if (st != RGTG_OK) return st;
+    char list[128] = "";
+    for (int i = 0; choices[i]; i++) strcat(strcat(list, i ? ", " : ""), choices[i]);
+    return rgtg_error_set(RGTG_ERR_INVALID, "config key '%s': '%s' is not one of %s", key, *out, list);
+}
+
+/* Reads the config into params; every getter names the key, its source and the expected type. */
+static rgtg_status_t read_params(const rgtg_config_t *cfg, const char *kind, run_params_t *run) {
+    rgtg_train_params_t *p = &run->train;
     rgtg_status_t st = rgtg_config_check_known(cfg, known_keys);
-    const char *objective = "full", *device = "cpu";
+    const char *objective, *device, *dtype, *loss;
+    static const char *const objectives[] = {"full", "prefix", "dense", NULL};
+    static const char *const devices[] = {"cpu", "cuda", NULL};
+    static const char *const dtypes[] = {"fp32", "bf16", NULL};
+    static const char *const schedules[] = {"cosine", "linear", "constant", NULL};
+    static const char *const losses[] = {"mse", "bce", NULL};
     int64_t v;
-    bool b;
-    double d;
     if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "data.path", NULL, &p->data_path);
     if (st == RGTG_OK && !p->data_path) st = rgtg_error_set(RGTG_ERR_INVALID, "config key 'data.path' is required");
     if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "data.tokenizer", NULL, &p->tokenizer_path);
     if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "model.init", NULL, &p->init);
-    if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "train.objective", objective, &objective);
+    if (st == RGTG_OK) st = get_string_choice(cfg, "train.objective", "full", objectives, &objective);
     if (st == RGTG_OK) st = rgtg_objective_parse(kind, objective, &p->objective);
-    if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "train.device", device, &device);
-    if (st == RGTG_OK && strcmp(device, "cpu") != 0)
-        st = rgtg_error_set(RGTG_ERR_UNSUPPORTED, "config key 'train.device': '%s' is not available in this build (cpu)", device);
-    if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "train.schedule", p->optim.schedule, &p->optim.schedule);
+    if (st == RGTG_OK) st = get_string_choice(cfg, "train.device", "cpu", devices, &device);
+    if (st == RGTG_OK) st = get_string_choice(cfg, "train.dtype", "fp32", dtypes, &dtype);
+    if (st == RGTG_OK) st = get_string_choice(cfg, "train.schedule", p->optim.schedule, schedules, &p->optim.schedule);
+    if (st == RGTG_OK) st = get_string_choice(cfg, "value.loss", "mse", losses, &loss);
+    if (st != RGTG_OK) return st;
+    p->device = !strcmp(device, "cuda") ? TT_CUDA : TT_CPU;
+    p->dtype = !strcmp(dtype, "bf16") ? TT_BF16 : TT_F32;
+    p->value_bce = !strcmp(loss, "bce");
     struct { const char *key; int *target; } ints[] = {
         {"model.hidden_size", &p->model.hidden_size},
         {"model.intermediate_size", &p->model.intermediate_size},
@@ -56,7 +89,11 @@ static rgtg_status_t read_params(const rgtg_config_t *cfg, const char *kind, rgt
         {"model.num_key_value_heads", &p->model.num_key_value_heads},
         {"model.max_position_embeddings", &p->model.max_position_embeddings},
         {"train.threads", &p->threads}, {"train.shard", &p->shard}, {"train.shards", &p->shards},
+        {"train.keep_last", &p->keep_last},
+        {"value.samples_per_prompt", &run->value.samples_per_prompt}, {"value.top_k", &run->value.top_k},
+        {"value.max_new_tokens", &run->value.max_new_tokens},
     };
+    p->model.num_key_value_heads = -1; /* default: as many as query heads */
     for (size_t i = 0; st == RGTG_OK && i < sizeof ints / sizeof ints[0]; i++) {
         st = rgtg_config_get_int(cfg, ints[i].key, *ints[i].target, &v);
         *ints[i].target = (int)v;
@@ -66,6 +103,7 @@ static rgtg_status_t read_params(const rgtg_config_t *cfg, const char *kind, rgt
         {"train.grad_accum", &p->grad_accum}, {"train.max_len", &p->max_len},
         {"train.log_every", &p->log_every}, {"train.eval_every", &p->eval_every},
         {"train.eval_pairs", &p->eval_pairs}, {"train.warmup_steps", &p->optim.warmup_steps},
+        {"train.save_every", &p->save_every}, {"train.stop_after", &p->stop_after}, {"value.prompts", &run->value.prompts},
     };
     for (size_t i = 0; st == RGTG_OK && i < sizeof longs / sizeof longs[0]; i++)
         st = rgtg_config_get_int(cfg, longs[i].key, *longs[i].target, longs[i].target);
@@ -74,21 +112,39 @@ static rgtg_status_t read_params(const rgtg_config_t *cfg, const char *kind, rgt
         {"train.lr", &p->optim.lr}, {"train.min_lr_ratio", &p->optim.min_lr_ratio},
         {"train.weight_decay", &p->optim.weight_decay}, {"train.beta1", &p->optim.beta1},
         {"train.beta2", &p->optim.beta2}, {"train.grad_clip", &p->optim.grad_clip},
+        {"dpo.beta", &p->dpo_beta}, {"value.temperature", &run->value.temperature},
     };
     for (size_t i = 0; st == RGTG_OK && i < sizeof doubles / sizeof doubles[0]; i++)
         st = rgtg_config_get_double(cfg, doubles[i].key, *doubles[i].target, doubles[i].target);
-    if (st == RGTG_OK) st = rgtg_config_get_bool(cfg, "model.tie_word_embeddings", p->model.tie_word_embeddings, &b);
-    p->model.tie_word_embeddings = b;
+    bool tie = p->model.tie_word_embeddings;
+    if (st == RGTG_OK) st = rgtg_config_get_bool(cfg, "model.tie_word_embeddings", tie, &tie);
+    p->model.tie_word_embeddings = tie;
     if (st == RGTG_OK) st = rgtg_config_get_int(cfg, "train.seed", (int64_t)p->seed, &v);
     p->seed = (uint64_t)v;
-    (void)d;
-    if (st == RGTG_OK && strcmp(p->optim.schedule, "cosine") && strcmp(p->optim.schedule, "linear") &&
-        strcmp(p->optim.schedule, "constant"))
-        st = rgtg_error_set(RGTG_ERR_INVALID, "config key 'train.schedule': '%s' is not one of cosine, linear, constant",
-                            p->optim.schedule);
-    p->optim.total_steps = p->max_steps;
+    if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "value.lm", NULL, &run->value.lm_dir);
+    if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "value.rm", NULL, &run->value.rm_dir);
+    if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_VALUE && (!run->value.lm_dir || !run->value.rm_dir))
+        st = rgtg_error_set(RGTG_ERR_INVALID, "config keys 'value.lm' and 'value.rm' are required for train value");
+    if (st == RGTG_OK && p->objective != RGTG_OBJECTIVE_VALUE && p->objective != RGTG_OBJECTIVE_DPO &&
+        rgtg_config_has(cfg, "dpo.beta") && p->objective != RGTG_OBJECTIVE_DPO)
+        rgtg_log_warn("config key 'dpo.beta' is ignored by train %s", kind);
     if (p->model.num_key_value_heads <= 0) p->model.num_key_value_heads = p->model.num_attention_heads;
+    p->optim.total_steps = p->max_steps;
+    run->value.seed = p->seed;
+    run->value.threads = p->threads;
+    run->value.bce = p->value_bce;
     return st;
+}
+
+static void print_result(const char *command, const rgtg_train_params_t *p, const rgtg_train_result_t *r) {
+    printf("%s (%s): %lld steps, final loss %.4f, held-out loss %.4f", command, rgtg_objective_name(p->objective),
+           (long long)r->steps, r->final_loss, r->eval_loss);
+    if (rgtg_objective_is_reward(p->objective))
+        printf(", accuracy %.3f (prefixes 25%% %.3f, 50%% %.3f, 75%% %.3f)", r->report.accuracy,
+               r->report.prefix_accuracy[0], r->report.prefix_accuracy[1], r->report.prefix_accuracy[2]);
+    else if (p->objective == RGTG_OBJECTIVE_DPO)
+        printf(", preference accuracy %.3f", r->report.accuracy);
+    printf(", %.0f tokens/s, %.1f examples/s -> %s/final\n", r->tokens_per_s, r->examples_per_s, p->out_dir);
 }
 
 int rgtg_cmd_train(const char *kind, int argc, char **argv) {
@@ -97,7 +153,7 @@ int rgtg_cmd_train(const char *kind, int argc, char **argv) {
     rgtg_args_t args;
     if (!rgtg_args_parse(command, options, argc, argv, &args)) return 2;
     if (rgtg_args_has(&args, "help")) {
-        rgtg_args_usage(command, "--config FILE [--set key=value ...] --out DIR", options);
+        rgtg_args_usage(command, "--config FILE [--set key=value ...] --out DIR [--resume auto|DIR]", options);
         return 0;
     }
     const char *config_path = rgtg_args_get(&args, "config", NULL), *out = rgtg_args_get(&args, "out", NULL);
@@ -105,28 +161,36 @@ int rgtg_cmd_train(const char *kind, int argc, char **argv) {
         fprintf(stderr, "rgtg %s: --config and --out are required\n", command);
         return 2;
     }
-    rgtg_config_t *cfg;
-    if (rgtg_config_load(config_path, &cfg) != RGTG_OK) return rgtg_report_error(command);
-    rgtg_status_t st = RGTG_OK;
+    if (rgtg_dist_init(&argc, &argv) != RGTG_OK) return rgtg_report_error(command);
+    int rank = rgtg_dist_rank();
+    rgtg_log_set_rank(rank, rgtg_dist_world_size());
+    rgtg_train_install_signal_handlers();
+    rgtg_config_t *cfg = NULL;
+    rgtg_status_t st = rgtg_config_load(config_path, &cfg);
     for (int i = 0; st == RGTG_OK && i < args.count; i++)
         if (!strcmp(args.names[i], "set")) st = rgtg_config_set(cfg, args.values[i]);
-    rgtg_train_params_t params = rgtg_train_default_params();
-    params.out_dir = out;
-    if (st == RGTG_OK) st = read_params(cfg, kind, &params);
-    if (st == RGTG_OK) st = rgtg_mkdirs(out);
+    run_params_t run = {.train = rgtg_train_default_params(), .value = rgtg_value_data_default_params()};
+    run.train.out_dir = out;
+    run.train.resume = rgtg_args_get(&args, "resume", NULL);
+    if (st == RGTG_OK) st = read_params(cfg, kind, &run);
+    if (st == RGTG_OK && rank == 0) st = rgtg_mkdirs(out);
     char *resolved = rgtg_path_join(out, "config.yaml");
-    if (st == RGTG_OK) st = rgtg_config_write_yaml(cfg, resolved);
+    if (st == RGTG_OK && rank == 0) st = rgtg_config_write_yaml(cfg, resolved);
     free(resolved);
-    rgtg_train_result_t result;
-    if (st == RGTG_OK) st = rgtg_train_run(&params, &result);
-    if (st == RGTG_OK) {
-        printf("%s (%s): final loss %.4f, held-out loss %.4f", command, rgtg_objective_name(params.objective),
-               result.final_loss, result.eval_loss);
-        if (params.objective != RGTG_OBJECTIVE_SFT)
-            printf(", accuracy %.3f (prefixes 25%% %.3f, 50%% %.3f, 75%% %.3f)", result.eval_accuracy,
-                   result.eval_prefix_accuracy[0], result.eval_prefix_accuracy[1], result.eval_prefix_accuracy[2]);
-        printf(", %.0f tokens/s -> %s/final\n", result.tokens_per_s, out);
+    rgtg_value_data_t value = {0};
+    if (st == RGTG_OK && run.train.objective == RGTG_OBJECTIVE_VALUE) {
+        st = rgtg_value_data_make(run.train.data_path, &run.value, &value);
+        run.train.value_examples = value.examples;
+        run.train.value_count = value.count;
     }
+    rgtg_train_result_t result;
+    if (st == RGTG_OK) st = rgtg_train_run(&run.train, &result);
+    if (st == RGTG_OK && rank == 0 && !result.interrupted) print_result(command, &run.train, &result);
+    rgtg_value_data_free(&value);
     rgtg_config_free(cfg);
-    return st == RGTG_OK ? 0 : rgtg_report_error(command);
+    /* every rank knows the outcome (the trainer agrees on failures); rank 0 says it */
+    int code = st == RGTG_OK ? 0 : st == RGTG_ERR_INTERRUPTED ? 130 : 1;
+    if (st != RGTG_OK && rank == 0) rgtg_report_error(command);
+    rgtg_dist_finalize();
+    return code;
 }

@@ -4,20 +4,44 @@
 
 #include "commands.h"
 
+static int train_sft(int argc, char **argv) { return rgtg_cmd_train("sft", argc, argv); }
+static int train_rm(int argc, char **argv) { return rgtg_cmd_train("rm", argc, argv); }
+static int train_dpo(int argc, char **argv) { return rgtg_cmd_train("dpo", argc, argv); }
+static int train_value(int argc, char **argv) { return rgtg_cmd_train("value", argc, argv); }
+static int version(int argc, char **argv) { return (void)argc, (void)argv, rgtg_cmd_version(); }
+
+static const struct {
+    const char *command, *sub; /* sub NULL: the command takes no subcommand */
+    int (*run)(int argc, char **argv);
+    const char *help;
+} commands[] = {
+    {"data", "demo", rgtg_cmd_data_demo, "build the embedded WordNet \"define\" dataset and its tokenizer"},
+    {"data", "tokenizer", rgtg_cmd_data_tokenizer, "train a SentencePiece tokenizer on preference or text files"},
+    {"data", "prepare", rgtg_cmd_data_prepare, "preference files -> prefs.h5 (template, tokenize, truncate, split)"},
+    {"data", "expand", rgtg_cmd_data_expand, "add the prefix-pair index to a prefs.h5"},
+    {"data", "inspect", rgtg_cmd_data_inspect, "counts, lengths, attributes and examples of a prefs.h5"},
+    {"data", "export", rgtg_cmd_data_export, "a prefs.h5 (or its prefix pairs) as decoded JSONL"},
+    {"train", "sft", train_sft, "supervised fine-tuning of a language model"},
+    {"train", "rm", train_rm, "a reward model: full, prefix (PARGS) or dense Bradley-Terry"},
+    {"train", "dpo", train_dpo, "direct preference optimization from an SFT model"},
+    {"train", "value", train_value, "the CD-FUDGE prefix value function"},
+    {"decode", NULL, rgtg_cmd_decode, "generate with topk, greedy, pargs, args (KV cache, candidate scoring)"},
+    {"eval", "score", rgtg_cmd_eval_score, "score generations under a reward model (mean +- SE)"},
+    {"eval", "table", rgtg_cmd_eval_table, "one results table from several scored generation files"},
+    {"eval", "prefix-accuracy", rgtg_cmd_eval_prefix_accuracy, "a reward model's accuracy on held-out pairs and prefixes"},
+    {"bench", NULL, rgtg_cmd_bench, "the speed measurements behind make bench"},
+    {"version", NULL, version, "versions of rgtg and its libraries"},
+};
+
 static void usage(void) {
     printf("rgtg: tokenwise reward-guided text generation\n\n"
-           "usage: rgtg <command> [options]   (rgtg <command> --help for its options)\n\n"
-           "  data demo      build the embedded WordNet \"define\" dataset and its tokenizer\n"
-           "  data tokenizer train a SentencePiece tokenizer on preference or text files\n"
-           "  data prepare   preference files -> prefs.h5 (template, tokenize, truncate, split)\n"
-           "  data expand    add the prefix-pair index to a prefs.h5\n"
-           "  data inspect   counts, lengths, attributes and examples of a prefs.h5\n"
-           "  data export    a prefs.h5 (or its prefix pairs) as decoded JSONL\n"
-           "  train sft|rm   train an SFT language model or a reward model (full or prefix)\n"
-           "  decode         generate with topk, greedy, pargs, args (KV cache, candidate scoring)\n"
-           "  eval score     score generations under a reward model (mean +- SE)\n"
-           "  eval table     one results table from several scored generation files\n"
-           "  version        versions of rgtg and its libraries\n");
+           "usage: rgtg <command> [options]   (rgtg <command> --help for its options)\n\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        char name[40];
+        snprintf(name, sizeof name, "%s%s%s", commands[i].command, commands[i].sub ? " " : "",
+                 commands[i].sub ? commands[i].sub : "");
+        printf("  %-21s %s\n", name, commands[i].help);
+    }
 }
 
 int main(int argc, char **argv) {
@@ -25,21 +49,12 @@ int main(int argc, char **argv) {
         usage();
         return argc < 2 ? 2 : 0;
     }
-    const char *command = argv[1];
-    const char *sub = argc > 2 ? argv[2] : "";
-    if (!strcmp(command, "data") && !strcmp(sub, "demo")) return rgtg_cmd_data_demo(argc - 3, argv + 3);
-    if (!strcmp(command, "data") && !strcmp(sub, "tokenizer")) return rgtg_cmd_data_tokenizer(argc - 3, argv + 3);
-    if (!strcmp(command, "data") && !strcmp(sub, "prepare")) return rgtg_cmd_data_prepare(argc - 3, argv + 3);
-    if (!strcmp(command, "data") && !strcmp(sub, "expand")) return rgtg_cmd_data_expand(argc - 3, argv + 3);
-    if (!strcmp(command, "data") && !strcmp(sub, "inspect")) return rgtg_cmd_data_inspect(argc - 3, argv + 3);
-    if (!strcmp(command, "data") && !strcmp(sub, "export")) return rgtg_cmd_data_export(argc - 3, argv + 3);
-    if (!strcmp(command, "train") && (!strcmp(sub, "sft") || !strcmp(sub, "rm")))
-        return rgtg_cmd_train(sub, argc - 3, argv + 3);
-    if (!strcmp(command, "decode")) return rgtg_cmd_decode(argc - 2, argv + 2);
-    if (!strcmp(command, "eval") && !strcmp(sub, "score")) return rgtg_cmd_eval_score(argc - 3, argv + 3);
-    if (!strcmp(command, "eval") && !strcmp(sub, "table")) return rgtg_cmd_eval_table(argc - 3, argv + 3);
-    if (!strcmp(command, "bench")) return rgtg_cmd_bench(argc - 2, argv + 2);
-    if (!strcmp(command, "version")) return rgtg_cmd_version();
+    const char *command = argv[1], *sub = argc > 2 ? argv[2] : "";
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(command, commands[i].command) != 0) continue;
+        if (!commands[i].sub) return commands[i].run(argc - 2, argv + 2);
+        if (!strcmp(sub, commands[i].sub)) return commands[i].run(argc - 3, argv + 3);
+    }
     fprintf(stderr, "rgtg: unknown command '%s%s%s' (rgtg --help lists them)\n", command, *sub ? " " : "", sub);
     return 2;
 }

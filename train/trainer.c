@@ -1,38 +1,54 @@
-/* train/trainer.c: the training loop (see trainer.h): example lists, padded batches, steps, evaluation,
- * metrics and the final checkpoint. */
+/* train/trainer.c: the training loop (see trainer.h).
+ *
+ * Every global batch is micro_batch x grad_accum x world examples taken in order from a seeded
+ * permutation; rank r takes slots [(m * world + r) * micro_batch, +micro_batch) for forward m. Each
+ * forward's loss is a mean over its units (tokens, pairs or positions); it is weighted by its share of
+ * the global batch's units before backward and gradients are summed across ranks, so the step is the
+ * gradient of the global mean: the same for any split of one global batch over ranks and forwards. */
 #include "trainer.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "../core/dist.h"
 #include "../core/fsutil.h"
 #include "../core/log.h"
 #include "../core/progress.h"
 #include "../core/rng.h"
-#include "../data/prefs_h5.h"
+#include "checkpoint.h"
 #include "losses.h"
+
+/* ---------------------------------------------------------------- objectives */
 
 const char *rgtg_objective_name(rgtg_objective_t objective) {
     switch (objective) {
     case RGTG_OBJECTIVE_SFT: return "sft";
     case RGTG_OBJECTIVE_RM_FULL: return "full";
     case RGTG_OBJECTIVE_RM_PREFIX: return "prefix";
+    case RGTG_OBJECTIVE_RM_DENSE: return "dense";
+    case RGTG_OBJECTIVE_DPO: return "dpo";
+    case RGTG_OBJECTIVE_VALUE: return "value";
     }
     return "?";
 }
 
+bool rgtg_objective_is_reward(rgtg_objective_t o) {
+    return o == RGTG_OBJECTIVE_RM_FULL || o == RGTG_OBJECTIVE_RM_PREFIX || o == RGTG_OBJECTIVE_RM_DENSE;
+}
+
 rgtg_status_t rgtg_objective_parse(const char *kind, const char *name, rgtg_objective_t *out) {
-    if (!strcmp(kind, "sft")) {
-        *out = RGTG_OBJECTIVE_SFT;
-        return RGTG_OK;
-    }
-    if (!strcmp(kind, "rm") && !strcmp(name, "full")) *out = RGTG_OBJECTIVE_RM_FULL;
+    if (!strcmp(kind, "sft")) *out = RGTG_OBJECTIVE_SFT;
+    else if (!strcmp(kind, "dpo")) *out = RGTG_OBJECTIVE_DPO;
+    else if (!strcmp(kind, "value")) *out = RGTG_OBJECTIVE_VALUE;
+    else if (!strcmp(kind, "rm") && !strcmp(name, "full")) *out = RGTG_OBJECTIVE_RM_FULL;
     else if (!strcmp(kind, "rm") && !strcmp(name, "prefix")) *out = RGTG_OBJECTIVE_RM_PREFIX;
+    else if (!strcmp(kind, "rm") && !strcmp(name, "dense")) *out = RGTG_OBJECTIVE_RM_DENSE;
     else
-        return rgtg_error_set(RGTG_ERR_INVALID, "train %s: unknown objective '%s' (known: full, prefix)", kind, name);
+        return rgtg_error_set(RGTG_ERR_INVALID, "config key 'train.objective': '%s' is not one of full, prefix, dense", name);
     return RGTG_OK;
 }
 
@@ -42,8 +58,27 @@ rgtg_train_params_t rgtg_train_default_params(void) {
         .model = rgtg_model_config_default(),
         .optim = rgtg_optim_default_params(),
         .max_steps = 200, .micro_batch = 16, .grad_accum = 1, .max_len = 128, .log_every = 10,
-        .eval_every = 0, .eval_pairs = 256, .seed = 1, .threads = 2, .shard = 0, .shards = 1,
+        .eval_every = 0, .eval_pairs = 256, .save_every = 0, .keep_last = 2, .seed = 1, .threads = 2,
+        .device = TT_CPU, .dtype = TT_F32, .shard = 0, .shards = 1, .dpo_beta = 0.1,
     };
+}
+
+/* ---------------------------------------------------------------- signals */
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int signo) {
+    (void)signo;
+    stop_requested = 1;
+}
+
+void rgtg_train_install_signal_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 static double now_seconds(void) {
@@ -52,260 +87,210 @@ static double now_seconds(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* ---------------------------------------------------------------- batches */
-
-/* Host-side padded batch: rows right-padded to the longest row. */
-typedef struct {
-    int64_t rows, width, tokens;
-    int64_t *ids, *mask, *last;
-    float *loss_mask;
-} batch_t;
+/* ---------------------------------------------------------------- state */
 
 typedef struct {
-    const int32_t *prompt;
-    int64_t prompt_len;
-    const int32_t *response;
-    int64_t response_len;
-} row_spec_t;
-
-/* Fits prompt + response into max_len: the prompt loses tokens from the left, then the response
- * from the right. */
-static void fit(row_spec_t *r, int64_t max_len) {
-    int64_t over = r->prompt_len + r->response_len - max_len;
-    if (over <= 0) return;
-    int64_t from_prompt = over < r->prompt_len - 1 ? over : r->prompt_len - 1;
-    r->prompt += from_prompt;
-    r->prompt_len -= from_prompt;
-    over -= from_prompt;
-    if (over > 0) r->response_len -= over;
-}
-
-static rgtg_status_t batch_build(batch_t *b, const row_spec_t *specs, int64_t rows, int64_t max_len, int64_t pad) {
-    int64_t width = 1;
-    row_spec_t *fitted = malloc(sizeof *fitted * (size_t)rows);
-    if (!fitted) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    for (int64_t r = 0; r < rows; r++) {
-        fitted[r] = specs[r];
-        fit(&fitted[r], max_len);
-        int64_t len = fitted[r].prompt_len + fitted[r].response_len;
-        if (len > width) width = len;
-    }
-    size_t cells = (size_t)(rows * width);
-    b->ids = malloc(cells * sizeof(int64_t));
-    b->mask = calloc(cells, sizeof(int64_t));
-    b->loss_mask = calloc(cells, sizeof(float));
-    b->last = malloc((size_t)rows * sizeof(int64_t));
-    if (!b->ids || !b->mask || !b->loss_mask || !b->last) {
-        free(fitted);
-        return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    }
-    b->rows = rows, b->width = width, b->tokens = 0;
-    for (int64_t r = 0; r < rows; r++) {
-        int64_t *ids = b->ids + r * width, *mask = b->mask + r * width;
-        float *loss = b->loss_mask + r * width;
-        const row_spec_t *s = &fitted[r];
-        int64_t n = 0;
-        for (int64_t t = 0; t < s->prompt_len; t++, n++) ids[n] = s->prompt[t], mask[n] = 1;
-        for (int64_t t = 0; t < s->response_len; t++, n++) ids[n] = s->response[t], mask[n] = 1, loss[n] = 1;
-        b->last[r] = n - 1;
-        b->tokens += n;
-        for (; n < width; n++) ids[n] = pad;
-    }
-    free(fitted);
-    return RGTG_OK;
-}
-
-static void batch_free(batch_t *b) {
-    free(b->ids), free(b->mask), free(b->loss_mask), free(b->last);
-    memset(b, 0, sizeof *b);
-}
-
-/* One example: a pair id and, for prefix pairs, the prefix length (0: whole responses). */
-typedef struct {
-    int64_t pair;
-    int32_t prefix_len;
-} example_t;
-
-static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-
-/* Row specs of an example: SFT gives one row, reward objectives two (preferred first). */
-static rgtg_status_t example_rows(const rgtg_prefs_t *f, rgtg_objective_t objective, example_t e, row_spec_t *rows,
-                                  int *count) {
-    rgtg_pref_pair_t pair;
-    rgtg_status_t st = rgtg_prefs_get(f, e.pair, &pair);
-    if (st != RGTG_OK) return st;
-    int64_t chosen_len = pair.chosen.len, rejected_len = pair.rejected.len;
-    if (e.prefix_len > 0) {
-        /* the prefix convention: first i tokens of each side; a shorter side is its whole response */
-        chosen_len = min64(e.prefix_len, chosen_len);
-        rejected_len = min64(e.prefix_len, rejected_len);
-    }
-    rows[0] = (row_spec_t){pair.prompt.ids, pair.prompt.len, pair.chosen.ids, chosen_len};
-    *count = 1;
-    if (objective != RGTG_OBJECTIVE_SFT) {
-        rows[1] = (row_spec_t){pair.prompt.ids, pair.prompt.len, pair.rejected.ids, rejected_len};
-        *count = 2;
-    }
-    return RGTG_OK;
-}
-
-static rgtg_status_t build_examples(const rgtg_prefs_t *f, rgtg_objective_t objective, int split, int shard,
-                                    int shards, example_t **out, int64_t *count_out) {
-    int64_t n = 0, cap;
-    const int64_t *pair_ids = NULL;
-    const int32_t *lens = NULL;
-    if (objective == RGTG_OBJECTIVE_RM_PREFIX && split == RGTG_SPLIT_TRAIN) {
-        if (!rgtg_prefs_info(f)->has_prefix)
-            return rgtg_error_set(RGTG_ERR_INVALID,
-                                  "the data file has no prefix pairs: run `rgtg data expand` (or use objective full)");
-        rgtg_prefs_prefixes(f, split, &pair_ids, &lens, &cap);
-    } else {
-        pair_ids = rgtg_prefs_split_pairs(f, split, &cap);
-    }
-    example_t *examples = malloc(sizeof *examples * (size_t)(cap ? cap : 1));
-    if (!examples) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    for (int64_t i = 0; i < cap; i++) {
-        if (pair_ids[i] % shards != shard) continue;
-        examples[n++] = (example_t){pair_ids[i], lens ? lens[i] : 0};
-    }
-    *out = examples;
-    *count_out = n;
-    return RGTG_OK;
-}
-
-/* ---------------------------------------------------------------- steps */
-
-typedef struct {
-    const rgtg_train_params_t *params;
-    const rgtg_prefs_t *data;
+    const rgtg_train_params_t *p;
+    rgtg_prefs_t *data;
     rgtg_model_t *model;
-    int64_t pad_id;
+    rgtg_model_t *reference;  /* DPO: the frozen reference policy */
+    float *reference_logp;    /* DPO: per pair id, [2 * pairs], computed once */
+    rgtg_batch_source_t source;
+    int rank, world;
 } trainer_t;
 
-/* Forward and loss of one batch of examples; backward when train is set. */
-static rgtg_status_t run_batch(trainer_t *t, const example_t *examples, int64_t n, bool train, double loss_scale,
-                               double *loss_out, double *accuracy_out, int64_t *tokens_out) {
-    row_spec_t *specs = malloc(sizeof *specs * (size_t)(2 * n));
-    if (!specs) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    int64_t rows = 0;
+/* Forward and loss of one batch: the loss is the mean over b->units; accuracy and margin (NaN when
+ * the objective has none) likewise. */
+static tt_t batch_loss(trainer_t *t, const rgtg_model_t *model, const rgtg_batch_t *b, const rgtg_example_t *examples,
+                       double *accuracy, double *margin) {
+    tt_device_t dev = model->device;
+    int64_t shape[2] = {b->rows, b->width}, rows[1] = {b->rows};
+    tt_t ids = tt_from_host(b->ids, shape, 2, TT_I64, dev);
+    tt_t out = rgtg_model_forward(model, ids, tt_from_host(b->mask, shape, 2, TT_I64, dev));
+    tt_t loss_mask = tt_from_host(b->loss_mask, shape, 2, TT_F32, dev);
+    *accuracy = *margin = NAN;
+    switch (t->p->objective) {
+    case RGTG_OBJECTIVE_SFT: return rgtg_loss_sft(out, ids, loss_mask);
+    case RGTG_OBJECTIVE_RM_FULL:
+    case RGTG_OBJECTIVE_RM_PREFIX:
+        return rgtg_loss_bradley_terry(out, tt_from_host(b->last, rows, 1, TT_I64, dev), accuracy);
+    case RGTG_OBJECTIVE_RM_DENSE: {
+        int64_t pairs = b->rows / 2, m;
+        int64_t prompt[pairs], chosen[pairs], rejected[pairs];
+        for (int64_t i = 0; i < pairs; i++)
+            prompt[i] = b->prompt_len[2 * i], chosen[i] = b->response_len[2 * i], rejected[i] = b->response_len[2 * i + 1];
+        int64_t *ci = NULL, *ri = NULL;
+        float *w = NULL;
+        if (rgtg_dense_indices(prompt, chosen, rejected, pairs, &m, &ci, &ri, &w) != RGTG_OK) return NULL;
+        int64_t ishape[2] = {pairs, m};
+        tt_t loss = rgtg_loss_bt_dense(out, tt_from_host(ci, ishape, 2, TT_I64, dev), tt_from_host(ri, ishape, 2, TT_I64, dev),
+                                       tt_from_host(w, ishape, 2, TT_F32, dev), accuracy);
+        free(ci), free(ri), free(w);
+        return loss;
+    }
+    case RGTG_OBJECTIVE_DPO: {
+        float ref[b->rows];
+        for (int64_t i = 0; i < b->rows / 2; i++) {
+            ref[2 * i] = t->reference_logp[2 * examples[i].id];
+            ref[2 * i + 1] = t->reference_logp[2 * examples[i].id + 1];
+        }
+        tt_t logp = rgtg_sequence_logprob(out, ids, loss_mask);
+        return rgtg_loss_dpo(logp, tt_from_host(ref, rows, 1, TT_F32, dev), t->p->dpo_beta, accuracy, margin);
+    }
+    case RGTG_OBJECTIVE_VALUE: {
+        tt_t target = tt_from_host(b->target, rows, 1, TT_F32, dev);
+        return t->p->value_bce ? rgtg_loss_value_bce(out, target, loss_mask) : rgtg_loss_value_mse(out, target, loss_mask);
+    }
+    }
+    return NULL;
+}
+
+/* DPO: the reference policy's log-probabilities of both responses of every pair in examples,
+ * computed once (no gradients) and kept per pair id. */
+static rgtg_status_t cache_reference(trainer_t *t, const rgtg_example_t *examples, int64_t n) {
+    int64_t mb = t->p->micro_batch;
     rgtg_status_t st = RGTG_OK;
-    for (int64_t i = 0; st == RGTG_OK && i < n; i++) {
-        int count;
-        st = example_rows(t->data, t->params->objective, examples[i], specs + rows, &count);
-        rows += count;
+    bool grad = tt_set_grad_enabled(false);
+    for (int64_t start = 0; st == RGTG_OK && start < n; start += mb) {
+        int64_t count = n - start < mb ? n - start : mb;
+        rgtg_batch_t b;
+        st = rgtg_batch_build(&t->source, examples + start, count, &b);
+        if (st != RGTG_OK) break;
+        size_t mark = tt_arena_mark();
+        int64_t shape[2] = {b.rows, b.width};
+        tt_device_t dev = t->reference->device;
+        tt_t ids = tt_from_host(b.ids, shape, 2, TT_I64, dev);
+        tt_t logp = rgtg_sequence_logprob(rgtg_model_forward(t->reference, ids, tt_from_host(b.mask, shape, 2, TT_I64, dev)),
+                                          ids, tt_from_host(b.loss_mask, shape, 2, TT_F32, dev));
+        float values[b.rows];
+        st = logp ? tt_to_host(logp, TT_F32, values, sizeof values) : rgtg_error_status();
+        for (int64_t i = 0; st == RGTG_OK && i < count; i++) {
+            t->reference_logp[2 * examples[start + i].id] = values[2 * i];
+            t->reference_logp[2 * examples[start + i].id + 1] = values[2 * i + 1];
+        }
+        tt_arena_release(mark);
+        rgtg_batch_free(&b);
     }
-    batch_t b = {0};
-    if (st == RGTG_OK) st = batch_build(&b, specs, rows, t->params->max_len, t->pad_id);
-    free(specs);
-    if (st != RGTG_OK) {
-        batch_free(&b);
-        return st;
-    }
-    size_t mark = tt_arena_mark();
-    tt_device_t dev = t->model->device;
-    int64_t shape[2] = {b.rows, b.width}, rows_shape[1] = {b.rows};
-    tt_t ids = tt_from_host(b.ids, shape, 2, TT_I64, dev);
-    tt_t mask = tt_from_host(b.mask, shape, 2, TT_I64, dev);
-    bool grad = tt_set_grad_enabled(train);
-    tt_t out = rgtg_model_forward(t->model, ids, mask);
-    tt_t loss;
-    double accuracy = NAN;
-    if (t->params->objective == RGTG_OBJECTIVE_SFT)
-        loss = rgtg_loss_sft(out, ids, tt_from_host(b.loss_mask, shape, 2, TT_F32, dev));
-    else
-        loss = rgtg_loss_bradley_terry(out, tt_from_host(b.last, rows_shape, 1, TT_I64, dev), &accuracy);
-    double value = loss ? tt_item(loss) : NAN;
-    if (!loss) st = rgtg_error_status();
-    else if (!isfinite(value)) st = rgtg_error_set(RGTG_ERR_NUMERIC, "the loss is %g", value);
-    if (st == RGTG_OK && train) st = tt_backward(loss_scale == 1 ? loss : tt_mul_scalar(loss, loss_scale));
     tt_set_grad_enabled(grad);
-    tt_arena_release(mark);
-    *loss_out = value;
-    if (accuracy_out) *accuracy_out = accuracy;
-    if (tokens_out) *tokens_out = b.tokens;
-    batch_free(&b);
     return st;
 }
 
-/* Held-out evaluation on the valid split (the test split when there is none): loss and, for reward
- * models, pairwise accuracy of complete responses and of prefixes cut at 25/50/75% of the longer one. */
-static rgtg_status_t evaluate(trainer_t *t, rgtg_train_result_t *r) {
-    int split = rgtg_prefs_count(t->data, RGTG_SPLIT_VALID) > 0 ? RGTG_SPLIT_VALID : RGTG_SPLIT_TEST;
-    int64_t n;
-    example_t *examples;
-    rgtg_objective_t whole = t->params->objective == RGTG_OBJECTIVE_SFT ? RGTG_OBJECTIVE_SFT : RGTG_OBJECTIVE_RM_FULL;
-    rgtg_status_t st = build_examples(t->data, whole, split, 0, 1, &examples, &n);
-    if (st != RGTG_OK) return st;
-    if (t->params->eval_pairs > 0 && n > t->params->eval_pairs) n = t->params->eval_pairs;
-    static const double cuts[3] = {0.25, 0.5, 0.75};
-    double loss_sum = 0, acc_sum[4] = {0};
-    int64_t batches = 0, mb = t->params->micro_batch;
-    for (int64_t start = 0; st == RGTG_OK && start < n; start += mb, batches++) {
-        int64_t count = min64(mb, n - start);
-        double loss, acc;
-        st = run_batch(t, examples + start, count, false, 1, &loss, &acc, NULL);
-        loss_sum += loss * (double)count;
-        acc_sum[0] += acc * (double)count;
-        if (whole == RGTG_OBJECTIVE_SFT) continue;
-        for (int c = 0; st == RGTG_OK && c < 3; c++) {
-            example_t cut[count];
-            for (int64_t i = 0; i < count; i++) {
-                int64_t longest = rgtg_prefs_max_prefix_len(t->data, examples[start + i].pair);
-                int64_t len = (int64_t)ceil(cuts[c] * (double)longest);
-                cut[i] = (example_t){examples[start + i].pair, (int32_t)(len < 1 ? 1 : len)};
-            }
-            st = run_batch(t, cut, count, false, 1, &loss, &acc, NULL);
-            acc_sum[c + 1] += acc * (double)count;
-        }
+/* Mean held-out loss (and accuracy) over examples, without gradients. */
+static rgtg_status_t held_out_loss(trainer_t *t, const rgtg_example_t *examples, int64_t n, double *loss_out,
+                                   double *accuracy_out) {
+    double loss_sum = 0, acc_sum = 0, units = 0;
+    rgtg_status_t st = RGTG_OK;
+    bool grad = tt_set_grad_enabled(false);
+    for (int64_t start = 0; st == RGTG_OK && start < n; start += t->p->micro_batch) {
+        int64_t count = n - start < t->p->micro_batch ? n - start : t->p->micro_batch;
+        rgtg_batch_t b;
+        st = rgtg_batch_build(&t->source, examples + start, count, &b);
+        if (st != RGTG_OK) break;
+        size_t mark = tt_arena_mark();
+        double acc, margin;
+        tt_t loss = batch_loss(t, t->model, &b, examples + start, &acc, &margin);
+        if (!loss) st = rgtg_error_status();
+        else loss_sum += tt_item(loss) * (double)b.units, acc_sum += acc * (double)b.units, units += (double)b.units;
+        tt_arena_release(mark);
+        rgtg_batch_free(&b);
     }
-    free(examples);
-    if (st != RGTG_OK) return st;
-    double denom = n > 0 ? (double)n : NAN;
-    r->eval_loss = loss_sum / denom;
-    r->eval_accuracy = whole == RGTG_OBJECTIVE_SFT ? NAN : acc_sum[0] / denom;
-    for (int c = 0; c < 3; c++) r->eval_prefix_accuracy[c] = whole == RGTG_OBJECTIVE_SFT ? NAN : acc_sum[c + 1] / denom;
-    return RGTG_OK;
+    tt_set_grad_enabled(grad);
+    *loss_out = units > 0 ? loss_sum / units : NAN;
+    *accuracy_out = units > 0 ? acc_sum / units : NAN;
+    return st;
 }
 
-static void write_eval_metrics(FILE *metrics, int64_t step, const rgtg_train_result_t *r, bool reward) {
+/* The held-out split: valid, or test when valid is empty. */
+static int held_out_split(const rgtg_prefs_t *data) {
+    return rgtg_prefs_count(data, RGTG_SPLIT_VALID) > 0 ? RGTG_SPLIT_VALID : RGTG_SPLIT_TEST;
+}
+
+/* Value examples with index % 20 == 19 are held out. */
+static bool value_held_out(int64_t i) { return i % 20 == 19; }
+
+static rgtg_status_t evaluate(trainer_t *t, const rgtg_example_t *held, int64_t n_held, rgtg_train_result_t *r) {
+    const rgtg_train_params_t *p = t->p;
+    if (rgtg_objective_is_reward(p->objective)) {
+        rgtg_status_t st = rgtg_prefix_report(t->model, t->data, held_out_split(t->data), p->eval_pairs, p->micro_batch,
+                                              p->max_len, &r->report);
+        r->eval_loss = r->report.loss;
+        return st;
+    }
+    double accuracy;
+    rgtg_status_t st = held_out_loss(t, held, n_held, &r->eval_loss, &accuracy);
+    r->report.accuracy = accuracy;
+    return st;
+}
+
+static void write_eval_metrics(FILE *metrics, int64_t step, const rgtg_train_params_t *p, const rgtg_train_result_t *r) {
     if (!metrics) return;
-    if (reward)
-        fprintf(metrics,
-                "{\"step\": %lld, \"eval_loss\": %.6f, \"eval_accuracy\": %.4f, \"eval_prefix_accuracy_25\": %.4f, "
-                "\"eval_prefix_accuracy_50\": %.4f, \"eval_prefix_accuracy_75\": %.4f}\n",
-                (long long)step, r->eval_loss, r->eval_accuracy, r->eval_prefix_accuracy[0],
-                r->eval_prefix_accuracy[1], r->eval_prefix_accuracy[2]);
-    else
-        fprintf(metrics, "{\"step\": %lld, \"eval_loss\": %.6f}\n", (long long)step, r->eval_loss);
+    fprintf(metrics, "{\"step\": %lld, \"eval_loss\": %.6f", (long long)step, r->eval_loss);
+    if (rgtg_objective_is_reward(p->objective))
+        fprintf(metrics, ", \"eval_accuracy\": %.4f, \"eval_prefix_accuracy_25\": %.4f, \"eval_prefix_accuracy_50\": %.4f, "
+                         "\"eval_prefix_accuracy_75\": %.4f", r->report.accuracy, r->report.prefix_accuracy[0],
+                r->report.prefix_accuracy[1], r->report.prefix_accuracy[2]);
+    else if (p->objective == RGTG_OBJECTIVE_DPO)
+        fprintf(metrics, ", \"eval_accuracy\": %.4f", r->report.accuracy);
+    fprintf(metrics, "}\n");
     fflush(metrics);
 }
 
-/* ---------------------------------------------------------------- the run */
+/* ---------------------------------------------------------------- models */
+
+static rgtg_status_t convert_dtype(rgtg_model_t *m, tt_dtype_t dtype) {
+    if (m->config.dtype == dtype) return RGTG_OK;
+    for (int i = 0; i < m->param_count; i++) {
+        tt_t converted = tt_keep(tt_to(*m->params[i], dtype, m->device));
+        if (!converted) return rgtg_error_status();
+        tt_free(*m->params[i]);
+        *m->params[i] = converted;
+    }
+    m->config.dtype = dtype;
+    return RGTG_OK;
+}
 
 static rgtg_status_t make_model(const rgtg_train_params_t *p, const rgtg_prefs_info_t *info, rgtg_model_t **out) {
     rgtg_model_config_t config = p->model;
     config.vocab_size = info->vocab_size;
     config.eos_token_id = info->eos_id;
     config.pad_token_id = info->pad_id;
-    config.head = p->objective == RGTG_OBJECTIVE_SFT ? RGTG_HEAD_LM : RGTG_HEAD_SCORE;
-    if (!p->init) return rgtg_model_create(&config, p->seed, TT_CPU, out);
-    rgtg_model_t *init;
-    rgtg_status_t st = rgtg_model_load(p->init, TT_CPU, &init);
-    if (st != RGTG_OK) return st;
-    if (init->config.head == config.head) {
-        *out = init;
-        return RGTG_OK;
+    config.dtype = p->dtype;
+    bool lm = p->objective == RGTG_OBJECTIVE_SFT || p->objective == RGTG_OBJECTIVE_DPO;
+    config.head = lm ? RGTG_HEAD_LM : RGTG_HEAD_SCORE;
+    if (!p->init) {
+        if (p->objective == RGTG_OBJECTIVE_DPO)
+            return rgtg_error_set(RGTG_ERR_INVALID, "config key 'model.init': DPO needs the SFT model to start from");
+        return rgtg_model_create(&config, p->seed, p->device, out);
     }
-    /* a reward model from a language model: the same body, a fresh head */
+    rgtg_model_t *init;
+    rgtg_status_t st = rgtg_model_load(p->init, p->device, &init);
+    if (st == RGTG_OK && init->config.vocab_size != info->vocab_size)
+        st = rgtg_error_set(RGTG_ERR_INVALID, "%s: vocabulary %d differs from the data file's %d", p->init,
+                            init->config.vocab_size, info->vocab_size);
+    if (st == RGTG_OK && init->config.head == config.head) {
+        st = convert_dtype(init, p->dtype);
+        if (st == RGTG_OK) {
+            *out = init;
+            return RGTG_OK;
+        }
+    }
+    if (st != RGTG_OK) {
+        rgtg_model_free(init);
+        return st;
+    }
+    /* a reward or value model from a language model: the same body, a fresh head */
     rgtg_model_config_t body = init->config;
     body.head = config.head;
     body.tie_word_embeddings = false;
+    body.dtype = p->dtype;
     rgtg_model_t *fresh;
-    st = rgtg_model_create(&body, p->seed, TT_CPU, &fresh);
+    st = rgtg_model_create(&body, p->seed, p->device, &fresh);
+    bool grad = tt_set_grad_enabled(false);
     for (int i = 0; st == RGTG_OK && i < fresh->param_count; i++) {
         tt_t src = rgtg_model_param(init, fresh->param_names[i]);
         if (src) st = tt_copy_(*fresh->params[i], src);
     }
+    tt_set_grad_enabled(grad);
     rgtg_model_free(init);
     if (st != RGTG_OK) {
         rgtg_model_free(fresh);
@@ -321,7 +306,8 @@ static rgtg_status_t check_tokenizer(const rgtg_train_params_t *p, const rgtg_pr
     rgtg_status_t st = rgtg_sha256_file(p->tokenizer_path, hex);
     if (st != RGTG_OK) return st;
     if (info->tokenizer_sha256[0] && strcmp(hex, info->tokenizer_sha256) != 0)
-        return rgtg_error_set(RGTG_ERR_INVALID, "%s: tokenizer sha256 %.12s... differs from the one %s was built with (%.12s...)",
+        return rgtg_error_set(RGTG_ERR_INVALID,
+                              "%s: tokenizer sha256 %.12s... differs from the one %s was built with (%.12s...)",
                               p->tokenizer_path, hex, p->data_path, info->tokenizer_sha256);
     return RGTG_OK;
 }
@@ -342,98 +328,260 @@ static rgtg_status_t save_final(const rgtg_train_params_t *p, const rgtg_model_t
     return st;
 }
 
+/* ---------------------------------------------------------------- the data order */
+
+typedef struct {
+    rgtg_rng_t order;       /* the data-order stream */
+    uint64_t epoch_rng[RGTG_RNG_STATE_WORDS]; /* its state before this epoch's shuffle */
+    int64_t *perm, n, cursor, epoch;
+} data_order_t;
+
+static void start_epoch(data_order_t *d) {
+    rgtg_rng_state_get(&d->order, d->epoch_rng);
+    for (int64_t j = 0; j < d->n; j++) d->perm[j] = j;
+    rgtg_rng_shuffle(&d->order, d->perm, d->n);
+    d->cursor = 0;
+}
+
+static int64_t next_example(data_order_t *d) {
+    if (d->cursor == d->n) {
+        d->epoch++;
+        start_epoch(d);
+    }
+    return d->perm[d->cursor++];
+}
+
+/* ---------------------------------------------------------------- the run */
+
+static rgtg_status_t save_checkpoint(trainer_t *t, rgtg_optim_t *opt, const data_order_t *d, int64_t step) {
+    if (t->rank != 0) return RGTG_OK;
+    rgtg_trainer_state_t state;
+    memset(&state, 0, sizeof state);
+    state.step = step;
+    state.epoch = d->epoch, state.cursor = d->cursor, state.examples = d->n;
+    memcpy(state.epoch_rng, d->epoch_rng, sizeof state.epoch_rng);
+    state.seed = t->p->seed, state.world_size = t->world;
+    state.micro_batch = t->p->micro_batch, state.grad_accum = t->p->grad_accum;
+    rgtg_status_t st = rgtg_trainer_state_put_rng(&state, "data_order", &d->order);
+    if (st == RGTG_OK)
+        st = rgtg_checkpoint_save(t->p->out_dir, step, t->model, opt, &state, t->p->tokenizer_path, t->p->keep_last);
+    return st;
+}
+
+/* Restores model, optimizer and data order from a checkpoint; *start_step gets its step. */
+static rgtg_status_t resume(trainer_t *t, rgtg_optim_t *opt, data_order_t *d, int64_t *start_step) {
+    char *dir = NULL;
+    rgtg_status_t st = RGTG_OK;
+    if (!strcmp(t->p->resume, "auto")) {
+        st = rgtg_checkpoint_find_latest(t->p->out_dir, &dir);
+        if (st == RGTG_OK && !dir) {
+            rgtg_log_info("no checkpoint in %s: starting from step 0", t->p->out_dir);
+            return RGTG_OK;
+        }
+    } else {
+        dir = strdup(t->p->resume);
+    }
+    rgtg_trainer_state_t state;
+    if (st == RGTG_OK) st = rgtg_checkpoint_load(dir, t->model, opt, &state);
+    if (st == RGTG_OK && state.examples != d->n)
+        st = rgtg_error_set(RGTG_ERR_INVALID, "%s: the checkpoint's run had %lld training examples, this one has %lld",
+                            dir, (long long)state.examples, (long long)d->n);
+    if (st == RGTG_OK) st = rgtg_rng_state_set(&d->order, state.epoch_rng);
+    if (st == RGTG_OK) {
+        start_epoch(d); /* replays that epoch's shuffle; the stream ends where the run left it */
+        d->epoch = state.epoch;
+        d->cursor = state.cursor;
+        *start_step = state.step;
+        rgtg_log_info("resumed from %s at step %lld", dir, (long long)state.step);
+    }
+    free(dir);
+    return st;
+}
+
 rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *result) {
     memset(result, 0, sizeof *result);
     if (p->max_steps < 1 || p->micro_batch < 1 || p->grad_accum < 1 || p->max_len < 2 || p->shards < 1 ||
         p->shard < 0 || p->shard >= p->shards)
-        return rgtg_error_set(RGTG_ERR_INVALID, "train: max_steps, micro_batch, grad_accum must be >= 1, max_len >= 2, 0 <= shard < shards");
+        return rgtg_error_set(RGTG_ERR_INVALID,
+                              "train: max_steps, micro_batch, grad_accum must be >= 1, max_len >= 2, 0 <= shard < shards");
+    if (p->objective == RGTG_OBJECTIVE_VALUE && p->value_count < 20)
+        return rgtg_error_set(RGTG_ERR_INVALID, "train value: %lld sampled responses, at least 20 needed", (long long)p->value_count);
+    if (p->device == TT_CUDA && !tt_cuda_available())
+        return rgtg_error_set(RGTG_ERR_UNSUPPORTED, "config key 'train.device': cuda is not available (this libtorch has no CUDA or no GPU is visible)");
+    if (p->dtype != TT_F32 && p->device != TT_CUDA)
+        return rgtg_error_set(RGTG_ERR_UNSUPPORTED, "config key 'train.dtype': bf16 training needs train.device=cuda");
     tt_set_num_threads(p->threads);
-    rgtg_prefs_t *data;
-    rgtg_status_t st = rgtg_prefs_open(p->data_path, &data);
+    trainer_t t = {.p = p, .rank = rgtg_dist_rank(), .world = rgtg_dist_world_size()};
+    rgtg_status_t st = rgtg_prefs_open(p->data_path, &t.data);
     if (st != RGTG_OK) return st;
-    const rgtg_prefs_info_t *info = rgtg_prefs_info(data);
-    rgtg_model_t *model = NULL;
-    example_t *examples = NULL;
-    int64_t n_examples = 0;
+    const rgtg_prefs_info_t *info = rgtg_prefs_info(t.data);
+    t.source = (rgtg_batch_source_t){.data = t.data, .values = p->value_examples, .objective = p->objective,
+                                     .max_len = p->max_len, .pad_id = info->pad_id >= 0 ? info->pad_id : 0};
+    rgtg_example_t *all = NULL, *examples = NULL, *held = NULL;
+    int64_t n_all = 0, n = 0, n_held = 0;
     FILE *metrics = NULL;
     rgtg_optim_t opt = {0};
+    data_order_t order = {0};
     st = check_tokenizer(p, info);
-    if (st == RGTG_OK) st = build_examples(data, p->objective, RGTG_SPLIT_TRAIN, p->shard, p->shards, &examples, &n_examples);
-    if (st == RGTG_OK && n_examples == 0) st = rgtg_error_set(RGTG_ERR_INVALID, "%s: no training examples", p->data_path);
-    if (st == RGTG_OK) st = make_model(p, info, &model);
-    if (st == RGTG_OK) st = rgtg_optim_init(&opt, model, &p->optim);
-    if (st == RGTG_OK) st = rgtg_mkdirs(p->out_dir);
-    char *metrics_path = rgtg_path_join(p->out_dir, "metrics.jsonl");
-    if (st == RGTG_OK && !(metrics = fopen(metrics_path, "w")))
-        st = rgtg_error_set(RGTG_ERR_IO, "%s: cannot write", metrics_path);
-    free(metrics_path);
-    result->examples = n_examples;
-    for (int i = 0; st == RGTG_OK && i < model->param_count; i++) st = tt_set_requires_grad(*model->params[i], true);
+    /* training examples (this shard of the pairs) and held-out ones */
+    if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_VALUE) {
+        n_all = p->value_count;
+        all = malloc(sizeof *all * (size_t)n_all);
+        held = malloc(sizeof *held * (size_t)n_all);
+        if (!all || !held) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+        for (int64_t i = 0; st == RGTG_OK && i < n_all; i++) {
+            if (value_held_out(i)) held[n_held++] = (rgtg_example_t){i, 0};
+            else all[n++] = (rgtg_example_t){i, 0};
+        }
+        examples = all;
+    } else if (st == RGTG_OK) {
+        st = rgtg_examples_build(t.data, p->objective, RGTG_SPLIT_TRAIN, &all, &n_all);
+        examples = all;
+        for (int64_t i = 0; st == RGTG_OK && i < n_all; i++)
+            if (all[i].id % p->shards == p->shard) examples[n++] = all[i];
+        if (st == RGTG_OK) st = rgtg_examples_build(t.data, p->objective == RGTG_OBJECTIVE_RM_PREFIX ? RGTG_OBJECTIVE_RM_FULL
+                                                                                                   : p->objective,
+                                                    held_out_split(t.data), &held, &n_held);
+        if (p->eval_pairs > 0 && n_held > p->eval_pairs) n_held = p->eval_pairs;
+    }
+    if (st == RGTG_OK && n == 0) st = rgtg_error_set(RGTG_ERR_INVALID, "%s: no training examples", p->data_path);
+    if (st == RGTG_OK) st = make_model(p, info, &t.model);
+    if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_DPO) {
+        st = rgtg_model_load(p->init, p->device, &t.reference);
+        if (st == RGTG_OK) st = convert_dtype(t.reference, p->dtype);
+        int64_t pairs = rgtg_prefs_pair_count(t.data);
+        t.reference_logp = malloc(sizeof(float) * (size_t)(2 * pairs + 2));
+        if (st == RGTG_OK && !t.reference_logp) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+        if (st == RGTG_OK) st = cache_reference(&t, examples, n);
+        if (st == RGTG_OK) st = cache_reference(&t, held, n_held);
+    }
+    if (st == RGTG_OK) st = rgtg_optim_init(&opt, t.model, &p->optim);
+    for (int i = 0; st == RGTG_OK && i < t.model->param_count; i++) st = tt_set_requires_grad(*t.model->params[i], true);
+    order.n = n;
+    order.perm = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+    if (st == RGTG_OK && !order.perm) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    rgtg_rng_seed(&order.order, p->seed, 0xDA7A);
+    if (st == RGTG_OK) start_epoch(&order);
+    int64_t start_step = 0;
+    if (st == RGTG_OK && p->resume) st = resume(&t, &opt, &order, &start_step);
+    if (st == RGTG_OK && t.rank == 0) st = rgtg_mkdirs(p->out_dir);
+    if (st == RGTG_OK && t.rank == 0) {
+        char *path = rgtg_path_join(p->out_dir, "metrics.jsonl");
+        if (!(metrics = fopen(path, start_step > 0 ? "a" : "w"))) st = rgtg_error_set(RGTG_ERR_IO, "%s: cannot write", path);
+        free(path);
+    }
+    st = rgtg_dist_check(st);
+    result->examples = n;
 
-    trainer_t t = {.params = p, .data = data, .model = model, .pad_id = info->pad_id >= 0 ? info->pad_id : 0};
-    rgtg_rng_t order;
-    rgtg_rng_seed(&order, p->seed, 0xDA7A);
-    int64_t *perm = malloc(sizeof(int64_t) * (size_t)(n_examples ? n_examples : 1));
-    example_t *picked = malloc(sizeof(example_t) * (size_t)p->micro_batch);
-    if (st == RGTG_OK && (!perm || !picked)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    int64_t cursor = n_examples; /* forces a shuffle before the first batch */
-    rgtg_progress_t *bar = st == RGTG_OK && !p->quiet ? rgtg_progress_start(rgtg_objective_name(p->objective), p->max_steps) : NULL;
-    double started = now_seconds(), tokens_total = 0, train_seconds = 0;
-    bool reward = p->objective != RGTG_OBJECTIVE_SFT;
-    for (int64_t step = 1; st == RGTG_OK && step <= p->max_steps; step++) {
-        double step_start = now_seconds(), loss_sum = 0, acc_sum = 0;
-        int64_t step_tokens = 0;
-        for (int64_t micro = 0; st == RGTG_OK && micro < p->grad_accum; micro++) {
-            for (int64_t i = 0; i < p->micro_batch; i++) {
-                if (cursor == n_examples) {
-                    for (int64_t j = 0; j < n_examples; j++) perm[j] = j;
-                    rgtg_rng_shuffle(&order, perm, n_examples);
-                    cursor = 0;
-                }
-                picked[i] = examples[perm[cursor++]];
-            }
-            double loss, acc;
-            int64_t tokens;
-            st = run_batch(&t, picked, p->micro_batch, true, 1.0 / (double)p->grad_accum, &loss, &acc, &tokens);
-            loss_sum += loss, acc_sum += acc, step_tokens += tokens;
+    int64_t mb = p->micro_batch, accum = p->grad_accum, global = mb * accum * t.world;
+    rgtg_example_t *step_examples = malloc(sizeof *step_examples * (size_t)global);
+    rgtg_batch_t *batches = calloc((size_t)accum, sizeof *batches);
+    tt_t *grads = t.model ? calloc((size_t)t.model->param_count, sizeof(tt_t)) : NULL;
+    if (st == RGTG_OK && (!step_examples || !batches || !grads)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    rgtg_progress_set_enabled(t.rank == 0 && !p->quiet);
+    rgtg_progress_t *bar = st == RGTG_OK ? rgtg_progress_start(rgtg_objective_name(p->objective), p->max_steps) : NULL;
+    double train_seconds = 0, tokens_total = 0, examples_total = 0;
+    bool reward = rgtg_objective_is_reward(p->objective), has_accuracy = reward || p->objective == RGTG_OBJECTIVE_DPO;
+    int64_t step = start_step;
+    while (st == RGTG_OK && step < p->max_steps) {
+        int64_t stop = stop_requested || (p->stop_after > 0 && step - start_step >= p->stop_after);
+        st = rgtg_dist_allreduce_max_i64(&stop, 1);
+        if (st == RGTG_OK && stop) {
+            if (step > start_step) st = save_checkpoint(&t, &opt, &order, step);
+            result->interrupted = true;
+            break;
+        }
+        step++;
+        double began = now_seconds();
+        for (int64_t g = 0; g < global; g++) step_examples[g] = examples[next_example(&order)];
+        /* this rank's forwards, their units, and the global count of units */
+        double sums[5] = {0}; /* units, loss, accuracy, margin, tokens */
+        for (int64_t m = 0; st == RGTG_OK && m < accum; m++) {
+            st = rgtg_batch_build(&t.source, step_examples + (m * t.world + t.rank) * mb, mb, &batches[m]);
+            sums[0] += (double)batches[m].units;
+            sums[4] += (double)batches[m].tokens;
+        }
+        st = rgtg_dist_check(st);
+        double total_units = sums[0];
+        if (st == RGTG_OK) st = rgtg_dist_allreduce_sum_f64(&total_units, 1);
+        for (int64_t m = 0; st == RGTG_OK && m < accum; m++) {
+            size_t mark = tt_arena_mark();
+            double acc, margin, share = total_units > 0 ? (double)batches[m].units / total_units : 0;
+            tt_t loss = batch_loss(&t, t.model, &batches[m], step_examples + (m * t.world + t.rank) * mb, &acc, &margin);
+            double value = loss ? tt_item(loss) : NAN;
+            if (!loss) st = rgtg_error_status();
+            else if (!isfinite(value))
+                st = rgtg_error_set(RGTG_ERR_NUMERIC, "step %lld: the loss is %g; stopping (the last checkpoint in %s is intact)",
+                                    (long long)step, value, p->out_dir);
+            if (st == RGTG_OK) st = tt_backward(tt_mul_scalar(loss, share));
+            sums[1] += value * share, sums[2] += acc * share, sums[3] += margin * share;
+            tt_arena_release(mark);
+        }
+        for (int64_t m = 0; m < accum; m++) rgtg_batch_free(&batches[m]);
+        st = rgtg_dist_check(st);
+        if (st == RGTG_OK && t.world > 1) {
+            size_t mark = tt_arena_mark();
+            int count = 0;
+            for (int i = 0; i < t.model->param_count; i++)
+                if ((grads[count] = tt_grad(*t.model->params[i]))) count++;
+            st = rgtg_dist_allreduce_tensors(grads, count, 1.0);
+            tt_arena_release(mark);
         }
         double lr = 0, norm = 0;
-        if (st == RGTG_OK) st = rgtg_optim_step(&opt, model, &lr, &norm);
-        double elapsed = now_seconds() - step_start;
-        train_seconds += elapsed;
-        tokens_total += (double)step_tokens;
-        result->final_loss = loss_sum / (double)p->grad_accum;
-        if (st == RGTG_OK && (step % p->log_every == 0 || step == p->max_steps)) {
-            fprintf(metrics, "{\"step\": %lld, \"loss\": %.6f, \"lr\": %.6g, \"grad_norm\": %.4f, \"tokens_per_s\": %.1f",
-                    (long long)step, result->final_loss, lr, norm, tokens_total / train_seconds);
-            if (reward) fprintf(metrics, ", \"accuracy\": %.4f", acc_sum / (double)p->grad_accum);
+        if (st == RGTG_OK) st = rgtg_optim_step(&opt, t.model, &lr, &norm);
+        if (st == RGTG_OK) st = rgtg_dist_allreduce_sum_f64(sums + 1, 4);
+        st = rgtg_dist_check(st);
+        if (st != RGTG_OK) break;
+        train_seconds += now_seconds() - began;
+        tokens_total += sums[4];
+        examples_total += (double)global;
+        result->final_loss = sums[1];
+        result->steps = step;
+        if (metrics && (step % p->log_every == 0 || step == p->max_steps)) {
+            fprintf(metrics, "{\"step\": %lld, \"loss\": %.6f, \"lr\": %.6g, \"grad_norm\": %.4f, \"tokens_per_s\": %.1f, "
+                             "\"examples_per_s\": %.2f",
+                    (long long)step, sums[1], lr, norm, tokens_total / train_seconds, examples_total / train_seconds);
+            if (has_accuracy) fprintf(metrics, ", \"accuracy\": %.4f", sums[2]);
+            if (p->objective == RGTG_OBJECTIVE_DPO) fprintf(metrics, ", \"margin\": %.4f", sums[3]);
             fprintf(metrics, "}\n");
             fflush(metrics);
         }
         if (bar) {
-            if (reward)
-                rgtg_progress_update(bar, step, "loss %.4f acc %.2f %.0f tok/s", result->final_loss,
-                                     acc_sum / (double)p->grad_accum, tokens_total / train_seconds);
+            if (has_accuracy)
+                rgtg_progress_update(bar, step, "loss %.4f acc %.2f %.0f tok/s", sums[1], sums[2], tokens_total / train_seconds);
             else
-                rgtg_progress_update(bar, step, "loss %.4f %.0f tok/s", result->final_loss, tokens_total / train_seconds);
+                rgtg_progress_update(bar, step, "loss %.4f %.0f tok/s", sums[1], tokens_total / train_seconds);
         }
-        if (st == RGTG_OK && p->eval_every > 0 && step % p->eval_every == 0 && step < p->max_steps) {
-            st = evaluate(&t, result);
-            write_eval_metrics(metrics, step, result, reward);
+        if (p->save_every > 0 && step % p->save_every == 0) st = rgtg_dist_check(save_checkpoint(&t, &opt, &order, step));
+        if (st == RGTG_OK && p->eval_every > 0 && step % p->eval_every == 0 && step < p->max_steps && t.rank == 0) {
+            st = evaluate(&t, held, n_held, result);
+            write_eval_metrics(metrics, step, p, result);
         }
+        st = rgtg_dist_check(st);
     }
     if (bar) rgtg_progress_finish(bar);
     result->tokens_per_s = train_seconds > 0 ? tokens_total / train_seconds : 0;
-    if (st == RGTG_OK) st = evaluate(&t, result);
-    if (st == RGTG_OK) write_eval_metrics(metrics, p->max_steps, result, reward);
-    if (st == RGTG_OK) st = save_final(p, model);
-    if (st == RGTG_OK)
-        rgtg_log_info("trained %s for %lld steps in %.1f s (%.0f tokens/s)", rgtg_objective_name(p->objective),
-                      (long long)p->max_steps, now_seconds() - started, result->tokens_per_s);
+    result->examples_per_s = train_seconds > 0 ? examples_total / train_seconds : 0;
+    if (st == RGTG_OK && result->interrupted && stop_requested) {
+        st = rgtg_error_set(RGTG_ERR_INTERRUPTED, "interrupted at step %lld: checkpoint written to %s/checkpoint-%lld; "
+                            "continue with the same command and --resume auto",
+                            (long long)step, p->out_dir, (long long)step);
+    } else if (st == RGTG_OK && result->interrupted) {
+        rgtg_log_info("stopped after %lld steps (train.stop_after): checkpoint written to %s/checkpoint-%lld; "
+                      "continue with the same command and --resume auto",
+                      (long long)(step - start_step), p->out_dir, (long long)step);
+    } else if (st == RGTG_OK && t.rank == 0) {
+        st = evaluate(&t, held, n_held, result);
+        if (st == RGTG_OK) write_eval_metrics(metrics, step, p, result);
+        if (st == RGTG_OK && p->save_every > 0 && step % p->save_every != 0) st = save_checkpoint(&t, &opt, &order, step);
+        if (st == RGTG_OK) st = save_final(p, t.model);
+    }
+    st = rgtg_dist_check(st);
     if (metrics) fclose(metrics);
-    free(perm), free(picked), free(examples);
+    free(step_examples), free(batches), free(grads), free(order.perm), free(all), free(held), free(t.reference_logp);
     rgtg_optim_free(&opt);
-    rgtg_model_free(model);
-    rgtg_prefs_close(data);
+    rgtg_model_free(t.model);
+    rgtg_model_free(t.reference);
+    rgtg_prefs_close(t.data);
     return st;
 }

@@ -1,5 +1,6 @@
-/* train/trainer.h: the training loop shared by every objective: batches from the HDF5 preference
- * file, forward, loss, backward, AdamW, held-out evaluation, metrics.jsonl and the final checkpoint. */
+/* train/trainer.h: the training loop shared by every objective: data-parallel steps (each rank builds
+ * its slice of every global batch; gradients summed across ranks), AdamW, held-out evaluation,
+ * metrics.jsonl, checkpoints that make resume exact, SIGINT/SIGTERM handling and the final model. */
 #ifndef RGTG_TRAIN_TRAINER_H
 #define RGTG_TRAIN_TRAINER_H
 
@@ -7,49 +8,64 @@
 #include <stdint.h>
 
 #include "../core/model.h"
+#include "batches.h"
 #include "optim.h"
-
-typedef enum {
-    RGTG_OBJECTIVE_SFT = 0,       /* cross-entropy on prompt + chosen, response tokens only */
-    RGTG_OBJECTIVE_RM_FULL = 1,   /* Bradley-Terry on complete responses */
-    RGTG_OBJECTIVE_RM_PREFIX = 2, /* Bradley-Terry on the file's expanded prefix pairs (paper eq. 4) */
-} rgtg_objective_t;
+#include "prefix_report.h"
 
 const char *rgtg_objective_name(rgtg_objective_t objective);
+/* kind "sft", "rm", "dpo" or "value"; name is the rm objective ("full", "prefix", "dense"). */
 rgtg_status_t rgtg_objective_parse(const char *kind, const char *name, rgtg_objective_t *out);
+bool rgtg_objective_is_reward(rgtg_objective_t objective);
 
 typedef struct {
     rgtg_objective_t objective;
     const char *data_path;      /* prefs.h5 */
-    const char *tokenizer_path; /* checked against the file's tokenizer hash; copied into final/ */
-    const char *out_dir;        /* metrics.jsonl, final/ */
-    const char *init;           /* a checkpoint to start from (an RM takes an LM's body), or NULL */
-    rgtg_model_config_t model;  /* sizes of a fresh model (vocabulary from the tokenizer) */
+    const char *tokenizer_path; /* checked against the file's tokenizer hash; copied into checkpoints */
+    const char *out_dir;        /* metrics.jsonl, checkpoint-STEP/, final/ */
+    const char *init;           /* a checkpoint to start from (an RM takes an LM's body); DPO: policy and reference */
+    const char *resume;         /* NULL, "auto" (newest valid checkpoint in out_dir, if any) or a checkpoint dir */
+    rgtg_model_config_t model;  /* sizes of a fresh model (vocabulary from the data file) */
     rgtg_optim_params_t optim;
     int64_t max_steps;          /* optimizer steps */
-    int64_t micro_batch;        /* pairs (RM) or sequences (SFT) per forward */
+    int64_t micro_batch;        /* examples per forward on each rank */
     int64_t grad_accum;         /* forwards per optimizer step */
     int64_t max_len;            /* tokens per sequence; longer ones lose prompt tokens from the left */
     int64_t log_every;          /* steps between metrics lines */
     int64_t eval_every;         /* steps between held-out evaluations (0: only at the end) */
     int64_t eval_pairs;         /* held-out pairs evaluated (0: all) */
+    int64_t save_every;         /* steps between checkpoints (0: none but the final model) */
+    int64_t stop_after;         /* checkpoint and stop after this many steps of this invocation (0: never),
+                                   for jobs cut into time slices; --resume auto goes on */
+    int keep_last;              /* checkpoints kept (0: all) */
     uint64_t seed;              /* model init and data order */
     int threads;                /* libtorch intra-op threads */
+    tt_device_t device;         /* TT_CPU or TT_CUDA */
+    tt_dtype_t dtype;           /* parameter dtype: TT_F32, or TT_BF16 on CUDA */
     int shard, shards;          /* train on the pairs whose id % shards == shard (disjoint subsets) */
+    double dpo_beta;            /* DPO temperature */
+    bool value_bce;             /* value objective: BCE on a win label instead of squared error */
+    const rgtg_value_example_t *value_examples; /* the value objective's data (made by the caller) */
+    int64_t value_count;
     bool quiet;                 /* no progress bar */
 } rgtg_train_params_t;
 
 rgtg_train_params_t rgtg_train_default_params(void);
 
 typedef struct {
-    double final_loss;
-    double eval_accuracy;        /* held-out pairwise accuracy of complete responses (RM) */
-    double eval_prefix_accuracy[3]; /* at 25%, 50%, 75% of the longer response (RM) */
+    int64_t steps;               /* the last step trained */
+    double final_loss;           /* the last step's loss (global batch) */
     double eval_loss;            /* held-out loss */
-    double tokens_per_s;         /* non-padding tokens processed per second of training */
-    int64_t examples;            /* training examples available (pairs, prefix pairs or sequences) */
+    rgtg_prefix_report_t report; /* reward objectives: held-out accuracies */
+    double tokens_per_s;         /* non-padding tokens of all ranks per second of training */
+    double examples_per_s;       /* examples (pairs, prefix pairs, sequences) of all ranks per second */
+    int64_t examples;            /* training examples available */
+    bool interrupted;            /* stopped by SIGINT/SIGTERM after writing a checkpoint */
 } rgtg_train_result_t;
 
+/* Runs training. Collective under mpirun: every rank calls it with the same params. */
 rgtg_status_t rgtg_train_run(const rgtg_train_params_t *params, rgtg_train_result_t *result);
+
+/* Installs the SIGINT/SIGTERM handlers that ask a running training to checkpoint and stop. */
+void rgtg_train_install_signal_handlers(void);
 
 #endif

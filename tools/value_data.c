@@ -1,0 +1,145 @@
+/* tools/value_data.c: sampling and scoring the value function's training data (see value_data.h). */
+#include "value_data.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/log.h"
+#include "../data/prefs_h5.h"
+#include "../decode/engine.h"
+#include "../train/losses.h"
+
+rgtg_value_data_params_t rgtg_value_data_default_params(void) {
+    return (rgtg_value_data_params_t){
+        .prompts = 256, .samples_per_prompt = 2, .max_new_tokens = 48, .top_k = 20, .temperature = 1.0, .threads = 2,
+    };
+}
+
+/* Rewards at the last token of prompt + response for each row, in batches. */
+static rgtg_status_t score(const rgtg_model_t *rm, const int32_t *const *prompts, const int64_t *prompt_lens,
+                           const int32_t *const *responses, const int64_t *response_lens, int64_t n, float *out) {
+    rgtg_status_t st = RGTG_OK;
+    bool grad = tt_set_grad_enabled(false);
+    int pad = rm->config.pad_token_id >= 0 ? rm->config.pad_token_id : 0;
+    for (int64_t start = 0; st == RGTG_OK && start < n; start += 32) {
+        int64_t count = n - start < 32 ? n - start : 32, width = 1;
+        for (int64_t i = 0; i < count; i++)
+            if (prompt_lens[start + i] + response_lens[start + i] > width) width = prompt_lens[start + i] + response_lens[start + i];
+        int64_t *ids = calloc((size_t)(count * width), sizeof(int64_t)), *mask = calloc((size_t)(count * width), sizeof(int64_t));
+        int64_t last[count];
+        if (!ids || !mask) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+        for (int64_t i = 0; st == RGTG_OK && i < count; i++) {
+            int64_t t = 0;
+            for (int64_t j = 0; j < prompt_lens[start + i]; j++, t++) ids[i * width + t] = prompts[start + i][j], mask[i * width + t] = 1;
+            for (int64_t j = 0; j < response_lens[start + i]; j++, t++) ids[i * width + t] = responses[start + i][j], mask[i * width + t] = 1;
+            last[i] = t - 1;
+            for (; t < width; t++) ids[i * width + t] = pad;
+        }
+        if (st == RGTG_OK) {
+            size_t mark = tt_arena_mark();
+            int64_t shape[2] = {count, width}, rows[1] = {count};
+            tt_t rewards = rgtg_model_forward(rm, tt_from_host(ids, shape, 2, TT_I64, rm->device),
+                                              tt_from_host(mask, shape, 2, TT_I64, rm->device));
+            tt_t at = rgtg_rewards_at(tt_to(rewards, TT_F32, rm->device), tt_from_host(last, rows, 1, TT_I64, rm->device));
+            st = at ? tt_to_host(at, TT_F32, out + start, sizeof(float) * (size_t)count) : rgtg_error_status();
+            tt_arena_release(mark);
+        }
+        free(ids), free(mask);
+    }
+    tt_set_grad_enabled(grad);
+    return st;
+}
+
+rgtg_status_t rgtg_value_data_make(const char *prefs_path, const rgtg_value_data_params_t *p, rgtg_value_data_t *out) {
+    memset(out, 0, sizeof *out);
+    if (p->samples_per_prompt < 1 || p->max_new_tokens < 1 || p->top_k < 1)
+        return rgtg_error_set(RGTG_ERR_INVALID, "config keys 'value.samples_per_prompt', 'value.max_new_tokens' and 'value.top_k' must be positive");
+    tt_set_num_threads(p->threads);
+    rgtg_prefs_t *data = NULL;
+    rgtg_model_t *lm = NULL, *rm = NULL;
+    rgtg_status_t st = rgtg_prefs_open(prefs_path, &data);
+    if (st == RGTG_OK) st = rgtg_model_load(p->lm_dir, TT_CPU, &lm);
+    if (st == RGTG_OK) st = rgtg_model_load(p->rm_dir, TT_CPU, &rm);
+    if (st == RGTG_OK && (lm->config.head != RGTG_HEAD_LM || rm->config.head != RGTG_HEAD_SCORE))
+        st = rgtg_error_set(RGTG_ERR_INVALID, "value.lm must be a language model and value.rm a reward model");
+    int vocab = data ? rgtg_prefs_info(data)->vocab_size : 0;
+    if (st == RGTG_OK && (lm->config.vocab_size != vocab || rm->config.vocab_size != vocab))
+        st = rgtg_error_set(RGTG_ERR_INVALID, "%s: vocabulary %d, but value.lm has %d and value.rm %d", prefs_path, vocab,
+                            lm->config.vocab_size, rm->config.vocab_size);
+    int64_t pairs = 0;
+    const int64_t *ids = data ? rgtg_prefs_split_pairs(data, RGTG_SPLIT_TRAIN, &pairs) : NULL;
+    if (p->prompts > 0 && pairs > p->prompts) pairs = p->prompts;
+    int64_t n = pairs * p->samples_per_prompt;
+    const int32_t **prompts = calloc((size_t)n + 1, sizeof *prompts), **responses = calloc((size_t)n + 1, sizeof *responses);
+    int64_t *prompt_lens = calloc((size_t)n + 1, sizeof(int64_t)), *response_lens = calloc((size_t)n + 1, sizeof(int64_t));
+    rgtg_decoded_t *decoded = calloc((size_t)n + 1, sizeof *decoded);
+    float *rewards = calloc((size_t)n + 1, sizeof(float)), *chosen_rewards = calloc((size_t)pairs + 1, sizeof(float));
+    if (st == RGTG_OK && (!prompts || !responses || !prompt_lens || !response_lens || !decoded || !rewards || !chosen_rewards))
+        st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; st == RGTG_OK && i < n; i++) {
+        rgtg_pref_pair_t pair;
+        st = rgtg_prefs_get(data, ids[i / p->samples_per_prompt], &pair);
+        prompts[i] = pair.prompt.ids, prompt_lens[i] = pair.prompt.len;
+        if (i % p->samples_per_prompt == 0) responses[i / p->samples_per_prompt] = pair.chosen.ids,
+                                            response_lens[i / p->samples_per_prompt] = pair.chosen.len;
+    }
+    /* the dataset's chosen responses, for win labels */
+    if (st == RGTG_OK && p->bce) {
+        const int32_t **pair_prompts = malloc(sizeof *pair_prompts * (size_t)(pairs + 1));
+        int64_t *pair_prompt_lens = malloc(sizeof(int64_t) * (size_t)(pairs + 1));
+        for (int64_t i = 0; pair_prompts && pair_prompt_lens && i < pairs; i++)
+            pair_prompts[i] = prompts[i * p->samples_per_prompt], pair_prompt_lens[i] = prompt_lens[i * p->samples_per_prompt];
+        st = pair_prompts && pair_prompt_lens ? score(rm, pair_prompts, pair_prompt_lens, responses, response_lens, pairs, chosen_rewards)
+                                              : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+        free(pair_prompts), free(pair_prompt_lens);
+    }
+    rgtg_strategy_t sampler;
+    if (st == RGTG_OK) st = rgtg_strategy_make("topk", 0, p->temperature, &sampler);
+    rgtg_decode_params_t dp = rgtg_decode_default_params();
+    dp.top_k = p->top_k, dp.max_new_tokens = p->max_new_tokens, dp.seed = p->seed, dp.eos_id = lm ? lm->config.eos_token_id : 2;
+    if (st == RGTG_OK) {
+        rgtg_log_info("value data: sampling %lld responses from %s", (long long)n, p->lm_dir);
+        st = rgtg_decode(lm, NULL, &sampler, &dp, prompts, prompt_lens, n, decoded);
+    }
+    for (int64_t i = 0; st == RGTG_OK && i < n; i++) responses[i] = decoded[i].tokens, response_lens[i] = decoded[i].count;
+    if (st == RGTG_OK) st = score(rm, prompts, prompt_lens, responses, response_lens, n, rewards);
+    if (st == RGTG_OK) {
+        out->examples = calloc((size_t)n, sizeof *out->examples);
+        if (!out->examples) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    }
+    double mean = 0;
+    for (int64_t i = 0; st == RGTG_OK && i < n; i++) {
+        rgtg_value_example_t *e = &out->examples[i];
+        e->prompt = malloc(sizeof(int32_t) * (size_t)prompt_lens[i]);
+        if (!e->prompt) {
+            st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+            break;
+        }
+        memcpy(e->prompt, prompts[i], sizeof(int32_t) * (size_t)prompt_lens[i]);
+        e->prompt_len = prompt_lens[i];
+        e->response = decoded[i].tokens, e->response_len = decoded[i].count;
+        decoded[i].tokens = NULL;
+        e->target = p->bce ? (rewards[i] > chosen_rewards[i / p->samples_per_prompt] ? 1.0f : 0.0f) : rewards[i];
+        mean += e->target;
+        out->count = i + 1;
+    }
+    if (st == RGTG_OK)
+        rgtg_log_info("value data: %lld responses, mean %s %.4f", (long long)n, p->bce ? "win label" : "reward",
+                      n ? mean / (double)n : 0.0);
+    for (int64_t i = 0; decoded && i < n; i++) rgtg_decoded_free(&decoded[i]);
+    free(prompts), free(responses), free(prompt_lens), free(response_lens), free(decoded), free(rewards), free(chosen_rewards);
+    rgtg_model_free(lm);
+    rgtg_model_free(rm);
+    rgtg_prefs_close(data);
+    if (st != RGTG_OK) rgtg_value_data_free(out);
+    return st;
+}
+
+void rgtg_value_data_free(rgtg_value_data_t *data) {
+    for (int64_t i = 0; data->examples && i < data->count; i++) {
+        free(data->examples[i].prompt);
+        free(data->examples[i].response);
+    }
+    free(data->examples);
+    memset(data, 0, sizeof *data);
+}
