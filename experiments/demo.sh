@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 rgtg=${1:-$here/build/rgtg}
 out=${2:-runs/demo}
 size=${3:-full}
-cfg=$here/configs/demo
+cfg=$here/configs
 
 if [ "$size" = tiny ]; then
   # seconds, for the command-level test
@@ -25,11 +25,11 @@ common=(--set "data.path=$out/data/prefs.h5" --set "data.tokenizer=$out/data/tok
 echo "== 1. data: WordNet glosses -> $out/data"
 "$rgtg" data demo --out "$out/data" "${data_args[@]}"
 echo "== 2. training: SFT LM, partial RM (prefix pairs), evaluation RM (full sequences, other half)"
-"$rgtg" train sft --config "$cfg/sft.yaml" --out "$out/lm" "${common[@]}" "${steps[@]}"
-"$rgtg" train rm --config "$cfg/rm-prefix.yaml" --out "$out/rm" "${common[@]}" "${steps[@]}"
-"$rgtg" train rm --config "$cfg/rm-eval.yaml" --out "$out/rm-eval" "${common[@]}" "${steps[@]}"
+"$rgtg" train sft --config "$cfg/sft/demo.yaml" --out "$out/lm" "${common[@]}" "${steps[@]}"
+"$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$out/rm" "${common[@]}" "${steps[@]}"
+"$rgtg" train rm --config "$cfg/rm/demo-full.yaml" --out "$out/rm-eval" "${common[@]}" "${steps[@]}"
 echo "== 3. decoding the held-out prompts: top-k and PARGS (k=10) with candidate scoring"
-beta=$(awk '/^beta:/ {print $2}' "$cfg/decode.yaml")
+beta=$(awk '/^beta:/ {print $2}' "$cfg/decode/demo.yaml")
 "$rgtg" decode --lm "$out/lm/final" --method topk --data "$out/data/prefs.h5" --split test \
   --k 10 --out "$out/generations-topk.jsonl" "${decode_args[@]}"
 "$rgtg" decode --lm "$out/lm/final" --rm "$out/rm/final" --method pargs --beta "$beta" \

@@ -37,7 +37,7 @@ expect_error() { # description, expected text, command...
   if grep -q -- "$text" "$work/err" && [ "$(wc -l < "$work/err")" -eq 1 ]; then pass "$what"
   else fail "$what: stderr was: $(cat "$work/err")"; fi
 }
-cfg=$root/configs/demo/sft.yaml
+cfg=$root/configs/sft/demo.yaml
 expect_error "an unknown config key" "train.lrr" \
   "$rgtg" train sft --config "$cfg" --out "$work/bad1" --set train.lrr=1
 [ ! -e "$work/bad1/final" ] && pass "no checkpoint after a config error" || fail "checkpoint written after a config error"

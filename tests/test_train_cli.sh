@@ -18,10 +18,10 @@ py=/usr/bin/python3
 tiny=(--set "data.path=$work/data/prefs.h5" --set "data.tokenizer=$work/data/tokenizer.model"
       --set model.hidden_size=32 --set model.intermediate_size=64 --set model.num_hidden_layers=1
       --set train.micro_batch=8 --set train.eval_pairs=16 --set train.log_every=1 --set train.threads=1)
-cfg=$root/configs/demo
+cfg=$root/configs
 
 # SFT drives the loss down
-"$rgtg" train sft --config "$cfg/sft.yaml" --out "$work/sft" "${tiny[@]}" --set train.max_steps=60 > /dev/null 2>&1
+"$rgtg" train sft --config "$cfg/sft/demo.yaml" --out "$work/sft" "${tiny[@]}" --set train.max_steps=60 > /dev/null 2>&1
 $py - "$work/sft/metrics.jsonl" <<'EOF' && pass "SFT: the loss falls" || fail "SFT: the loss falls"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if '"loss"' in l]
@@ -44,42 +44,42 @@ EOF
 "$rgtg" data tokenizer --input "$work/planted.jsonl" --vocab 60 --out "$work/planted.model" > /dev/null 2>&1
 "$rgtg" data prepare --input "$work/planted.jsonl" --tokenizer "$work/planted.model" --out "$work/planted.h5" \
   --split 0.8,0.2,0 > /dev/null 2>&1
-"$rgtg" train rm --config "$cfg/rm-eval.yaml" --out "$work/planted-rm" "${tiny[@]}" --set "data.path=$work/planted.h5" \
+"$rgtg" train rm --config "$cfg/rm/demo-full.yaml" --out "$work/planted-rm" "${tiny[@]}" --set "data.path=$work/planted.h5" \
   --set "data.tokenizer=$work/planted.model" --set train.max_steps=40 --set train.shards=1 --set train.shard=0 \
   --set train.lr=3e-3 > "$work/planted.log" 2>&1
 grep -Eq 'accuracy (0\.9[5-9]|1\.000)' "$work/planted.log" && pass "RM ranks a planted signal: $(grep -o 'accuracy [0-9.]*' "$work/planted.log" | head -1)" \
   || fail "RM ranks a planted signal: $(tail -1 "$work/planted.log")"
 
 # the other objectives run and report their figures
-"$rgtg" train rm --config "$cfg/rm-prefix.yaml" --out "$work/dense" "${tiny[@]}" --set train.objective=dense \
+"$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/dense" "${tiny[@]}" --set train.objective=dense \
   --set train.max_steps=10 > "$work/dense.log" 2>&1 && grep -q 'prefixes 25%' "$work/dense.log" \
   && pass "dense RM trains and reports prefix accuracies" || fail "dense RM: $(tail -1 "$work/dense.log")"
-"$rgtg" train dpo --config "$cfg/sft.yaml" --out "$work/dpo" "${tiny[@]}" --set "model.init=$work/sft/final" \
+"$rgtg" train dpo --config "$cfg/sft/demo.yaml" --out "$work/dpo" "${tiny[@]}" --set "model.init=$work/sft/final" \
   --set train.max_steps=8 --set dpo.beta=0.1 > "$work/dpo.log" 2>&1 && grep -q 'preference accuracy' "$work/dpo.log" \
   && grep -q '"margin"' "$work/dpo/metrics.jsonl" && pass "DPO trains from the SFT model" || fail "DPO: $(tail -1 "$work/dpo.log")"
-"$rgtg" train value --config "$cfg/rm-eval.yaml" --out "$work/value" "${tiny[@]}" --set "value.lm=$work/sft/final" \
+"$rgtg" train value --config "$cfg/rm/demo-full.yaml" --out "$work/value" "${tiny[@]}" --set "value.lm=$work/sft/final" \
   --set "value.rm=$work/planted-rm/final" --set value.prompts=30 --set value.max_new_tokens=6 \
   --set train.max_steps=8 > "$work/value.log" 2>&1
 grep -q 'vocabulary' "$work/value.log" && pass "value refuses an RM of another vocabulary" \
   || fail "value with a mismatched RM: $(tail -1 "$work/value.log")"
-"$rgtg" train rm --config "$cfg/rm-eval.yaml" --out "$work/eval-rm" "${tiny[@]}" --set train.max_steps=10 > /dev/null 2>&1
-"$rgtg" train value --config "$cfg/rm-eval.yaml" --out "$work/value" "${tiny[@]}" --set "value.lm=$work/sft/final" \
+"$rgtg" train rm --config "$cfg/rm/demo-full.yaml" --out "$work/eval-rm" "${tiny[@]}" --set train.max_steps=10 > /dev/null 2>&1
+"$rgtg" train value --config "$cfg/rm/demo-full.yaml" --out "$work/value" "${tiny[@]}" --set "value.lm=$work/sft/final" \
   --set "value.rm=$work/eval-rm/final" --set value.prompts=30 --set value.max_new_tokens=6 \
   --set train.max_steps=8 > "$work/value.log" 2>&1 && [ -s "$work/value/final/model.safetensors" ] \
   && pass "the value function trains on sampled, scored responses" || fail "value: $(tail -1 "$work/value.log")"
 
 # exact resume: 20 steps straight == 10 steps, stop, resume for 10 (the same bytes)
 resume=("${tiny[@]}" --set train.max_steps=20 --set train.warmup_steps=3)
-"$rgtg" train rm --config "$cfg/rm-prefix.yaml" --out "$work/straight" "${resume[@]}" > /dev/null 2>&1
-"$rgtg" train rm --config "$cfg/rm-prefix.yaml" --out "$work/sliced" "${resume[@]}" --set train.stop_after=10 > /dev/null 2>&1
+"$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/straight" "${resume[@]}" > /dev/null 2>&1
+"$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/sliced" "${resume[@]}" --set train.stop_after=10 > /dev/null 2>&1
 [ -d "$work/sliced/checkpoint-10" ] && [ ! -e "$work/sliced/final" ] && pass "stop_after writes checkpoint-10 and no final model" \
   || fail "stop_after checkpoint"
-"$rgtg" train rm --config "$cfg/rm-prefix.yaml" --out "$work/sliced" "${resume[@]}" --resume auto > /dev/null 2>&1
+"$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/sliced" "${resume[@]}" --resume auto > /dev/null 2>&1
 cmp -s "$work/straight/final/model.safetensors" "$work/sliced/final/model.safetensors" \
   && pass "resume is exact: final weights identical to the byte (max difference 0)" || fail "resume is not exact"
 
 # SIGTERM: a checkpoint, a message saying how to resume, exit 130; resuming finishes the run
-"$rgtg" train rm --config "$cfg/rm-prefix.yaml" --out "$work/term" "${tiny[@]}" --set train.max_steps=100000 \
+"$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/term" "${tiny[@]}" --set train.max_steps=100000 \
   > "$work/term.out" 2> "$work/term.err" &
 pid=$!
 for _ in $(seq 1 300); do [ -s "$work/term/metrics.jsonl" ] && [ "$(wc -l < "$work/term/metrics.jsonl")" -ge 3 ] && break; sleep 0.1; done
@@ -89,17 +89,17 @@ code=$?
 ckpt=$(ls -d "$work"/term/checkpoint-* 2>/dev/null | head -1)
 [ "$code" -eq 130 ] && [ -n "$ckpt" ] && grep -q -- '--resume auto' "$work/term.err" \
   && pass "SIGTERM: exit 130, $(basename "$ckpt") written, resume explained" || fail "SIGTERM (exit $code): $(cat "$work/term.err")"
-"$rgtg" train rm --config "$cfg/rm-prefix.yaml" --out "$work/term" "${tiny[@]}" --set train.max_steps=$(( ${ckpt##*-} + 2 )) \
+"$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/term" "${tiny[@]}" --set train.max_steps=$(( ${ckpt##*-} + 2 )) \
   --resume auto > /dev/null 2>&1 && [ -s "$work/term/final/model.safetensors" ] && pass "the interrupted run resumes to the end" \
   || fail "resume after SIGTERM"
 
 # a NaN loss stops the run: non-zero exit, the last good checkpoint intact, no final model
-"$rgtg" train rm --config "$cfg/rm-prefix.yaml" --out "$work/nan" "${tiny[@]}" --set train.max_steps=30 \
+"$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/nan" "${tiny[@]}" --set train.max_steps=30 \
   --set train.lr=1e30 --set train.grad_clip=0 --set train.warmup_steps=0 --set train.save_every=1 > /dev/null 2> "$work/nan.err"
 code=$?
 last=$(ls -d "$work"/nan/checkpoint-* 2>/dev/null | sort -t- -k2 -n | tail -1)
 [ "$code" -ne 0 ] && grep -q 'the loss is' "$work/nan.err" && [ ! -e "$work/nan/final" ] && [ -n "$last" ] \
-  && "$rgtg" train rm --config "$cfg/rm-prefix.yaml" --out "$work/nan" "${tiny[@]}" --set train.max_steps=1 --resume "$last" \
+  && "$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/nan" "${tiny[@]}" --set train.max_steps=1 --resume "$last" \
      > /dev/null 2>&1; resumed=$?
 [ "$code" -ne 0 ] && [ -n "$last" ] && [ "$resumed" -eq 0 ] \
   && pass "a NaN loss stops the run ($(cat "$work/nan.err" | head -c 80)...); $(basename "$last") still loads" \
@@ -114,18 +114,18 @@ expect_error() { # description, expected text, command...
   else fail "$what: stderr was: $(cat "$work/err")"; fi
 }
 expect_error "a tokenizer that differs from the data file's" "differs from the one" \
-  "$rgtg" train rm --config "$cfg/rm-prefix.yaml" --out "$work/badtok" "${tiny[@]}" --set "data.tokenizer=$work/planted.model"
+  "$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/badtok" "${tiny[@]}" --set "data.tokenizer=$work/planted.model"
 [ ! -e "$work/badtok/metrics.jsonl" ] && pass "no metrics written after a tokenizer mismatch" || fail "metrics after a tokenizer mismatch"
 expect_error "an unknown objective" "not one of full, prefix, dense" \
-  "$rgtg" train rm --config "$cfg/rm-prefix.yaml" --out "$work/bad" "${tiny[@]}" --set train.objective=partial
+  "$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/bad" "${tiny[@]}" --set train.objective=partial
 expect_error "a misspelt key, with a suggestion" "did you mean 'train.max_steps'" \
-  "$rgtg" train rm --config "$cfg/rm-prefix.yaml" --out "$work/bad" "${tiny[@]}" --set train.max_step=3
+  "$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/bad" "${tiny[@]}" --set train.max_step=3
 expect_error "a value of the wrong type" "train.lr" \
-  "$rgtg" train rm --config "$cfg/rm-prefix.yaml" --out "$work/bad" "${tiny[@]}" --set train.lr=fast
+  "$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/bad" "${tiny[@]}" --set train.lr=fast
 expect_error "cuda in a build without it" "cuda" \
-  "$rgtg" train rm --config "$cfg/rm-prefix.yaml" --out "$work/bad" "${tiny[@]}" --set train.device=cuda
+  "$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/bad" "${tiny[@]}" --set train.device=cuda
 expect_error "DPO without a model to start from" "model.init" \
-  "$rgtg" train dpo --config "$cfg/sft.yaml" --out "$work/bad" "${tiny[@]}"
+  "$rgtg" train dpo --config "$cfg/sft/demo.yaml" --out "$work/bad" "${tiny[@]}"
 
 echo "train commands: $failures failure(s)"
 [ "$failures" -eq 0 ]

@@ -25,7 +25,7 @@ static const rgtg_option_t options[] = {
 };
 
 static const char *const known_keys[] = {
-    "data.path", "data.tokenizer",
+    "data.path", "data.tokenizer", "data.ratio",
     "model.init", "model.hidden_size", "model.intermediate_size", "model.num_hidden_layers",
     "model.num_attention_heads", "model.num_key_value_heads", "model.max_position_embeddings",
     "model.rms_norm_eps", "model.rope_theta", "model.tie_word_embeddings",
@@ -112,7 +112,7 @@ static rgtg_status_t read_params(const rgtg_config_t *cfg, const char *kind, run
         {"train.lr", &p->optim.lr}, {"train.min_lr_ratio", &p->optim.min_lr_ratio},
         {"train.weight_decay", &p->optim.weight_decay}, {"train.beta1", &p->optim.beta1},
         {"train.beta2", &p->optim.beta2}, {"train.grad_clip", &p->optim.grad_clip},
-        {"dpo.beta", &p->dpo_beta}, {"value.temperature", &run->value.temperature},
+        {"dpo.beta", &p->dpo_beta}, {"data.ratio", &p->prefix_ratio}, {"value.temperature", &run->value.temperature},
     };
     for (size_t i = 0; st == RGTG_OK && i < sizeof doubles / sizeof doubles[0]; i++)
         st = rgtg_config_get_double(cfg, doubles[i].key, *doubles[i].target, doubles[i].target);
@@ -128,6 +128,8 @@ static rgtg_status_t read_params(const rgtg_config_t *cfg, const char *kind, run
     if (st == RGTG_OK && p->objective != RGTG_OBJECTIVE_VALUE && p->objective != RGTG_OBJECTIVE_DPO &&
         rgtg_config_has(cfg, "dpo.beta") && p->objective != RGTG_OBJECTIVE_DPO)
         rgtg_log_warn("config key 'dpo.beta' is ignored by train %s", kind);
+    if (st == RGTG_OK && p->prefix_ratio < 0)
+        st = rgtg_error_set(RGTG_ERR_INVALID, "config key 'data.ratio': must be positive (or absent), got %g", p->prefix_ratio);
     if (p->model.num_key_value_heads <= 0) p->model.num_key_value_heads = p->model.num_attention_heads;
     p->optim.total_steps = p->max_steps;
     run->value.seed = p->seed;
@@ -183,6 +185,7 @@ int rgtg_cmd_train(const char *kind, int argc, char **argv) {
         run.train.value_examples = value.examples;
         run.train.value_count = value.count;
     }
+    st = rgtg_dist_check(st); /* a rank that failed to set up stops them all */
     rgtg_train_result_t result;
     if (st == RGTG_OK) st = rgtg_train_run(&run.train, &result);
     if (st == RGTG_OK && rank == 0 && !result.interrupted) print_result(command, &run.train, &result);

@@ -1,18 +1,42 @@
 /* train/batches.c: example lists and padded host batches (see batches.h). */
 #include "batches.h"
 
+#include "../data/expand.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-rgtg_status_t rgtg_examples_build(const rgtg_prefs_t *data, rgtg_objective_t objective, int split,
-                                  rgtg_example_t **out, int64_t *count) {
+/* round(ratio x pairs) prefix pairs of the split, sampled in memory. */
+static rgtg_status_t sample_prefixes(const rgtg_prefs_t *data, int split, double ratio, uint64_t seed,
+                                     rgtg_example_t **out, int64_t *count) {
+    int64_t n;
+    const int64_t *ids = rgtg_prefs_split_pairs(data, split, &n);
+    int64_t *max_lens = malloc(sizeof(int64_t) * (size_t)(n ? n : 1)), *pairs = NULL, sampled = 0;
+    int32_t *lens = NULL;
+    int saturated = 0;
+    if (!max_lens) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; i < n; i++) max_lens[i] = rgtg_prefs_max_prefix_len(data, ids[i]);
+    rgtg_status_t st = rgtg_prefix_sample(ids, max_lens, n, ratio, seed, (uint64_t)split, &pairs, &lens, &sampled, &saturated);
+    rgtg_example_t *examples = st == RGTG_OK ? malloc(sizeof *examples * (size_t)(sampled ? sampled : 1)) : NULL;
+    if (st == RGTG_OK && !examples) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; st == RGTG_OK && i < sampled; i++) examples[i] = (rgtg_example_t){pairs[i], lens[i]};
+    free(max_lens), free(pairs), free(lens);
+    *out = examples;
+    *count = sampled;
+    return st;
+}
+
+rgtg_status_t rgtg_examples_build(const rgtg_prefs_t *data, rgtg_objective_t objective, int split, double prefix_ratio,
+                                  uint64_t seed, rgtg_example_t **out, int64_t *count) {
     int64_t n = 0;
     const int64_t *ids = NULL;
     const int32_t *lens = NULL;
+    if (objective == RGTG_OBJECTIVE_RM_PREFIX && split == RGTG_SPLIT_TRAIN && prefix_ratio > 0)
+        return sample_prefixes(data, split, prefix_ratio, seed, out, count);
     if (objective == RGTG_OBJECTIVE_RM_PREFIX && split == RGTG_SPLIT_TRAIN) {
         if (!rgtg_prefs_info(data)->has_prefix)
             return rgtg_error_set(RGTG_ERR_INVALID,
-                                  "the data file has no prefix pairs: run `rgtg data expand` (or use objective full or dense)");
+                                  "the data file has no prefix pairs: run `rgtg data expand`, set data.ratio, or use objective full or dense");
         rgtg_prefs_prefixes(data, split, &ids, &lens, &n);
     } else {
         ids = rgtg_prefs_split_pairs(data, split, &n);

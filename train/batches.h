@@ -30,9 +30,11 @@ typedef struct {
     int32_t prefix_len; /* 0: whole responses */
 } rgtg_example_t;
 
-/* The examples of a split for an objective (prefix pairs for RM_PREFIX on the train split). */
-rgtg_status_t rgtg_examples_build(const rgtg_prefs_t *data, rgtg_objective_t objective, int split,
-                                  rgtg_example_t **out, int64_t *count);
+/* The examples of a split for an objective. For RM_PREFIX on the train split, prefix pairs: the file's
+ * index when prefix_ratio is 0, else round(prefix_ratio x pairs) sampled here with seed (as
+ * `rgtg data expand` would, without rewriting the file). */
+rgtg_status_t rgtg_examples_build(const rgtg_prefs_t *data, rgtg_objective_t objective, int split, double prefix_ratio,
+                                  uint64_t seed, rgtg_example_t **out, int64_t *count);
 
 /* Host-side batch, rows right-padded to the longest. Pairs occupy rows 2i (preferred), 2i+1. */
 typedef struct {

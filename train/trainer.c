@@ -412,7 +412,8 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
         return rgtg_error_set(RGTG_ERR_UNSUPPORTED, "config key 'train.dtype': bf16 training needs train.device=cuda");
     tt_set_num_threads(p->threads);
     trainer_t t = {.p = p, .rank = rgtg_dist_rank(), .world = rgtg_dist_world_size()};
-    rgtg_status_t st = rgtg_prefs_open(p->data_path, &t.data);
+    /* from here on every failure goes through rgtg_dist_check, so that no rank is left waiting */
+    rgtg_status_t st = rgtg_dist_check(rgtg_prefs_open(p->data_path, &t.data));
     if (st != RGTG_OK) return st;
     const rgtg_prefs_info_t *info = rgtg_prefs_info(t.data);
     t.source = (rgtg_batch_source_t){.data = t.data, .values = p->value_examples, .objective = p->objective,
@@ -435,13 +436,13 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
         }
         examples = all;
     } else if (st == RGTG_OK) {
-        st = rgtg_examples_build(t.data, p->objective, RGTG_SPLIT_TRAIN, &all, &n_all);
+        st = rgtg_examples_build(t.data, p->objective, RGTG_SPLIT_TRAIN, p->prefix_ratio, p->seed, &all, &n_all);
         examples = all;
         for (int64_t i = 0; st == RGTG_OK && i < n_all; i++)
             if (all[i].id % p->shards == p->shard) examples[n++] = all[i];
         if (st == RGTG_OK) st = rgtg_examples_build(t.data, p->objective == RGTG_OBJECTIVE_RM_PREFIX ? RGTG_OBJECTIVE_RM_FULL
                                                                                                    : p->objective,
-                                                    held_out_split(t.data), &held, &n_held);
+                                                    held_out_split(t.data), 0, 0, &held, &n_held);
         if (p->eval_pairs > 0 && n_held > p->eval_pairs) n_held = p->eval_pairs;
     }
     if (st == RGTG_OK && n == 0) st = rgtg_error_set(RGTG_ERR_INVALID, "%s: no training examples", p->data_path);

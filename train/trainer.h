@@ -20,6 +20,7 @@ bool rgtg_objective_is_reward(rgtg_objective_t objective);
 typedef struct {
     rgtg_objective_t objective;
     const char *data_path;      /* prefs.h5 */
+    double prefix_ratio;        /* prefix objective: sample this many prefix pairs per pair (0: the file's index) */
     const char *tokenizer_path; /* checked against the file's tokenizer hash; copied into checkpoints */
     const char *out_dir;        /* metrics.jsonl, checkpoint-STEP/, final/ */
     const char *init;           /* a checkpoint to start from (an RM takes an LM's body); DPO: policy and reference */
