@@ -30,6 +30,23 @@ cands=$("$rgtg" bench candidates --config "$model" --batch 4 --seq 128 --steps 3
 echo "$cands"
 echo "cost ratio: $(json_field "$cands" ratio)x (target <= 2x)"
 
+echo "== dense vs prefix partial RMs (demo data): prefix pairs/s and held-out accuracy"
+data=${BENCH_DATA_DIR:-$root/runs/bench/data}
+[ -s "$data/prefs.h5" ] || "$rgtg" data demo --out "$data" > /dev/null
+bash "$root/experiments/dense-vs-prefix.sh" "$rgtg" "$data" "$root/runs/bench/dense-vs-prefix" "${BENCH_DENSE_STEPS:-400}"
+
+echo "== data parallel on this machine: mpirun 2 ranks x 1 thread vs 1 rank x 2 threads (same global batch)"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+dp=(--config "$root/configs/rm/demo-prefix.yaml" --set "data.path=$data/prefs.h5"
+    --set "data.tokenizer=$data/tokenizer.model" --set train.max_steps=100 --set train.eval_pairs=16)
+one=$("$rgtg" train rm "${dp[@]}" --out "$root/runs/bench/dp-1x2" --set train.micro_batch=32 --set train.threads=2 2>/dev/null | tail -1)
+two=$(OMP_NUM_THREADS=1 mpirun -np 2 "$rgtg" train rm "${dp[@]}" --out "$root/runs/bench/dp-2x1" --set train.micro_batch=16 \
+      --set train.threads=1 2>/dev/null | tail -1)
+r1=$(echo "$one" | grep -o '[0-9.]* tokens/s' | cut -d' ' -f1)
+r2=$(echo "$two" | grep -o '[0-9.]* tokens/s' | cut -d' ' -f1)
+echo "1 rank x 2 threads: $r1 tokens/s; 2 ranks x 1 thread: $r2 tokens/s"
+awk -v a="$r2" -v b="$r1" 'BEGIN { printf "ratio (2 ranks x 1) / (1 rank x 2): %.2fx\n", a / b }'
+
 if [ -x "$root/tools/bench_data.sh" ] && [ "${BENCH_DATA:-1}" = 1 ]; then
   echo "== data tools"
   bash "$root/tools/bench_data.sh" "$rgtg"

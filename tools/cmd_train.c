@@ -146,7 +146,9 @@ static void print_result(const char *command, const rgtg_train_params_t *p, cons
                r->report.prefix_accuracy[0], r->report.prefix_accuracy[1], r->report.prefix_accuracy[2]);
     else if (p->objective == RGTG_OBJECTIVE_DPO)
         printf(", preference accuracy %.3f", r->report.accuracy);
-    printf(", %.0f tokens/s, %.1f examples/s -> %s/final\n", r->tokens_per_s, r->examples_per_s, p->out_dir);
+    printf(", %.0f tokens/s, %.1f examples/s", r->tokens_per_s, r->examples_per_s);
+    if (rgtg_objective_is_reward(p->objective)) printf(", %.1f prefix pairs/s", r->prefix_pairs_per_s);
+    printf(" -> %s/final\n", p->out_dir);
 }
 
 int rgtg_cmd_train(const char *kind, int argc, char **argv) {

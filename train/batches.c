@@ -155,7 +155,10 @@ rgtg_status_t rgtg_batch_build(const rgtg_batch_source_t *s, const rgtg_example_
         return st;
     }
     b->rows = count, b->width = width;
-    if (s->objective != RGTG_OBJECTIVE_SFT && s->objective != RGTG_OBJECTIVE_VALUE) b->units = count / 2;
+    if (s->objective != RGTG_OBJECTIVE_SFT && s->objective != RGTG_OBJECTIVE_VALUE) b->units = b->prefix_pairs = count / 2;
+    if (s->objective == RGTG_OBJECTIVE_RM_DENSE) b->prefix_pairs = 0;
+    for (int64_t i = 0; s->objective == RGTG_OBJECTIVE_RM_DENSE && i < count / 2; i++)
+        b->prefix_pairs += b->response_len[2 * i] > b->response_len[2 * i + 1] ? b->response_len[2 * i] : b->response_len[2 * i + 1];
     return RGTG_OK;
 }
 

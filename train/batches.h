@@ -46,6 +46,7 @@ typedef struct {
     int64_t *prompt_len, *response_len; /* [rows] after fitting into max_len */
     float *target;           /* [rows] value targets (value objective) */
     int64_t units;           /* what the loss averages over: target tokens, pairs or positions */
+    int64_t prefix_pairs;    /* prefix pairs the batch trains on: dense counts every prefix length of a pair */
 } rgtg_batch_t;
 
 typedef struct {

@@ -481,7 +481,7 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
     if (st == RGTG_OK && (!step_examples || !batches || !grads)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     rgtg_progress_set_enabled(t.rank == 0 && !p->quiet);
     rgtg_progress_t *bar = st == RGTG_OK ? rgtg_progress_start(rgtg_objective_name(p->objective), p->max_steps) : NULL;
-    double train_seconds = 0, tokens_total = 0, examples_total = 0;
+    double train_seconds = 0, tokens_total = 0, examples_total = 0, prefix_pairs_total = 0;
     bool reward = rgtg_objective_is_reward(p->objective), has_accuracy = reward || p->objective == RGTG_OBJECTIVE_DPO;
     int64_t step = start_step;
     while (st == RGTG_OK && step < p->max_steps) {
@@ -496,11 +496,12 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
         double began = now_seconds();
         for (int64_t g = 0; g < global; g++) step_examples[g] = examples[next_example(&order)];
         /* this rank's forwards, their units, and the global count of units */
-        double sums[5] = {0}; /* units, loss, accuracy, margin, tokens */
+        double sums[6] = {0}; /* units, loss, accuracy, margin, tokens, prefix pairs */
         for (int64_t m = 0; st == RGTG_OK && m < accum; m++) {
             st = rgtg_batch_build(&t.source, step_examples + (m * t.world + t.rank) * mb, mb, &batches[m]);
             sums[0] += (double)batches[m].units;
             sums[4] += (double)batches[m].tokens;
+            sums[5] += (double)batches[m].prefix_pairs;
         }
         st = rgtg_dist_check(st);
         double total_units = sums[0];
@@ -530,18 +531,20 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
         }
         double lr = 0, norm = 0;
         if (st == RGTG_OK) st = rgtg_optim_step(&opt, t.model, &lr, &norm);
-        if (st == RGTG_OK) st = rgtg_dist_allreduce_sum_f64(sums + 1, 4);
+        if (st == RGTG_OK) st = rgtg_dist_allreduce_sum_f64(sums + 1, 5);
         st = rgtg_dist_check(st);
         if (st != RGTG_OK) break;
         train_seconds += now_seconds() - began;
         tokens_total += sums[4];
         examples_total += (double)global;
+        prefix_pairs_total += sums[5];
         result->final_loss = sums[1];
         result->steps = step;
         if (metrics && (step % p->log_every == 0 || step == p->max_steps)) {
             fprintf(metrics, "{\"step\": %lld, \"loss\": %.6f, \"lr\": %.6g, \"grad_norm\": %.4f, \"tokens_per_s\": %.1f, "
                              "\"examples_per_s\": %.2f",
                     (long long)step, sums[1], lr, norm, tokens_total / train_seconds, examples_total / train_seconds);
+            if (reward) fprintf(metrics, ", \"prefix_pairs_per_s\": %.2f", prefix_pairs_total / train_seconds);
             if (has_accuracy) fprintf(metrics, ", \"accuracy\": %.4f", sums[2]);
             if (p->objective == RGTG_OBJECTIVE_DPO) fprintf(metrics, ", \"margin\": %.4f", sums[3]);
             fprintf(metrics, "}\n");
@@ -563,6 +566,7 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
     if (bar) rgtg_progress_finish(bar);
     result->tokens_per_s = train_seconds > 0 ? tokens_total / train_seconds : 0;
     result->examples_per_s = train_seconds > 0 ? examples_total / train_seconds : 0;
+    result->prefix_pairs_per_s = train_seconds > 0 ? prefix_pairs_total / train_seconds : 0;
     if (st == RGTG_OK && result->interrupted && stop_requested) {
         st = rgtg_error_set(RGTG_ERR_INTERRUPTED, "interrupted at step %lld: checkpoint written to %s/checkpoint-%lld; "
                             "continue with the same command and --resume auto",

@@ -59,6 +59,7 @@ typedef struct {
     rgtg_prefix_report_t report; /* reward objectives: held-out accuracies */
     double tokens_per_s;         /* non-padding tokens of all ranks per second of training */
     double examples_per_s;       /* examples (pairs, prefix pairs, sequences) of all ranks per second */
+    double prefix_pairs_per_s;   /* reward objectives: prefix pairs trained per second (dense: every length) */
     int64_t examples;            /* training examples available */
     bool interrupted;            /* stopped by SIGINT/SIGTERM after writing a checkpoint */
 } rgtg_train_result_t;
