@@ -134,36 +134,40 @@ rgtg_status_t rgtg_dist_finalize(void) {
 
 /* ---- plain collectives ---- */
 
-rgtg_status_t rgtg_dist_allreduce_sum_f32(float *buffer, size_t count) {
-    if (count > 0 && !buffer) return rgtg_error_set(RGTG_ERR_INVALID, "rgtg_dist_allreduce_sum_f32: NULL buffer");
+/* The element-wise all-reduces of the public API. */
+typedef enum { REDUCE_SUM_F32, REDUCE_SUM_F64, REDUCE_MAX_I64, REDUCE_MIN_I64 } plain_reduce_t;
+
+/* Checks the buffer given to `function`, then reduces it in place across the ranks. */
+static rgtg_status_t plain_allreduce(const char *function, const char *buffer_name, void *buffer, size_t count,
+                                     plain_reduce_t reduce) {
+    if (count > 0 && !buffer) return rgtg_error_set(RGTG_ERR_INVALID, "%s: NULL %s", function, buffer_name);
 #ifdef RGTG_HAVE_MPI
-    if (dist.using_mpi && dist.world > 1) return mpi_allreduce(buffer, count, MPI_FLOAT, sizeof(float), MPI_SUM);
+    if (dist.using_mpi && dist.world > 1) switch (reduce) {
+        case REDUCE_SUM_F32: return mpi_allreduce(buffer, count, MPI_FLOAT, sizeof(float), MPI_SUM);
+        case REDUCE_SUM_F64: return mpi_allreduce(buffer, count, MPI_DOUBLE, sizeof(double), MPI_SUM);
+        case REDUCE_MAX_I64: return mpi_allreduce(buffer, count, MPI_INT64_T, sizeof(int64_t), MPI_MAX);
+        case REDUCE_MIN_I64: return mpi_allreduce(buffer, count, MPI_INT64_T, sizeof(int64_t), MPI_MIN);
+        }
+#else
+    (void)reduce;
 #endif
     return RGTG_OK;
+}
+
+rgtg_status_t rgtg_dist_allreduce_sum_f32(float *buffer, size_t count) {
+    return plain_allreduce(__func__, "buffer", buffer, count, REDUCE_SUM_F32);
 }
 
 rgtg_status_t rgtg_dist_allreduce_sum_f64(double *buffer, size_t count) {
-    if (count > 0 && !buffer) return rgtg_error_set(RGTG_ERR_INVALID, "rgtg_dist_allreduce_sum_f64: NULL buffer");
-#ifdef RGTG_HAVE_MPI
-    if (dist.using_mpi && dist.world > 1) return mpi_allreduce(buffer, count, MPI_DOUBLE, sizeof(double), MPI_SUM);
-#endif
-    return RGTG_OK;
+    return plain_allreduce(__func__, "buffer", buffer, count, REDUCE_SUM_F64);
 }
 
 rgtg_status_t rgtg_dist_allreduce_max_i64(int64_t *values, size_t count) {
-    if (count > 0 && !values) return rgtg_error_set(RGTG_ERR_INVALID, "rgtg_dist_allreduce_max_i64: NULL values");
-#ifdef RGTG_HAVE_MPI
-    if (dist.using_mpi && dist.world > 1) return mpi_allreduce(values, count, MPI_INT64_T, sizeof(int64_t), MPI_MAX);
-#endif
-    return RGTG_OK;
+    return plain_allreduce(__func__, "values", values, count, REDUCE_MAX_I64);
 }
 
 rgtg_status_t rgtg_dist_allreduce_min_i64(int64_t *values, size_t count) {
-    if (count > 0 && !values) return rgtg_error_set(RGTG_ERR_INVALID, "rgtg_dist_allreduce_min_i64: NULL values");
-#ifdef RGTG_HAVE_MPI
-    if (dist.using_mpi && dist.world > 1) return mpi_allreduce(values, count, MPI_INT64_T, sizeof(int64_t), MPI_MIN);
-#endif
-    return RGTG_OK;
+    return plain_allreduce(__func__, "values", values, count, REDUCE_MIN_I64);
 }
 
 rgtg_status_t rgtg_dist_broadcast(void *data, size_t bytes, int root) {

@@ -167,7 +167,7 @@ rgtg_status_t rgtg_model_load(const char *dir, tt_device_t device, rgtg_model_t 
     rgtg_weights_t *weights;
     st = rgtg_weights_open(dir, &weights);
     if (st != RGTG_OK) return st;
-    rgtg_model_t *m;
+    rgtg_model_t *m = NULL;
     st = model_alloc(&config, device, &m);
     for (int p = 0; st == RGTG_OK && p < m->param_count; p++) {
         const char *name = m->param_names[p];
@@ -506,12 +506,15 @@ static tt_t cached_layers(const rgtg_model_t *m, rgtg_kv_cache_t *c, tt_t x, tt_
         tt_t v = split_heads(tt_linear(h, l->v_proj), G, D);
         tt_t att;
         if (candidates) {
-            /* each candidate sees the prefix and itself: the diagonal of the new block */
-            tt_t qk_self = tt_sum_dim(tt_mul(q, repeat_kv(k, H / G)), -1, true);     /* [R, H, k, 1] */
+            /* each candidate sees the prefix and itself: the diagonal of the new block, computed with
+               the queries grouped by key/value head [R, G, H/G, k, D] against k, v [R, G, 1, k, D] */
+            int64_t n_cand = tt_size(q, 2);
+            int64_t q5[5] = {R, G, H / G, n_cand, D}, flat[4] = {R, H, n_cand, 1}, flat_v[4] = {R, H, n_cand, D};
+            tt_t k5 = tt_unsqueeze(k, 2), v5 = tt_unsqueeze(v, 2);
+            tt_t qk_self = tt_reshape(tt_sum_dim(tt_mul(tt_reshape(q, q5, 5), k5), -1, true), flat, 4); /* [R, H, k, 1] */
             tt_t self_score = tt_mul_scalar(qk_self, 1.0 / sqrt((double)D));
             if (tt_dtype(self_score) != TT_F32) self_score = tt_to(self_score, TT_F32, m->device);
             tt_t probs;
-            tt_t vr = repeat_kv(v, H / G);
             if (c->length) {
                 /* scores against the G cached heads, queries grouped: [R, G, (H/G)*k, L] */
                 tt_t kc = tt_narrow(c->keys[i], 2, 0, c->length);
@@ -524,14 +527,16 @@ static tt_t cached_layers(const rgtg_model_t *m, rgtg_kv_cache_t *c, tt_t x, tt_
                 if (tt_dtype(vc) != TT_F32) probs = tt_to(probs, tt_dtype(vc), m->device);
                 tt_t p_old = tt_narrow(probs, -1, 0, c->length), p_self = tt_narrow(probs, -1, c->length, 1);
                 tt_t from_cache = ungroup_queries(tt_matmul(group_queries(p_old, H / G), vc), H);
-                att = tt_add(from_cache, tt_mul(p_self, vr));
+                int64_t p5[5] = {R, G, H / G, n_cand, 1};
+                tt_t from_self = tt_reshape(tt_mul(tt_reshape(p_self, p5, 5), v5), flat_v, 4);
+                att = tt_add(from_cache, from_self);
             } else {
-                att = vr; /* nothing cached: each candidate attends only to itself */
+                att = repeat_kv(v, H / G); /* nothing cached: each candidate attends only to itself */
             }
             tt_free(c->cand_keys[i]);
             tt_free(c->cand_values[i]);
-            c->cand_keys[i] = tt_keep(tt_contiguous(k));
-            c->cand_values[i] = tt_keep(tt_contiguous(v));
+            c->cand_keys[i] = tt_keep(k);
+            c->cand_values[i] = tt_keep(v);
         } else {
             if (write_columns(c->keys[i], c->length, k) != RGTG_OK ||
                 write_columns(c->values[i], c->length, v) != RGTG_OK)
@@ -608,8 +613,8 @@ tt_t rgtg_model_score_candidates(const rgtg_model_t *m, rgtg_kv_cache_t *c, tt_t
     if (!ids) return NULL;
     int64_t R = tt_size(ids, 0), k = tt_size(ids, 1);
     if (check_room(c, R, 1) != RGTG_OK) return NULL;
-    int64_t col[2] = {R, 1}, expand_shape[2] = {R, k};
-    tt_t positions = tt_expand(tt_reshape(c->next_position, col, 2), expand_shape, 2);
+    int64_t col[2] = {R, 1};
+    tt_t positions = tt_reshape(c->next_position, col, 2); /* one position per row, broadcast over candidates */
     tt_t out = cached_layers(m, c, tt_embedding(m->embed_tokens, ids), positions, NULL, true);
     if (out) c->cand_count = k;
     return out;

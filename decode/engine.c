@@ -163,7 +163,6 @@ static rgtg_status_t decode_batch_cached(const rgtg_model_t *lm, const rgtg_mode
  * each candidate continuation separately. One row at a time, so no padding is involved. */
 static rgtg_status_t decode_row_reference(const rgtg_model_t *lm, const rgtg_model_t *rm, batch_t *b,
                                           int64_t row, const int32_t *prompt, int64_t length) {
-    rgtg_decoded_t *out = &b->out[row];
     int64_t capacity = length + b->params->max_new_tokens + 1;
     int64_t *seq = malloc(sizeof(int64_t) * (size_t)capacity);
     int64_t *cands = malloc(sizeof(int64_t) * (size_t)(capacity * b->k));
@@ -172,7 +171,7 @@ static rgtg_status_t decode_row_reference(const rgtg_model_t *lm, const rgtg_mod
         return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     }
     for (int64_t t = 0; t < length; t++) seq[t] = prompt[t];
-    int64_t n = length, row_of = row, keep, kept = 1, next;
+    int64_t n = length, row_of = row, keep, kept = 1, next = 0;
     rgtg_status_t st = RGTG_OK;
     while (st == RGTG_OK && kept == 1) {
         size_t mark = tt_arena_mark();

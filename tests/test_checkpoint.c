@@ -24,17 +24,8 @@
 #include "../train/checkpoint.h"
 #include "../train/optim.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                              \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
-            fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__, __LINE__, #cond);          \
-            fprintf(stderr, __VA_ARGS__);                                             \
-            fprintf(stderr, " [last error: %s]\n", rgtg_error_message());             \
-            failures++;                                                               \
-        }                                                                             \
-    } while (0)
+#define CHECK_SHOWS_LAST_ERROR
+#include "check.h"
 
 static char root_dir[256];
 
@@ -102,7 +93,7 @@ static void train_step(run_t *run, int64_t step) {
     tt_t loss = tt_sum(tt_mul(logits, logits));
     rgtg_status_t st = loss ? tt_backward(loss) : RGTG_ERR_TORCH;
     if (st == RGTG_OK) st = rgtg_optim_step(&run->opt, run->model, NULL, NULL);
-    CHECK(st == RGTG_OK, "training step %lld", (long long)step);
+    CHECK_MSG(st == RGTG_OK, "training step %lld", (long long)step);
     tt_arena_release(mark);
 }
 
@@ -121,7 +112,7 @@ static snapshot_t snapshot(const run_t *run) {
         tt_t ts[3] = {*run->model->params[p], run->opt.exp_avg[p], run->opt.exp_avg_sq[p]};
         for (int k = 0; k < 3; k++) {
             size_t n = (size_t)tt_numel(ts[k]);
-            CHECK(tt_to_host(ts[k], TT_F32, s.data + at, n * sizeof(float)) == RGTG_OK, "to host");
+            CHECK_MSG(tt_to_host(ts[k], TT_F32, s.data + at, n * sizeof(float)) == RGTG_OK, "to host");
             at += n;
         }
     }
@@ -148,7 +139,7 @@ static rgtg_trainer_state_t make_state(int64_t step) {
         rgtg_rng_t rng;
         rgtg_rng_seed(&rng, 1234 + (uint64_t)step, (uint64_t)i + 1);
         for (int k = 0; k < i + 3; k++) rgtg_rng_next_u64(&rng);
-        CHECK(rgtg_trainer_state_put_rng(&s, names[i], &rng) == RGTG_OK, "put rng %s", names[i]);
+        CHECK_MSG(rgtg_trainer_state_put_rng(&s, names[i], &rng) == RGTG_OK, "put rng %s", names[i]);
     }
     s.rng[0].words[0] = UINT64_MAX; /* beyond a double's 53 bits: the encoding must be lossless */
     s.epoch = 3, s.cursor = 17, s.examples = 40;
@@ -183,8 +174,8 @@ static bool exists(const char *dir, const char *name) {
 
 static void save_or_fail(const char *out, int64_t step, const run_t *run, int keep_last) {
     rgtg_trainer_state_t s = make_state(step);
-    CHECK(rgtg_checkpoint_save(out, step, run->model, &run->opt, &s, NULL, keep_last) == RGTG_OK,
-          "save %s step %lld", out, (long long)step);
+    CHECK_MSG(rgtg_checkpoint_save(out, step, run->model, &run->opt, &s, NULL, keep_last) == RGTG_OK,
+              "save %s step %lld", out, (long long)step);
     rgtg_error_clear();
 }
 
@@ -206,7 +197,7 @@ static rgtg_status_t find_latest_logged(const char *out, char **dir_out, char **
 
 static void corrupt_byte(const char *path, long offset) {
     FILE *fp = fopen(path, "r+b");
-    CHECK(fp != NULL, "open %s", path);
+    CHECK_MSG(fp != NULL, "open %s", path);
     if (!fp) return;
     fseek(fp, offset, SEEK_SET);
     int c = fgetc(fp);
@@ -217,7 +208,7 @@ static void corrupt_byte(const char *path, long offset) {
 
 static void truncate_half(const char *path) {
     struct stat st;
-    CHECK(stat(path, &st) == 0 && truncate(path, st.st_size / 2) == 0, "truncate %s", path);
+    CHECK_MSG(stat(path, &st) == 0 && truncate(path, st.st_size / 2) == 0, "truncate %s", path);
 }
 
 /* ---- tests ---- */
@@ -228,46 +219,46 @@ static void test_round_trip_and_exact_resume(void) {
     train_step(&a, 1);
     train_step(&a, 2);
     const char *tok = in_root("tokenizer.model");
-    CHECK(rgtg_write_file_atomic(tok, "not really a tokenizer\n", 23) == RGTG_OK, "write tokenizer");
+    CHECK_MSG(rgtg_write_file_atomic(tok, "not really a tokenizer\n", 23) == RGTG_OK, "write tokenizer");
     rgtg_trainer_state_t saved = make_state(2);
     const char *out = in_root("run");
-    CHECK(rgtg_checkpoint_save(out, 2, a.model, &a.opt, &saved, tok, 0) == RGTG_OK, "save");
+    CHECK_MSG(rgtg_checkpoint_save(out, 2, a.model, &a.opt, &saved, tok, 0) == RGTG_OK, "save");
     const char *dir = in_root("run/checkpoint-2");
     const char *files[] = {"config.json", "model.safetensors", "optimizer.safetensors", "trainer_state.json",
                            "tokenizer.model"};
-    for (int i = 0; i < 5; i++) CHECK(exists(dir, files[i]), "%s in the checkpoint", files[i]);
+    for (int i = 0; i < 5; i++) CHECK_MSG(exists(dir, files[i]), "%s in the checkpoint", files[i]);
     char tmp_glob[64];
     snprintf(tmp_glob, sizeof tmp_glob, ".checkpoint-2.tmp.%ld", (long)getpid());
-    CHECK(!exists(out, tmp_glob), "no temporary directory left");
+    CHECK_MSG(!exists(out, tmp_glob), "no temporary directory left");
 
     run_create(&b, tiny_config(), 2);
     snapshot_t sa = snapshot(&a), sb = snapshot(&b);
-    CHECK(snapshot_diff(sa, sb) > 0, "different seeds give different weights");
+    CHECK_MSG(snapshot_diff(sa, sb) > 0, "different seeds give different weights");
     free(sb.data);
     rgtg_trainer_state_t loaded;
     memset(&loaded, 0, sizeof loaded);
-    CHECK(rgtg_checkpoint_load(dir, b.model, &b.opt, &loaded) == RGTG_OK, "load");
+    CHECK_MSG(rgtg_checkpoint_load(dir, b.model, &b.opt, &loaded) == RGTG_OK, "load");
     sb = snapshot(&b);
     double diff = snapshot_diff(sa, sb);
     printf("round trip: max |diff| over %zu weights and moments = %g\n", sa.n, diff);
-    CHECK(diff == 0, "weights and moments equal after load (max diff %g)", diff);
-    CHECK(b.opt.step == 2, "optimizer step %lld", (long long)b.opt.step);
-    CHECK(states_equal(&saved, &loaded), "trainer state equal after load");
-    CHECK(loaded.rng[0].words[0] == UINT64_MAX, "u64 beyond 2^53 survives");
-    CHECK(loaded.schedule.lr == 1e-2 && loaded.schedule.warmup_steps == 1 && loaded.schedule.total_steps == 10 &&
-              !strcmp(loaded.schedule.name, "cosine") && loaded.schedule.beta2 == a.opt.params.beta2,
-          "schedule recorded");
+    CHECK_MSG(diff == 0, "weights and moments equal after load (max diff %g)", diff);
+    CHECK_MSG(b.opt.step == 2, "optimizer step %lld", (long long)b.opt.step);
+    CHECK_MSG(states_equal(&saved, &loaded), "trainer state equal after load");
+    CHECK_MSG(loaded.rng[0].words[0] == UINT64_MAX, "u64 beyond 2^53 survives");
+    CHECK_MSG(loaded.schedule.lr == 1e-2 && loaded.schedule.warmup_steps == 1 && loaded.schedule.total_steps == 10 &&
+                  !strcmp(loaded.schedule.name, "cosine") && loaded.schedule.beta2 == a.opt.params.beta2,
+              "schedule recorded");
     rgtg_rng_t original, restored;
     rgtg_rng_state_set(&original, saved.rng[1].words);
-    CHECK(rgtg_trainer_state_get_rng(&loaded, "dropout", &restored) == RGTG_OK, "get rng");
-    CHECK(rgtg_rng_next_u64(&original) == rgtg_rng_next_u64(&restored), "restored stream continues identically");
-    CHECK(rgtg_trainer_state_get_rng(&loaded, "nope", &restored) != RGTG_OK, "absent stream refused");
+    CHECK_MSG(rgtg_trainer_state_get_rng(&loaded, "dropout", &restored) == RGTG_OK, "get rng");
+    CHECK_MSG(rgtg_rng_next_u64(&original) == rgtg_rng_next_u64(&restored), "restored stream continues identically");
+    CHECK_MSG(rgtg_trainer_state_get_rng(&loaded, "nope", &restored) != RGTG_OK, "absent stream refused");
     rgtg_error_clear();
     char *tok_data;
     size_t tok_size;
-    CHECK(rgtg_read_file(in_root("run/checkpoint-2/tokenizer.model"), &tok_data, &tok_size) == RGTG_OK &&
-              tok_size == 23 && !memcmp(tok_data, "not really a tokenizer\n", 23),
-          "tokenizer copied");
+    CHECK_MSG(rgtg_read_file(in_root("run/checkpoint-2/tokenizer.model"), &tok_data, &tok_size) == RGTG_OK &&
+                  tok_size == 23 && !memcmp(tok_data, "not really a tokenizer\n", 23),
+              "tokenizer copied");
     free(tok_data);
 
     /* The resumed run takes the same next step as the uninterrupted one. */
@@ -277,15 +268,15 @@ static void test_round_trip_and_exact_resume(void) {
     sa = snapshot(&a), sb = snapshot(&b);
     diff = snapshot_diff(sa, sb);
     printf("resume: max |diff| after one more step = %g\n", diff);
-    CHECK(diff == 0, "resumed step identical (max diff %g)", diff);
+    CHECK_MSG(diff == 0, "resumed step identical (max diff %g)", diff);
 
     /* Saving the same step again replaces the checkpoint with a complete new one. */
     rgtg_trainer_state_t again = make_state(2);
     again.cursor = 5;
-    CHECK(rgtg_checkpoint_save(out, 2, a.model, &a.opt, &again, NULL, 0) == RGTG_OK, "save over the same step");
+    CHECK_MSG(rgtg_checkpoint_save(out, 2, a.model, &a.opt, &again, NULL, 0) == RGTG_OK, "save over the same step");
     rgtg_trainer_state_t reread;
-    CHECK(rgtg_checkpoint_validate(dir, &reread) == RGTG_OK && reread.cursor == 5, "same-step save replaced");
-    CHECK(!exists(dir, "tokenizer.model"), "replacement is not merged with the old directory");
+    CHECK_MSG(rgtg_checkpoint_validate(dir, &reread) == RGTG_OK && reread.cursor == 5, "same-step save replaced");
+    CHECK_MSG(!exists(dir, "tokenizer.model"), "replacement is not merged with the old directory");
     rgtg_error_clear();
     free(sa.data), free(sb.data);
     run_free(&a), run_free(&b);
@@ -297,16 +288,16 @@ static void test_keep_last(void) {
     const char *out = in_root("keep");
     save_or_fail(out, 9, &a, 0); /* a newer checkpoint of an abandoned run: not "older", kept */
     for (int64_t step = 1; step <= 4; step++) save_or_fail(out, step, &a, 2);
-    CHECK(!exists(out, "checkpoint-1") && !exists(out, "checkpoint-2"), "older checkpoints pruned");
-    CHECK(exists(out, "checkpoint-3") && exists(out, "checkpoint-4"), "last two kept");
-    CHECK(exists(out, "checkpoint-9"), "newer checkpoint untouched");
+    CHECK_MSG(!exists(out, "checkpoint-1") && !exists(out, "checkpoint-2"), "older checkpoints pruned");
+    CHECK_MSG(exists(out, "checkpoint-3") && exists(out, "checkpoint-4"), "last two kept");
+    CHECK_MSG(exists(out, "checkpoint-9"), "newer checkpoint untouched");
     /* A leftover of a dead process is cleaned up by the next pruning save. */
     char leftover[600];
     snprintf(leftover, sizeof leftover, "%s/.checkpoint-5.tmp.999999999", out);
-    CHECK(rgtg_mkdirs(leftover) == RGTG_OK, "mkdir leftover");
+    CHECK_MSG(rgtg_mkdirs(leftover) == RGTG_OK, "mkdir leftover");
     save_or_fail(out, 5, &a, 2);
-    CHECK(!rgtg_path_exists(leftover), "dead leftover removed");
-    CHECK(!exists(out, "checkpoint-3") && exists(out, "checkpoint-4") && exists(out, "checkpoint-5"), "keep 2 again");
+    CHECK_MSG(!rgtg_path_exists(leftover), "dead leftover removed");
+    CHECK_MSG(!exists(out, "checkpoint-3") && exists(out, "checkpoint-4") && exists(out, "checkpoint-5"), "keep 2 again");
     run_free(&a);
 }
 
@@ -317,39 +308,39 @@ static void test_find_latest_skips_invalid(void) {
     run_create(&a, tiny_config(), 4);
     const char *out = in_root("latest");
     char *found = (char *)"sentinel", *log = NULL;
-    CHECK(rgtg_checkpoint_find_latest(in_root("no-such-dir"), &found) == RGTG_OK && found == NULL,
-          "missing directory: none");
+    CHECK_MSG(rgtg_checkpoint_find_latest(in_root("no-such-dir"), &found) == RGTG_OK && found == NULL,
+              "missing directory: none");
     for (int64_t step = 1; step <= 6; step++) save_or_fail(out, step, &a, 0);
-    CHECK(rgtg_checkpoint_find_latest(out, &found) == RGTG_OK && found && contains(found, "checkpoint-6"),
-          "all valid: newest");
+    CHECK_MSG(rgtg_checkpoint_find_latest(out, &found) == RGTG_OK && found && contains(found, "checkpoint-6"),
+              "all valid: newest");
     free(found);
 
     truncate_half(in_root("latest/checkpoint-3/model.safetensors"));
     corrupt_byte(in_root("latest/checkpoint-4/optimizer.safetensors"), 200);
-    CHECK(remove(in_root("latest/checkpoint-5/trainer_state.json")) == 0, "remove state");
+    CHECK_MSG(remove(in_root("latest/checkpoint-5/trainer_state.json")) == 0, "remove state");
     /* checkpoint-6: trainer_state.json without its step */
     const char *state6 = in_root("latest/checkpoint-6/trainer_state.json");
     json_t *root = json_load_file(state6, 0, NULL);
-    CHECK(root && json_object_del(root, "step") == 0 && json_dump_file(root, state6, 0) == 0, "edit state");
+    CHECK_MSG(root && json_object_del(root, "step") == 0 && json_dump_file(root, state6, 0) == 0, "edit state");
     json_decref(root);
     /* an unfinished write of a newer step, complete inside but never renamed */
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "cp -r '%s' '%s'", in_root("latest/checkpoint-2"), in_root("latest/.checkpoint-7.tmp.4242"));
-    CHECK(system(cmd) == 0, "copy leftover");
+    CHECK_MSG(system(cmd) == 0, "copy leftover");
 
     rgtg_status_t st = find_latest_logged(out, &found, &log);
-    CHECK(st == RGTG_OK && found && contains(found, "/checkpoint-2") && !contains(found, ".tmp"),
-          "newest valid is checkpoint-2, got %s", found ? found : "(none)");
+    CHECK_MSG(st == RGTG_OK && found && contains(found, "/checkpoint-2") && !contains(found, ".tmp"),
+              "newest valid is checkpoint-2, got %s", found ? found : "(none)");
     printf("find_latest log:\n%s", log);
-    CHECK(contains(log, "skipping") && contains(log, "checkpoint-3/model.safetensors: sha256 mismatch"),
-          "truncated model reported");
-    CHECK(contains(log, "checkpoint-4/optimizer.safetensors: sha256 mismatch (file changed or partly written)"),
-          "modified optimizer reported");
-    CHECK(contains(log, "checkpoint-5/trainer_state.json: missing"), "missing state reported");
-    CHECK(contains(log, "checkpoint-6/trainer_state.json: field 'step' missing"), "missing field reported");
-    CHECK(contains(log, ".checkpoint-7.tmp.4242: an unfinished write"), "leftover reported");
-    CHECK(!contains(log, "checkpoint-1") && !contains(log, "checkpoint-2:"), "no complaint about valid ones");
-    CHECK(rgtg_error_status() == RGTG_OK, "no error left pending");
+    CHECK_MSG(contains(log, "skipping") && contains(log, "checkpoint-3/model.safetensors: sha256 mismatch"),
+              "truncated model reported");
+    CHECK_MSG(contains(log, "checkpoint-4/optimizer.safetensors: sha256 mismatch (file changed or partly written)"),
+              "modified optimizer reported");
+    CHECK_MSG(contains(log, "checkpoint-5/trainer_state.json: missing"), "missing state reported");
+    CHECK_MSG(contains(log, "checkpoint-6/trainer_state.json: field 'step' missing"), "missing field reported");
+    CHECK_MSG(contains(log, ".checkpoint-7.tmp.4242: an unfinished write"), "leftover reported");
+    CHECK_MSG(!contains(log, "checkpoint-1") && !contains(log, "checkpoint-2:"), "no complaint about valid ones");
+    CHECK_MSG(rgtg_error_status() == RGTG_OK, "no error left pending");
     free(found), free(log);
 
     /* A load of a corrupted checkpoint changes nothing. */
@@ -357,13 +348,13 @@ static void test_find_latest_skips_invalid(void) {
     run_create(&b, tiny_config(), 5);
     rgtg_trainer_state_t state = make_state(77), before_state = state;
     snapshot_t before = snapshot(&b);
-    CHECK(rgtg_checkpoint_load(in_root("latest/checkpoint-4"), b.model, &b.opt, &state) != RGTG_OK,
-          "corrupt checkpoint refused");
-    CHECK(contains(rgtg_error_message(), "optimizer.safetensors: sha256 mismatch"), "message: %s", rgtg_error_message());
+    CHECK_MSG(rgtg_checkpoint_load(in_root("latest/checkpoint-4"), b.model, &b.opt, &state) != RGTG_OK,
+              "corrupt checkpoint refused");
+    CHECK_MSG(contains(rgtg_error_message(), "optimizer.safetensors: sha256 mismatch"), "message: %s", rgtg_error_message());
     rgtg_error_clear();
     snapshot_t after = snapshot(&b);
-    CHECK(snapshot_diff(before, after) == 0 && b.opt.step == 0 && states_equal(&state, &before_state),
-          "failed load left everything unchanged");
+    CHECK_MSG(snapshot_diff(before, after) == 0 && b.opt.step == 0 && states_equal(&state, &before_state),
+              "failed load left everything unchanged");
     free(before.data), free(after.data);
     run_free(&a), run_free(&b);
 }
@@ -375,22 +366,22 @@ static void add_extra_tensor(const char *dir) {
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
     snprintf(state_path, sizeof state_path, "%s/trainer_state.json", dir);
     rgtg_st_file_t *file;
-    CHECK(rgtg_st_open(path, &file) == RGTG_OK, "open weights");
+    CHECK_MSG(rgtg_st_open(path, &file) == RGTG_OK, "open weights");
     size_t n = rgtg_st_count(file);
     rgtg_st_tensor_t *tensors = calloc(n + 1, sizeof *tensors);
     for (size_t i = 0; i < n; i++) tensors[i] = *rgtg_st_at(file, i);
     float extra[4] = {1, 2, 3, 4};
     tensors[n] = (rgtg_st_tensor_t){.name = "model.extra.weight", .dtype = TT_F32, .ndim = 1, .shape = {4},
                                     .data = extra, .nbytes = sizeof extra};
-    CHECK(rgtg_st_write(path, tensors, n + 1, (const char *[]){"format", "pt", NULL}) == RGTG_OK, "rewrite weights");
+    CHECK_MSG(rgtg_st_write(path, tensors, n + 1, (const char *[]){"format", "pt", NULL}) == RGTG_OK, "rewrite weights");
     free(tensors);
     rgtg_st_close(file);
     char hex[65];
-    CHECK(rgtg_sha256_file(path, hex) == RGTG_OK, "hash");
+    CHECK_MSG(rgtg_sha256_file(path, hex) == RGTG_OK, "hash");
     json_t *root = json_load_file(state_path, 0, NULL);
-    CHECK(root && json_object_set_new(json_object_get(root, "files"), "model.safetensors", json_string(hex)) == 0 &&
-              json_dump_file(root, state_path, JSON_INDENT(2)) == 0,
-          "fix hash");
+    CHECK_MSG(root && json_object_set_new(json_object_get(root, "files"), "model.safetensors", json_string(hex)) == 0 &&
+                  json_dump_file(root, state_path, JSON_INDENT(2)) == 0,
+              "fix hash");
     json_decref(root);
 }
 
@@ -409,14 +400,14 @@ static void test_load_mismatch_leaves_target_unchanged(void) {
     train_step(&c, 1);
     rgtg_trainer_state_t state = make_state(5), before_state = state;
     snapshot_t before = snapshot(&c);
-    CHECK(rgtg_checkpoint_load(dir, c.model, &c.opt, &state) != RGTG_OK, "config mismatch refused");
+    CHECK_MSG(rgtg_checkpoint_load(dir, c.model, &c.opt, &state) != RGTG_OK, "config mismatch refused");
     printf("config mismatch: %s\n", rgtg_error_message());
-    CHECK(contains(rgtg_error_message(), "config.json: intermediate_size 64 differs from the run's 96"),
-          "message names the field");
+    CHECK_MSG(contains(rgtg_error_message(), "config.json: intermediate_size 64 differs from the run's 96"),
+              "message names the field");
     rgtg_error_clear();
     snapshot_t after = snapshot(&c);
-    CHECK(snapshot_diff(before, after) == 0 && c.opt.step == 1 && states_equal(&state, &before_state),
-          "mismatched load left the target unchanged");
+    CHECK_MSG(snapshot_diff(before, after) == 0 && c.opt.step == 1 && states_equal(&state, &before_state),
+              "mismatched load left the target unchanged");
     free(before.data), free(after.data);
     run_free(&c);
 
@@ -425,15 +416,15 @@ static void test_load_mismatch_leaves_target_unchanged(void) {
     run_t d;
     run_create(&d, tiny_config(), 8);
     before = snapshot(&d);
-    CHECK(rgtg_checkpoint_load(dir, d.model, &d.opt, &state) != RGTG_OK, "extra tensor refused");
+    CHECK_MSG(rgtg_checkpoint_load(dir, d.model, &d.opt, &state) != RGTG_OK, "extra tensor refused");
     printf("tensor count mismatch: %s\n", rgtg_error_message());
     char expected[128];
     snprintf(expected, sizeof expected, "model has %d tensors, the run's model has %d", d.model->param_count + 1,
              d.model->param_count);
-    CHECK(contains(rgtg_error_message(), expected), "message counts tensors");
+    CHECK_MSG(contains(rgtg_error_message(), expected), "message counts tensors");
     rgtg_error_clear();
     after = snapshot(&d);
-    CHECK(snapshot_diff(before, after) == 0 && d.opt.step == 0, "target unchanged");
+    CHECK_MSG(snapshot_diff(before, after) == 0 && d.opt.step == 0, "target unchanged");
     free(before.data), free(after.data);
     run_free(&d), run_free(&a);
 }
@@ -442,27 +433,27 @@ static void test_bad_arguments(void) {
     run_t a;
     run_create(&a, tiny_config(), 9);
     rgtg_trainer_state_t s = make_state(3);
-    CHECK(rgtg_checkpoint_save(in_root("bad"), 4, a.model, &a.opt, &s, NULL, 0) == RGTG_ERR_INVALID,
-          "state step must match");
+    CHECK_MSG(rgtg_checkpoint_save(in_root("bad"), 4, a.model, &a.opt, &s, NULL, 0) == RGTG_ERR_INVALID,
+              "state step must match");
     rgtg_error_clear();
     s = make_state(4);
     memset(s.rng[1].words, 0, sizeof s.rng[1].words);
-    CHECK(rgtg_checkpoint_save(in_root("bad"), 4, a.model, &a.opt, &s, NULL, 0) == RGTG_ERR_INVALID,
-          "all-zero RNG refused");
+    CHECK_MSG(rgtg_checkpoint_save(in_root("bad"), 4, a.model, &a.opt, &s, NULL, 0) == RGTG_ERR_INVALID,
+              "all-zero RNG refused");
     rgtg_error_clear();
     s = make_state(4);
     memset(s.epoch_rng, 0, sizeof s.epoch_rng);
-    CHECK(rgtg_checkpoint_save(in_root("bad"), 4, a.model, &a.opt, &s, NULL, 0) == RGTG_ERR_INVALID,
-          "all-zero epoch RNG refused");
+    CHECK_MSG(rgtg_checkpoint_save(in_root("bad"), 4, a.model, &a.opt, &s, NULL, 0) == RGTG_ERR_INVALID,
+              "all-zero epoch RNG refused");
     rgtg_error_clear();
     s = make_state(4);
-    CHECK(rgtg_checkpoint_save(in_root("bad"), 4, a.model, &a.opt, &s, in_root("no-tokenizer"), 0) != RGTG_OK,
-          "missing tokenizer refused");
+    CHECK_MSG(rgtg_checkpoint_save(in_root("bad"), 4, a.model, &a.opt, &s, in_root("no-tokenizer"), 0) != RGTG_OK,
+              "missing tokenizer refused");
     rgtg_error_clear();
-    CHECK(!exists(in_root("bad"), "checkpoint-4"), "failed save leaves no checkpoint");
+    CHECK_MSG(!exists(in_root("bad"), "checkpoint-4"), "failed save leaves no checkpoint");
     char tmp[64];
     snprintf(tmp, sizeof tmp, ".checkpoint-4.tmp.%ld", (long)getpid());
-    CHECK(!exists(in_root("bad"), tmp), "failed save removes its temporary directory");
+    CHECK_MSG(!exists(in_root("bad"), tmp), "failed save removes its temporary directory");
     run_free(&a);
 }
 

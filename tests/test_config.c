@@ -10,27 +10,9 @@
 
 #include "../core/config.h"
 
-static int failures = 0;
+#include "check.h"
+
 static char test_dir[512];
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-#define CHECK_OK(expr)                                                                             \
-    do {                                                                                           \
-        rgtg_status_t status_ = (expr);                                                            \
-        if (status_ != RGTG_OK) {                                                                  \
-            fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #expr,                   \
-                    rgtg_error_message());                                                         \
-            rgtg_error_clear();                                                                    \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 /* Checks that expr fails with code and a message containing text; clears the message. */
 #define CHECK_ERROR(expr, code, text)                                                              \
@@ -436,13 +418,6 @@ int main(void) {
     test_broken_files();
     test_write_load_round_trip();
 
-    char remove_command[600];
-    snprintf(remove_command, sizeof remove_command, "rm -rf '%s'", test_dir);
-    if (system(remove_command) != 0) fprintf(stderr, "could not remove %s\n", test_dir);
-    if (failures) {
-        fprintf(stderr, "test_config: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_config: all checks passed\n");
-    return 0;
+    check_remove_dir(test_dir);
+    return check_summary("test_config");
 }

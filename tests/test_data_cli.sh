@@ -4,6 +4,7 @@
 # round trips, expansion counts, the prefix convention, byte-for-byte determinism and the bad inputs.
 # usage: tests/test_data_cli.sh PATH/TO/rgtg   (prints ok/FAIL lines; exits 1 on any failure)
 set -u
+. "$(dirname "$0")/lib.sh"
 RGTG=${1:?usage: test_data_cli.sh PATH/TO/rgtg}
 RGTG=$(cd "$(dirname "$RGTG")" && pwd)/$(basename "$RGTG")
 PY=${PYTHON:-python3}
@@ -11,17 +12,11 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/rgtg-data-cli.XXXXXX")
 trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 cd "$T" || exit 1
 
-failures=0
-ok() { echo "ok   $1"; }
-fail() {
-    echo "FAIL $1"
-    failures=$((failures + 1))
-}
-# check DESCRIPTION COMMAND...: ok when the command succeeds
+# check DESCRIPTION COMMAND...: passes when the command succeeds
 check() {
     local what=$1
     shift
-    if "$@"; then ok "$what"; else fail "$what"; fi
+    if "$@"; then pass "$what"; else fail "$what"; fi
 }
 # run NAME ARGS...: runs rgtg, keeping stdout, stderr and the exit status in NAME.{out,err,rc}
 run() {

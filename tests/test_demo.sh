@@ -6,9 +6,7 @@ rgtg=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/rgtg-demo-test.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-failures=0
-pass() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 if bash "$root/experiments/demo.sh" "$rgtg" "$work/demo" tiny > "$work/log" 2>&1; then
   pass "the tiny demo pipeline runs end to end"
@@ -30,13 +28,6 @@ grep -q 'pargs' "$work/demo/table.md" && grep -q 'topk' "$work/demo/table.md" \
   && pass "the table has a topk and a pargs row" || fail "table rows"
 
 # bad input: one line naming the problem, a non-zero exit, no partial output
-expect_error() { # description, expected text, command...
-  local what=$1 text=$2
-  shift 2
-  if "$@" > "$work/out" 2> "$work/err"; then fail "$what: exit 0"; return; fi
-  if grep -q -- "$text" "$work/err" && [ "$(wc -l < "$work/err")" -eq 1 ]; then pass "$what"
-  else fail "$what: stderr was: $(cat "$work/err")"; fi
-}
 cfg=$root/configs/sft/demo.yaml
 expect_error "an unknown config key" "train.lrr" \
   "$rgtg" train sft --config "$cfg" --out "$work/bad1" --set train.lrr=1
@@ -55,5 +46,4 @@ expect_error "a malformed generations file" "broken.jsonl:1:" \
 expect_error "a language model given as the reward model" "not a reward model" \
   "$rgtg" eval score --rm "$work/demo/lm/final" --gens "$work/demo/generations-topk.jsonl"
 
-echo "demo pipeline: $failures failure(s)"
-[ "$failures" -eq 0 ]
+finish "demo pipeline"

@@ -16,17 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(condition, ...)                                                            \
-    do {                                                                                 \
-        if (!(condition)) {                                                              \
-            fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #condition); \
-            fprintf(stderr, __VA_ARGS__);                                                \
-            fputc('\n', stderr);                                                         \
-            failures++;                                                                  \
-        }                                                                                \
-    } while (0)
+#include "check.h"
 
 static bool near(double got, double expected, double tolerance) {
     if (isnan(expected)) return isnan(got);
@@ -37,9 +27,9 @@ static bool near(double got, double expected, double tolerance) {
 
 static void check_rouge(const char *candidate, const char *reference, size_t lcs, double f1) {
     rgtg_rouge_t score;
-    CHECK(rgtg_rouge_l(candidate, reference, &score) == RGTG_OK, "%s", rgtg_error_message());
-    CHECK(score.lcs == lcs && near(score.f1, f1, 1e-15), "'%s' vs '%s': lcs %zu f1 %.17g (expected %zu, %.17g)",
-          candidate, reference, score.lcs, score.f1, lcs, f1);
+    CHECK_MSG(rgtg_rouge_l(candidate, reference, &score) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK_MSG(score.lcs == lcs && near(score.f1, f1, 1e-15), "'%s' vs '%s': lcs %zu f1 %.17g (expected %zu, %.17g)",
+              candidate, reference, score.lcs, score.f1, lcs, f1);
 }
 
 static void test_rouge_known_values(void) {
@@ -55,34 +45,34 @@ static void test_rouge_known_values(void) {
     check_rouge("the the the", "the cat the", 2, 2.0 / 3.0);
 
     rgtg_rouge_t score;
-    CHECK(rgtg_rouge_l("a b c", "b c d e", &score) == RGTG_OK && score.candidate_tokens == 3 &&
-          score.reference_tokens == 4 && near(score.precision, 2.0 / 3.0, 1e-15) &&
-          near(score.recall, 0.5, 1e-15), "precision %g recall %g", score.precision, score.recall);
+    CHECK_MSG(rgtg_rouge_l("a b c", "b c d e", &score) == RGTG_OK && score.candidate_tokens == 3 &&
+              score.reference_tokens == 4 && near(score.precision, 2.0 / 3.0, 1e-15) &&
+              near(score.recall, 0.5, 1e-15), "precision %g recall %g", score.precision, score.recall);
 
     const char *candidates[] = {"a b", "x"}, *references[] = {"a b", "y"};
     double mean = 0;
-    CHECK(rgtg_rouge_l_corpus_f1(candidates, references, 2, &mean) == RGTG_OK && mean == 0.5, "corpus %g", mean);
-    CHECK(rgtg_rouge_l_corpus_f1(candidates, references, 0, &mean) == RGTG_OK && isnan(mean), "empty corpus");
+    CHECK_MSG(rgtg_rouge_l_corpus_f1(candidates, references, 2, &mean) == RGTG_OK && mean == 0.5, "corpus %g", mean);
+    CHECK_MSG(rgtg_rouge_l_corpus_f1(candidates, references, 0, &mean) == RGTG_OK && isnan(mean), "empty corpus");
 }
 
 static void test_stats_known_values(void) {
     const double values[] = {2, 4, 4, 4, 5, 5, 7, 9};
     rgtg_summary_t s;
-    CHECK(rgtg_stats_summarize(values, 8, &s) == RGTG_OK, "%s", rgtg_error_message());
-    CHECK(s.n == 8 && s.mean == 5.0 && near(s.sd, sqrt(32.0 / 7.0), 1e-15) &&
-          near(s.se, sqrt(32.0 / 7.0) / sqrt(8.0), 1e-15), "mean %g sd %g se %g", s.mean, s.sd, s.se);
-    CHECK(rgtg_stats_summarize(NULL, 0, &s) == RGTG_OK && s.n == 0 && isnan(s.mean) && isnan(s.sd) &&
-          isnan(s.se), "n = 0");
-    CHECK(rgtg_stats_summarize(values + 6, 1, &s) == RGTG_OK && s.mean == 7.0 && isnan(s.sd) && isnan(s.se),
-          "n = 1");
+    CHECK_MSG(rgtg_stats_summarize(values, 8, &s) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK_MSG(s.n == 8 && s.mean == 5.0 && near(s.sd, sqrt(32.0 / 7.0), 1e-15) &&
+              near(s.se, sqrt(32.0 / 7.0) / sqrt(8.0), 1e-15), "mean %g sd %g se %g", s.mean, s.sd, s.se);
+    CHECK_MSG(rgtg_stats_summarize(NULL, 0, &s) == RGTG_OK && s.n == 0 && isnan(s.mean) && isnan(s.sd) &&
+              isnan(s.se), "n = 0");
+    CHECK_MSG(rgtg_stats_summarize(values + 6, 1, &s) == RGTG_OK && s.mean == 7.0 && isnan(s.sd) && isnan(s.se),
+              "n = 1");
     const double constant[] = {0.1, 0.1, 0.1};
-    CHECK(rgtg_stats_summarize(constant, 3, &s) == RGTG_OK && s.sd == 0.0 && s.se == 0.0, "constant sd %g", s.sd);
+    CHECK_MSG(rgtg_stats_summarize(constant, 3, &s) == RGTG_OK && s.sd == 0.0 && s.se == 0.0, "constant sd %g", s.sd);
     const double with_nan[] = {1.0, NAN, 2.0};
-    CHECK(rgtg_stats_summarize(with_nan, 3, &s) == RGTG_ERR_NUMERIC, "NaN accepted");
-    CHECK(strcmp(rgtg_error_message(), "stats: value 1 of 3 is nan") == 0, "%s", rgtg_error_message());
+    CHECK_MSG(rgtg_stats_summarize(with_nan, 3, &s) == RGTG_ERR_NUMERIC, "NaN accepted");
+    CHECK_MSG(strcmp(rgtg_error_message(), "stats: value 1 of 3 is nan") == 0, "%s", rgtg_error_message());
     rgtg_error_clear();
     const double huge[] = {1e308, 1e308};
-    CHECK(rgtg_stats_summarize(huge, 2, &s) == RGTG_ERR_NUMERIC, "overflowing sum accepted");
+    CHECK_MSG(rgtg_stats_summarize(huge, 2, &s) == RGTG_ERR_NUMERIC, "overflowing sum accepted");
     rgtg_error_clear();
 }
 
@@ -90,14 +80,14 @@ static void test_win_rate(void) {
     const double a[] = {1.0, 2.0, 3.0, 4.0, 0.5};
     const double b[] = {0.0, 2.0000001, 5.0, 4.0, 0.4999999};
     rgtg_win_rate_t w;
-    CHECK(rgtg_stats_win_rate(a, b, 5, 1e-6, &w) == RGTG_OK, "%s", rgtg_error_message());
-    CHECK(w.n == 5 && w.wins == 1 && w.ties == 3 && w.losses == 1, "w %zu t %zu l %zu", w.wins, w.ties, w.losses);
-    CHECK(w.win_rate == 0.2 && w.tie_rate == 0.6 && w.loss_rate == 0.2, "rates %g %g %g", w.win_rate,
-          w.tie_rate, w.loss_rate);
-    CHECK(rgtg_stats_win_rate(a, b, 5, 0.0, &w) == RGTG_OK && w.wins == 2 && w.ties == 1 && w.losses == 2,
-          "eps 0: w %zu t %zu l %zu", w.wins, w.ties, w.losses);
-    CHECK(rgtg_stats_win_rate(a, b, 0, 0.0, &w) == RGTG_OK && w.n == 0 && isnan(w.win_rate), "n = 0");
-    CHECK(rgtg_stats_win_rate(a, b, 5, -1.0, &w) == RGTG_ERR_INVALID, "negative eps");
+    CHECK_MSG(rgtg_stats_win_rate(a, b, 5, 1e-6, &w) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK_MSG(w.n == 5 && w.wins == 1 && w.ties == 3 && w.losses == 1, "w %zu t %zu l %zu", w.wins, w.ties, w.losses);
+    CHECK_MSG(w.win_rate == 0.2 && w.tie_rate == 0.6 && w.loss_rate == 0.2, "rates %g %g %g", w.win_rate,
+              w.tie_rate, w.loss_rate);
+    CHECK_MSG(rgtg_stats_win_rate(a, b, 5, 0.0, &w) == RGTG_OK && w.wins == 2 && w.ties == 1 && w.losses == 2,
+              "eps 0: w %zu t %zu l %zu", w.wins, w.ties, w.losses);
+    CHECK_MSG(rgtg_stats_win_rate(a, b, 0, 0.0, &w) == RGTG_OK && w.n == 0 && isnan(w.win_rate), "n = 0");
+    CHECK_MSG(rgtg_stats_win_rate(a, b, 5, -1.0, &w) == RGTG_ERR_INVALID, "negative eps");
     rgtg_error_clear();
 }
 
@@ -109,8 +99,8 @@ static void test_win_rate(void) {
      .reward = reward_}
 
 static void check_text(const char *what, const char *got, const char *expected) {
-    CHECK(got && strcmp(got, expected) == 0, "%s:\n--- got\n%s--- expected\n%s", what, got ? got : "(null)",
-          expected);
+    CHECK_MSG(got && strcmp(got, expected) == 0, "%s:\n--- got\n%s--- expected\n%s", what, got ? got : "(null)",
+              expected);
 }
 
 static void test_table(void) {
@@ -123,16 +113,16 @@ static void test_table(void) {
         GEN("best_of|n,\"x\"", NULL, "r", NULL, 0, 0.0, false, 0.0),
     };
     rgtg_table_t table = {0};
-    CHECK(rgtg_table_add_generations(&table, rows, 6) == RGTG_OK, "%s", rgtg_error_message());
-    CHECK(table.count == 3, "%zu table rows", table.count);
+    CHECK_MSG(rgtg_table_add_generations(&table, rows, 6) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK_MSG(table.count == 3, "%zu table rows", table.count);
     if (table.count != 3) return;
-    CHECK(near(table.rows[0].reward_mean, 7.0 / 3.0, 1e-15) && near(table.rows[0].reward_se, sqrt(7.0) / 3.0, 1e-14)
-          && near(table.rows[0].rouge_l_f1, 0.6, 1e-15) && near(table.rows[0].ms_per_token, 15.0, 1e-12),
-          "pargs row %g %g %g %g", table.rows[0].reward_mean, table.rows[0].reward_se, table.rows[0].rouge_l_f1,
-          table.rows[0].ms_per_token);
+    CHECK_MSG(near(table.rows[0].reward_mean, 7.0 / 3.0, 1e-15) && near(table.rows[0].reward_se, sqrt(7.0) / 3.0, 1e-14)
+              && near(table.rows[0].rouge_l_f1, 0.6, 1e-15) && near(table.rows[0].ms_per_token, 15.0, 1e-12),
+              "pargs row %g %g %g %g", table.rows[0].reward_mean, table.rows[0].reward_se, table.rows[0].rouge_l_f1,
+              table.rows[0].ms_per_token);
 
     char *text = NULL;
-    CHECK(rgtg_table_render(&table, RGTG_TABLE_MARKDOWN, &text) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK_MSG(rgtg_table_render(&table, RGTG_TABLE_MARKDOWN, &text) == RGTG_OK, "%s", rgtg_error_message());
     check_text("markdown", text,
                "| Method         | Reward (mean ± SE) | ROUGE-L F1 | ms/token |   n |\n"
                "| -------------- | -----------------: | ---------: | -------: | --: |\n"
@@ -140,14 +130,14 @@ static void test_table(void) {
                "| topk           |              0.000 |     1.0000 |    0.500 |   1 |\n"
                "| best_of\\|n,\"x\" |                  – |          – |        – |   2 |\n");
     free(text);
-    CHECK(rgtg_table_render(&table, RGTG_TABLE_CSV, &text) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK_MSG(rgtg_table_render(&table, RGTG_TABLE_CSV, &text) == RGTG_OK, "%s", rgtg_error_message());
     check_text("csv", text,
                "method,reward_mean,reward_se,rouge_l_f1,ms_per_token,n\n"
                "pargs,2.333333333,0.8819171037,0.6,15,3\n"
                "topk,-0.0001,,1,0.5,1\n"
                "\"best_of|n,\"\"x\"\"\",,,,,2\n");
     free(text);
-    CHECK(rgtg_table_render(&table, RGTG_TABLE_LATEX, &text) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK_MSG(rgtg_table_render(&table, RGTG_TABLE_LATEX, &text) == RGTG_OK, "%s", rgtg_error_message());
     check_text("latex", text,
                "% rgtg results table; needs \\usepackage{booktabs}\n"
                "\\begin{tabular}{lrrrr}\n\\toprule\n"
@@ -159,12 +149,12 @@ static void test_table(void) {
 
     /* Written atomically, byte for byte what render gives. */
     char directory[] = "/tmp/rgtg_test_eval_table_XXXXXX";
-    CHECK(mkdtemp(directory) != NULL, "mkdtemp");
+    CHECK_MSG(mkdtemp(directory) != NULL, "mkdtemp");
     char path[256];
     snprintf(path, sizeof path, "%s/results.tex", directory);
     rgtg_table_format_t format = RGTG_TABLE_MARKDOWN;
-    CHECK(rgtg_table_format_from_path(path, &format) == RGTG_OK && format == RGTG_TABLE_LATEX, "format");
-    CHECK(rgtg_table_write(&table, path, format) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK_MSG(rgtg_table_format_from_path(path, &format) == RGTG_OK && format == RGTG_TABLE_LATEX, "format");
+    CHECK_MSG(rgtg_table_write(&table, path, format) == RGTG_OK, "%s", rgtg_error_message());
     FILE *fp = fopen(path, "rb");
     char written[4096] = {0};
     if (fp) {
@@ -176,9 +166,9 @@ static void test_table(void) {
     free(text);
     unlink(path);
     rmdir(directory);
-    CHECK(rgtg_table_format_from_path("results.txt", &format) == RGTG_ERR_INVALID, "unknown extension");
-    CHECK(strcmp(rgtg_error_message(), "results.txt: table format unknown (use .md, .csv or .tex)") == 0, "%s",
-          rgtg_error_message());
+    CHECK_MSG(rgtg_table_format_from_path("results.txt", &format) == RGTG_ERR_INVALID, "unknown extension");
+    CHECK_MSG(strcmp(rgtg_error_message(), "results.txt: table format unknown (use .md, .csv or .tex)") == 0, "%s",
+              rgtg_error_message());
     rgtg_error_clear();
     rgtg_table_free(&table);
 
@@ -188,11 +178,11 @@ static void test_table(void) {
         GEN("pargs", "{\"beta\":2.0}", "a", "a", 1, 0.1, true, 1.0),
         GEN("topk", "{\"k\":5}", "a", "a", 1, 0.1, true, 1.0),
     };
-    CHECK(rgtg_table_add_generations(&table, sweep, 3) == RGTG_OK && table.count == 3, "%s", rgtg_error_message());
+    CHECK_MSG(rgtg_table_add_generations(&table, sweep, 3) == RGTG_OK && table.count == 3, "%s", rgtg_error_message());
     if (table.count == 3)
-        CHECK(strcmp(table.rows[0].label, "pargs {\"beta\":1.0}") == 0 &&
-              strcmp(table.rows[1].label, "pargs {\"beta\":2.0}") == 0 && strcmp(table.rows[2].label, "topk") == 0,
-              "labels %s / %s / %s", table.rows[0].label, table.rows[1].label, table.rows[2].label);
+        CHECK_MSG(strcmp(table.rows[0].label, "pargs {\"beta\":1.0}") == 0 &&
+                  strcmp(table.rows[1].label, "pargs {\"beta\":2.0}") == 0 && strcmp(table.rows[2].label, "topk") == 0,
+                  "labels %s / %s / %s", table.rows[0].label, table.rows[1].label, table.rows[2].label);
     rgtg_table_free(&table);
 
     /* Rewards on some rows of a method only: refused, not silently averaged. */
@@ -200,8 +190,8 @@ static void test_table(void) {
         GEN("topk", NULL, "a", "a", 1, 0.1, true, 1.0),
         GEN("topk", NULL, "a", "a", 1, 0.1, false, 0.0),
     };
-    CHECK(rgtg_table_add_generations(&table, partial, 2) == RGTG_ERR_FORMAT, "partial rewards accepted");
-    CHECK(strcmp(rgtg_error_message(), "table: 'topk': 1 of 2 rows have a reward") == 0, "%s", rgtg_error_message());
+    CHECK_MSG(rgtg_table_add_generations(&table, partial, 2) == RGTG_ERR_FORMAT, "partial rewards accepted");
+    CHECK_MSG(strcmp(rgtg_error_message(), "table: 'topk': 1 of 2 rows have a reward") == 0, "%s", rgtg_error_message());
     rgtg_error_clear();
     rgtg_table_free(&table);
 }
@@ -292,29 +282,29 @@ static void test_reference_parity(const char *script) {
 
     char directory[] = "/tmp/rgtg_test_eval_ref_XXXXXX";
     if (!mkdtemp(directory)) {
-        CHECK(false, "mkdtemp failed");
+        CHECK_MSG(false, "mkdtemp failed");
         return;
     }
     char input[256], output[256], command[1024];
     snprintf(input, sizeof input, "%s/cases.json", directory);
     snprintf(output, sizeof output, "%s/reference.json", directory);
     json_t *cases = json_pack("{s:o, s:o}", "rouge", rouge_cases, "stats", stats_cases);
-    CHECK(json_dump_file(cases, input, 0) == 0, "cannot write %s", input);
+    CHECK_MSG(json_dump_file(cases, input, 0) == 0, "cannot write %s", input);
     json_decref(cases);
     const char *python = getenv("RGTG_PYTHON") ? getenv("RGTG_PYTHON") : "python3";
     snprintf(command, sizeof command, "'%s' '%s' '%s' '%s'", python, script, input, output);
     int rc = system(command);
-    CHECK(rc == 0, "'%s' exited with %d", command, rc);
+    CHECK_MSG(rc == 0, "'%s' exited with %d", command, rc);
 
     json_error_t error;
     json_t *reference = rc == 0 ? json_load_file(output, 0, &error) : NULL;
-    CHECK(reference != NULL, "cannot read %s", output);
+    CHECK_MSG(reference != NULL, "cannot read %s", output);
     json_t *rouge_expected = json_object_get(reference, "rouge");
     json_t *stats_expected = json_object_get(reference, "stats");
     size_t rouge_count = fixed_count + text_count / 2;
-    CHECK(json_array_size(rouge_expected) == rouge_count && json_array_size(stats_expected) == stats_count,
-          "reference has %zu rouge and %zu stats results", json_array_size(rouge_expected),
-          json_array_size(stats_expected));
+    CHECK_MSG(json_array_size(rouge_expected) == rouge_count && json_array_size(stats_expected) == stats_count,
+              "reference has %zu rouge and %zu stats results", json_array_size(rouge_expected),
+              json_array_size(stats_expected));
     double max_difference = 0.0;
     const char **candidates = malloc(rouge_count * sizeof *candidates);
     const char **references = malloc(rouge_count * sizeof *references);
@@ -323,33 +313,33 @@ static void test_reference_parity(const char *script) {
         references[i] = i < fixed_count ? fixed[i][1] : texts[2 * (i - fixed_count) + 1];
         json_t *expected = json_array_get(rouge_expected, i);
         rgtg_rouge_t score;
-        CHECK(rgtg_rouge_l(candidates[i], references[i], &score) == RGTG_OK, "%s", rgtg_error_message());
+        CHECK_MSG(rgtg_rouge_l(candidates[i], references[i], &score) == RGTG_OK, "%s", rgtg_error_message());
         double expected_f1 = json_or_nan(json_object_get(expected, "f1"));
         double expected_precision = json_or_nan(json_object_get(expected, "precision"));
         double expected_recall = json_or_nan(json_object_get(expected, "recall"));
         max_difference = fmax(max_difference, fabs(score.f1 - expected_f1));
-        CHECK((json_int_t)score.lcs == json_integer_value(json_object_get(expected, "lcs")) &&
-              near(score.f1, expected_f1, 1e-9) && near(score.precision, expected_precision, 1e-9) &&
-              near(score.recall, expected_recall, 1e-9),
-              "rouge case %zu: C lcs %zu f1 %.17g, Python f1 %.17g\n  candidate: %s\n  reference: %s", i, score.lcs,
-              score.f1, expected_f1, candidates[i], references[i]);
+        CHECK_MSG((json_int_t)score.lcs == json_integer_value(json_object_get(expected, "lcs")) &&
+                  near(score.f1, expected_f1, 1e-9) && near(score.precision, expected_precision, 1e-9) &&
+                  near(score.recall, expected_recall, 1e-9),
+                  "rouge case %zu: C lcs %zu f1 %.17g, Python f1 %.17g\n  candidate: %s\n  reference: %s", i, score.lcs,
+                  score.f1, expected_f1, candidates[i], references[i]);
     }
     if (json_array_size(rouge_expected) == rouge_count) {
         double corpus;
-        CHECK(rgtg_rouge_l_corpus_f1(candidates, references, rouge_count, &corpus) == RGTG_OK, "corpus");
+        CHECK_MSG(rgtg_rouge_l_corpus_f1(candidates, references, rouge_count, &corpus) == RGTG_OK, "corpus");
         double expected = json_or_nan(json_object_get(reference, "rouge_corpus_f1"));
-        CHECK(near(corpus, expected, 1e-9), "corpus f1 %.17g vs %.17g", corpus, expected);
+        CHECK_MSG(near(corpus, expected, 1e-9), "corpus f1 %.17g vs %.17g", corpus, expected);
     }
     for (size_t c = 0; c < stats_count && c < json_array_size(stats_expected); c++) {
         json_t *expected = json_array_get(stats_expected, c);
         rgtg_summary_t s;
-        CHECK(rgtg_stats_summarize(stats_values[c], sizes[c], &s) == RGTG_OK, "%s", rgtg_error_message());
+        CHECK_MSG(rgtg_stats_summarize(stats_values[c], sizes[c], &s) == RGTG_OK, "%s", rgtg_error_message());
         double mean = json_or_nan(json_object_get(expected, "mean"));
         double sd = json_or_nan(json_object_get(expected, "sd"));
         double se = json_or_nan(json_object_get(expected, "se"));
-        CHECK(near(s.mean, mean, 1e-9) && near(s.sd, sd, 1e-9) && near(s.se, se, 1e-9),
-              "stats case %zu (n %zu): C %.17g %.17g %.17g, Python %.17g %.17g %.17g", c, sizes[c], s.mean, s.sd,
-              s.se, mean, sd, se);
+        CHECK_MSG(near(s.mean, mean, 1e-9) && near(s.sd, sd, 1e-9) && near(s.se, se, 1e-9),
+                  "stats case %zu (n %zu): C %.17g %.17g %.17g, Python %.17g %.17g %.17g", c, sizes[c], s.mean, s.sd,
+                  s.se, mean, sd, se);
         if (!isnan(sd)) max_difference = fmax(max_difference, fabs(s.sd - sd) / fmax(1.0, fabs(sd)));
     }
     printf("test_eval_metrics: %zu ROUGE-L pairs and %zu arrays vs Python, max difference %.3g\n", rouge_count,
@@ -375,10 +365,5 @@ int main(int argc, char **argv) {
     test_win_rate();
     test_table();
     test_reference_parity(script);
-    if (failures) {
-        fprintf(stderr, "test_eval_metrics: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_eval_metrics: all checks passed\n");
-    return 0;
+    return check_summary("test_eval_metrics");
 }

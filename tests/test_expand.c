@@ -16,26 +16,7 @@
 #include "data/expand.h"
 #include "data/prefs_h5.h"
 
-static int failures = 0;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-#define CHECK_OK(expr)                                                                             \
-    do {                                                                                           \
-        rgtg_status_t check_status_ = (expr);                                                      \
-        if (check_status_ != RGTG_OK) {                                                            \
-            fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #expr,                   \
-                    rgtg_error_message());                                                         \
-            rgtg_error_clear();                                                                    \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 enum { VOCAB = 64, EOS = 2 };
 
@@ -326,13 +307,6 @@ int main(void) {
     test_prefix_view();
     test_expand_file(dir);
     test_sampler();
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
-    if (failures) {
-        fprintf(stderr, "test_expand: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_expand: all checks passed\n");
-    return 0;
+    check_remove_dir(dir);
+    return check_summary("test_expand");
 }

@@ -12,17 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(condition, ...)                                                            \
-    do {                                                                                 \
-        if (!(condition)) {                                                              \
-            fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #condition); \
-            fprintf(stderr, __VA_ARGS__);                                                \
-            fputc('\n', stderr);                                                         \
-            failures++;                                                                  \
-        }                                                                                \
-    } while (0)
+#include "check.h"
 
 static char directory[] = "/tmp/rgtg_test_generations_XXXXXX";
 
@@ -82,32 +72,32 @@ static rgtg_generation_t sample_rows[3] = {
 static void check_same_rows(const rgtg_generation_t *expected, const rgtg_generation_t *got, size_t count) {
     for (size_t i = 0; i < count; i++) {
         const rgtg_generation_t *e = &expected[i], *g = &got[i];
-        CHECK(g->id == e->id, "row %zu id %lld", i, (long long)g->id);
-        CHECK(same_string(g->prompt, e->prompt), "row %zu prompt '%s'", i, g->prompt);
-        CHECK(same_string(g->response, e->response), "row %zu response '%s'", i, g->response);
-        CHECK(same_string(g->reference, e->reference), "row %zu reference '%s'", i,
-              g->reference ? g->reference : "(null)");
-        CHECK(same_string(g->method, e->method), "row %zu method '%s'", i, g->method);
-        CHECK(g->token_count == e->token_count, "row %zu token_count %zu", i, g->token_count);
+        CHECK_MSG(g->id == e->id, "row %zu id %lld", i, (long long)g->id);
+        CHECK_MSG(same_string(g->prompt, e->prompt), "row %zu prompt '%s'", i, g->prompt);
+        CHECK_MSG(same_string(g->response, e->response), "row %zu response '%s'", i, g->response);
+        CHECK_MSG(same_string(g->reference, e->reference), "row %zu reference '%s'", i,
+                  g->reference ? g->reference : "(null)");
+        CHECK_MSG(same_string(g->method, e->method), "row %zu method '%s'", i, g->method);
+        CHECK_MSG(g->token_count == e->token_count, "row %zu token_count %zu", i, g->token_count);
         for (size_t t = 0; t < e->token_count && t < g->token_count; t++)
-            CHECK(g->tokens[t] == e->tokens[t], "row %zu token %zu: %d", i, t, g->tokens[t]);
-        CHECK(g->new_tokens == e->new_tokens, "row %zu new_tokens", i);
-        CHECK(g->seconds == e->seconds, "row %zu seconds %.17g != %.17g", i, g->seconds, e->seconds);
-        CHECK(g->finished == e->finished, "row %zu finished", i);
-        CHECK(g->has_reward == e->has_reward, "row %zu has_reward", i);
-        if (e->has_reward) CHECK(g->reward == e->reward, "row %zu reward %.17g", i, g->reward);
+            CHECK_MSG(g->tokens[t] == e->tokens[t], "row %zu token %zu: %d", i, t, g->tokens[t]);
+        CHECK_MSG(g->new_tokens == e->new_tokens, "row %zu new_tokens", i);
+        CHECK_MSG(g->seconds == e->seconds, "row %zu seconds %.17g != %.17g", i, g->seconds, e->seconds);
+        CHECK_MSG(g->finished == e->finished, "row %zu finished", i);
+        CHECK_MSG(g->has_reward == e->has_reward, "row %zu has_reward", i);
+        if (e->has_reward) CHECK_MSG(g->reward == e->reward, "row %zu reward %.17g", i, g->reward);
     }
 }
 
 static void test_round_trip(void) {
     const char *path = path_in_directory("round.jsonl");
     rgtg_gen_writer_t *writer;
-    CHECK(rgtg_gen_writer_open(path, &writer) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK_MSG(rgtg_gen_writer_open(path, &writer) == RGTG_OK, "%s", rgtg_error_message());
     for (size_t i = 0; i < 3; i++)
-        CHECK(rgtg_gen_writer_add(writer, &sample_rows[i]) == RGTG_OK, "%s", rgtg_error_message());
-    CHECK(access(path, F_OK) != 0, "the file appears before commit");
-    CHECK(rgtg_gen_writer_commit(writer) == RGTG_OK, "%s", rgtg_error_message());
-    CHECK(files_in_directory() == 1, "%zu files after commit (temporary left behind?)", files_in_directory());
+        CHECK_MSG(rgtg_gen_writer_add(writer, &sample_rows[i]) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK_MSG(access(path, F_OK) != 0, "the file appears before commit");
+    CHECK_MSG(rgtg_gen_writer_commit(writer) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK_MSG(files_in_directory() == 1, "%zu files after commit (temporary left behind?)", files_in_directory());
 
     /* The first line, byte for byte: key order and number formats are part of the schema. */
     const char *expected_first =
@@ -116,21 +106,21 @@ static void test_round_trip(void) {
         "\xe2\x9c\x93\",\"reference\":\"Hello.\",\"tokens\":[5,17,-1,2147483647,2],\"new_tokens\":5,"
         "\"seconds\":0.1,\"finished\":true}\n";
     const char *text = read_text(path);
-    CHECK(text && strncmp(text, expected_first, strlen(expected_first)) == 0, "first line:\n%s",
-          text ? text : "(unreadable)");
-    CHECK(text && strstr(text, "\"reward\":-2.0000000000000004}"), "reward text missing");
+    CHECK_MSG(text && strncmp(text, expected_first, strlen(expected_first)) == 0, "first line:\n%s",
+              text ? text : "(unreadable)");
+    CHECK_MSG(text && strstr(text, "\"reward\":-2.0000000000000004}"), "reward text missing");
 
     rgtg_generation_t *rows;
     size_t count;
-    CHECK(rgtg_gen_read(path, &rows, &count) == RGTG_OK, "%s", rgtg_error_message());
-    CHECK(count == 3, "count %zu", count);
+    CHECK_MSG(rgtg_gen_read(path, &rows, &count) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK_MSG(count == 3, "count %zu", count);
     if (count == 3) {
         check_same_rows(sample_rows, rows, 3);
-        CHECK(strcmp(rows[1].params_json, "{}") == 0, "NULL params read back as %s", rows[1].params_json);
+        CHECK_MSG(strcmp(rows[1].params_json, "{}") == 0, "NULL params read back as %s", rows[1].params_json);
         double beta = 0, seed = 0, missing = 0;
-        CHECK(rgtg_gen_param_number(&rows[0], "beta", &beta) == RGTG_OK && beta == 1.5, "beta %g", beta);
-        CHECK(rgtg_gen_param_number(&rows[0], "seed", &seed) == RGTG_OK && seed == 7, "seed %g", seed);
-        CHECK(rgtg_gen_param_number(&rows[0], "temperature", &missing) == RGTG_ERR_INVALID, "absent param");
+        CHECK_MSG(rgtg_gen_param_number(&rows[0], "beta", &beta) == RGTG_OK && beta == 1.5, "beta %g", beta);
+        CHECK_MSG(rgtg_gen_param_number(&rows[0], "seed", &seed) == RGTG_OK && seed == 7, "seed %g", seed);
+        CHECK_MSG(rgtg_gen_param_number(&rows[0], "temperature", &missing) == RGTG_ERR_INVALID, "absent param");
         rgtg_error_clear();
 
         /* eval's rewrite: add rewards to every row, write over the same path, read again. */
@@ -138,14 +128,14 @@ static void test_round_trip(void) {
             rows[i].has_reward = true;
             rows[i].reward = 0.25 * (double)i - 1.0 / 3.0;
         }
-        CHECK(rgtg_gen_write_all(path, rows, count) == RGTG_OK, "%s", rgtg_error_message());
+        CHECK_MSG(rgtg_gen_write_all(path, rows, count) == RGTG_OK, "%s", rgtg_error_message());
         rgtg_generation_t *again;
         size_t again_count;
-        CHECK(rgtg_gen_read(path, &again, &again_count) == RGTG_OK, "%s", rgtg_error_message());
-        CHECK(again_count == count, "count after rewrite %zu", again_count);
+        CHECK_MSG(rgtg_gen_read(path, &again, &again_count) == RGTG_OK, "%s", rgtg_error_message());
+        CHECK_MSG(again_count == count, "count after rewrite %zu", again_count);
         if (again_count == count) {
             check_same_rows(rows, again, count);
-            CHECK(strcmp(again[2].params_json, rows[2].params_json) == 0, "params %s", again[2].params_json);
+            CHECK_MSG(strcmp(again[2].params_json, rows[2].params_json) == 0, "params %s", again[2].params_json);
         }
         rgtg_gen_free(again, again_count);
     }
@@ -157,13 +147,13 @@ static void test_invalid_utf8_is_repaired(void) {
     const char *path = path_in_directory("utf8.jsonl");
     rgtg_generation_t row = sample_rows[1];
     row.response = "ab\xff" "c\xe2\x9c"; /* a stray byte, then a character cut after two of its bytes */
-    CHECK(rgtg_gen_write_all(path, &row, 1) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK_MSG(rgtg_gen_write_all(path, &row, 1) == RGTG_OK, "%s", rgtg_error_message());
     rgtg_generation_t *rows;
     size_t count;
-    CHECK(rgtg_gen_read(path, &rows, &count) == RGTG_OK && count == 1, "%s", rgtg_error_message());
+    CHECK_MSG(rgtg_gen_read(path, &rows, &count) == RGTG_OK && count == 1, "%s", rgtg_error_message());
     if (count == 1)
-        CHECK(strcmp(rows[0].response, "ab\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd") == 0, "repaired '%s'",
-              rows[0].response);
+        CHECK_MSG(strcmp(rows[0].response, "ab\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd") == 0, "repaired '%s'",
+                  rows[0].response);
     rgtg_gen_free(rows, count);
     unlink(path);
 }
@@ -171,23 +161,23 @@ static void test_invalid_utf8_is_repaired(void) {
 static void test_writer_rejects_bad_rows_and_abort_leaves_nothing(void) {
     const char *path = path_in_directory("aborted.jsonl");
     rgtg_gen_writer_t *writer;
-    CHECK(rgtg_gen_writer_open(path, &writer) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK_MSG(rgtg_gen_writer_open(path, &writer) == RGTG_OK, "%s", rgtg_error_message());
     rgtg_generation_t row = sample_rows[0];
     row.params_json = "[1, 2]";
-    CHECK(rgtg_gen_writer_add(writer, &row) == RGTG_ERR_INVALID, "params that are not an object");
-    CHECK(strstr(rgtg_error_message(), "params_json is not a JSON object"), "%s", rgtg_error_message());
+    CHECK_MSG(rgtg_gen_writer_add(writer, &row) == RGTG_ERR_INVALID, "params that are not an object");
+    CHECK_MSG(strstr(rgtg_error_message(), "params_json is not a JSON object"), "%s", rgtg_error_message());
     rgtg_error_clear();
     row = sample_rows[0];
     row.seconds = NAN;
-    CHECK(rgtg_gen_writer_add(writer, &row) == RGTG_ERR_NUMERIC, "NaN seconds");
+    CHECK_MSG(rgtg_gen_writer_add(writer, &row) == RGTG_ERR_NUMERIC, "NaN seconds");
     rgtg_error_clear();
     row = sample_rows[0];
     row.response = NULL;
-    CHECK(rgtg_gen_writer_add(writer, &row) == RGTG_ERR_INVALID, "NULL response");
+    CHECK_MSG(rgtg_gen_writer_add(writer, &row) == RGTG_ERR_INVALID, "NULL response");
     rgtg_error_clear();
-    CHECK(rgtg_gen_writer_add(writer, &sample_rows[0]) == RGTG_OK, "%s", rgtg_error_message());
+    CHECK_MSG(rgtg_gen_writer_add(writer, &sample_rows[0]) == RGTG_OK, "%s", rgtg_error_message());
     rgtg_gen_writer_abort(writer);
-    CHECK(files_in_directory() == 0, "%zu files after abort", files_in_directory());
+    CHECK_MSG(files_in_directory() == 0, "%zu files after abort", files_in_directory());
 }
 
 #define ROW_WITHOUT_ID                                                                              \
@@ -247,18 +237,18 @@ static void test_broken_files(void) {
         rgtg_generation_t *rows = (rgtg_generation_t *)&rows; /* must be reset by the reader */
         size_t count = 99;
         rgtg_status_t status = rgtg_gen_read(path, &rows, &count);
-        CHECK(status == bc->status, "%s: status %s (%s)", bc->name, rgtg_status_to_string(status),
-              rgtg_error_message());
+        CHECK_MSG(status == bc->status, "%s: status %s (%s)", bc->name, rgtg_status_to_string(status),
+                  rgtg_error_message());
         if (bc->status == RGTG_OK) {
-            CHECK(count == bc->rows, "%s: %zu rows", bc->name, count);
-            CHECK((count == 0) == (rows == NULL), "%s: rows pointer with %zu rows", bc->name, count);
+            CHECK_MSG(count == bc->rows, "%s: %zu rows", bc->name, count);
+            CHECK_MSG((count == 0) == (rows == NULL), "%s: rows pointer with %zu rows", bc->name, count);
             rgtg_gen_free(rows, count);
         } else {
             char expected[1100];
             snprintf(expected, sizeof expected, "%s:%s", path, bc->message);
-            CHECK(strcmp(rgtg_error_message(), expected) == 0, "%s:\n  got      %s\n  expected %s", bc->name,
-                  rgtg_error_message(), expected);
-            CHECK(rows == NULL && count == 0, "%s: outputs not reset on error", bc->name);
+            CHECK_MSG(strcmp(rgtg_error_message(), expected) == 0, "%s:\n  got      %s\n  expected %s", bc->name,
+                      rgtg_error_message(), expected);
+            CHECK_MSG(rows == NULL && count == 0, "%s: outputs not reset on error", bc->name);
         }
     }
     unlink(path);
@@ -267,10 +257,10 @@ static void test_broken_files(void) {
     rgtg_generation_t *rows;
     size_t count;
     const char *missing = path_in_directory("does-not-exist.jsonl");
-    CHECK(rgtg_gen_read(missing, &rows, &count) == RGTG_ERR_IO, "missing file");
+    CHECK_MSG(rgtg_gen_read(missing, &rows, &count) == RGTG_ERR_IO, "missing file");
     char expected[1100];
     snprintf(expected, sizeof expected, "%s: cannot open: No such file or directory", missing);
-    CHECK(strcmp(rgtg_error_message(), expected) == 0, "%s", rgtg_error_message());
+    CHECK_MSG(strcmp(rgtg_error_message(), expected) == 0, "%s", rgtg_error_message());
     rgtg_error_clear();
 }
 
@@ -284,10 +274,5 @@ int main(void) {
     test_writer_rejects_bad_rows_and_abort_leaves_nothing();
     test_broken_files();
     rmdir(directory);
-    if (failures) {
-        fprintf(stderr, "test_generations: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_generations: all checks passed\n");
-    return 0;
+    return check_summary("test_generations");
 }

@@ -9,18 +9,11 @@
 #include "../core/fsutil.h"
 #include "../core/hf_config.h"
 
-static int failures = 0;
-static char scratch[256];
+#define CHECK_STREAM stdout
+#define CHECK_SHOWS_LAST_ERROR
+#include "check.h"
 
-#define CHECK(cond, ...)                                                    \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);          \
-            printf(__VA_ARGS__);                                            \
-            printf(" [last error: %s]\n", rgtg_error_message());            \
-        }                                                                   \
-    } while (0)
+static char scratch[256];
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
     (void)st, (void)flag, (void)ftw;
@@ -85,25 +78,25 @@ static void test_round_trips(void) {
         snprintf(name, sizeof name, "config_%d.json", i);
         char *path = rgtg_path_join(scratch, name);
         rgtg_error_clear();
-        CHECK(rgtg_hf_config_write(path, &configs[i]) == RGTG_OK, "write %d", i);
+        CHECK_MSG(rgtg_hf_config_write(path, &configs[i]) == RGTG_OK, "write %d", i);
         rgtg_model_config_t back;
         memset(&back, 0xff, sizeof back);
-        CHECK(rgtg_hf_config_read(path, &back) == RGTG_OK, "read back %d", i);
+        CHECK_MSG(rgtg_hf_config_read(path, &back) == RGTG_OK, "read back %d", i);
         int diff = compare_configs(&configs[i], &back);
         printf("round trip %d: %d differing fields\n", i, diff);
-        CHECK(diff == 0, "config %d changed in a round trip", i);
+        CHECK_MSG(diff == 0, "config %d changed in a round trip", i);
         char *text = NULL;
-        CHECK(rgtg_read_file(path, &text, NULL) == RGTG_OK, "read text");
+        CHECK_MSG(rgtg_read_file(path, &text, NULL) == RGTG_OK, "read text");
         if (text) {
-            CHECK(strstr(text, "\"model_type\": \"llama\"") && strstr(text, "\"hidden_act\": \"silu\"") &&
-                      strstr(text, "\"attention_bias\": false") && strstr(text, "\"mlp_bias\": false"),
-                  "fixed fields missing from:\n%s", text);
+            CHECK_MSG(strstr(text, "\"model_type\": \"llama\"") && strstr(text, "\"hidden_act\": \"silu\"") &&
+                          strstr(text, "\"attention_bias\": false") && strstr(text, "\"mlp_bias\": false"),
+                      "fixed fields missing from:\n%s", text);
             if (i == 1) {
                 printf("written config.json (score head):\n%s", text);
-                CHECK(strstr(text, "LlamaForSequenceClassification") && strstr(text, "\"num_labels\": 1") &&
-                          strstr(text, "\"pad_token_id\": null") && strstr(text, "\"rope_theta\": 500000.0") &&
-                          strstr(text, "\"torch_dtype\": \"bfloat16\""),
-                      "score-head fields");
+                CHECK_MSG(strstr(text, "LlamaForSequenceClassification") && strstr(text, "\"num_labels\": 1") &&
+                              strstr(text, "\"pad_token_id\": null") && strstr(text, "\"rope_theta\": 500000.0") &&
+                              strstr(text, "\"torch_dtype\": \"bfloat16\""),
+                          "score-head fields");
             }
         }
         free(text);
@@ -114,9 +107,9 @@ static void test_round_trips(void) {
     bad.num_attention_heads = 5;
     char *path = rgtg_path_join(scratch, "refused.json");
     rgtg_error_clear();
-    CHECK(rgtg_hf_config_write(path, &bad) == RGTG_ERR_INVALID && strstr(rgtg_error_message(), path) &&
-              !rgtg_path_exists(path),
-          "invalid config written");
+    CHECK_MSG(rgtg_hf_config_write(path, &bad) == RGTG_ERR_INVALID && strstr(rgtg_error_message(), path) &&
+                  !rgtg_path_exists(path),
+              "invalid config written");
     free(path);
 }
 
@@ -136,12 +129,12 @@ static void test_real_configs(void) {
     write_text(path, llama3);
     rgtg_model_config_t c;
     rgtg_error_clear();
-    CHECK(rgtg_hf_config_read(path, &c) == RGTG_OK, "llama3 config");
+    CHECK_MSG(rgtg_hf_config_read(path, &c) == RGTG_OK, "llama3 config");
     rgtg_model_config_t want = {128256, 4096, 14336, 32, 32, 8, 131072, 1e-5, 500000.0, false,
                                 128000, 128001, -1, RGTG_HEAD_LM, TT_BF16};
     int diff = compare_configs(&want, &c);
     printf("llama3-like config: %d differing fields\n", diff);
-    CHECK(diff == 0, "llama3-like config");
+    CHECK_MSG(diff == 0, "llama3-like config");
     free(path);
 
     /* Minimal: everything optional absent takes transformers' default. */
@@ -151,11 +144,11 @@ static void test_real_configs(void) {
     path = rgtg_path_join(scratch, "minimal.json");
     write_text(path, minimal);
     rgtg_error_clear();
-    CHECK(rgtg_hf_config_read(path, &c) == RGTG_OK, "minimal config");
+    CHECK_MSG(rgtg_hf_config_read(path, &c) == RGTG_OK, "minimal config");
     rgtg_model_config_t want_min = {100, 32, 64, 1, 4, 4, 16, 1e-6, 10000.0, false, -1, -1, -1, RGTG_HEAD_LM, TT_F32};
     diff = compare_configs(&want_min, &c);
     printf("minimal config: %d differing fields\n", diff);
-    CHECK(diff == 0, "minimal config defaults");
+    CHECK_MSG(diff == 0, "minimal config defaults");
     free(path);
 
     /* Reward models: one label, given either way; the newer "dtype" key. */
@@ -171,9 +164,9 @@ static void test_real_configs(void) {
         path = rgtg_path_join(scratch, "reward.json");
         write_text(path, reward[i]);
         rgtg_error_clear();
-        CHECK(rgtg_hf_config_read(path, &c) == RGTG_OK && c.head == RGTG_HEAD_SCORE && c.pad_token_id == -1,
-              "reward config %d", i);
-        CHECK(c.dtype == (i == 0 ? TT_F16 : TT_F32), "reward config %d dtype %d", i, (int)c.dtype);
+        CHECK_MSG(rgtg_hf_config_read(path, &c) == RGTG_OK && c.head == RGTG_HEAD_SCORE && c.pad_token_id == -1,
+                  "reward config %d", i);
+        CHECK_MSG(c.dtype == (i == 0 ? TT_F16 : TT_F32), "reward config %d dtype %d", i, (int)c.dtype);
         free(path);
     }
 }
@@ -278,29 +271,29 @@ static void test_bad_configs(void) {
     char want_prefix[300];
     snprintf(want_prefix, sizeof want_prefix, "%s:3:", path);
     printf("not JSON -> %s\n", rgtg_error_message());
-    CHECK(s == RGTG_ERR_FORMAT && strstr(rgtg_error_message(), want_prefix) == rgtg_error_message() &&
-              strstr(rgtg_error_message(), "not valid JSON"),
-          "invalid JSON");
+    CHECK_MSG(s == RGTG_ERR_FORMAT && strstr(rgtg_error_message(), want_prefix) == rgtg_error_message() &&
+                  strstr(rgtg_error_message(), "not valid JSON"),
+              "invalid JSON");
     write_text(path, "[1, 2]");
     rgtg_error_clear();
-    CHECK(rgtg_hf_config_read(path, &out) == RGTG_ERR_FORMAT && strstr(rgtg_error_message(), "not a JSON object"),
-          "top-level array");
+    CHECK_MSG(rgtg_hf_config_read(path, &out) == RGTG_ERR_FORMAT && strstr(rgtg_error_message(), "not a JSON object"),
+              "top-level array");
     free(path);
     path = rgtg_path_join(scratch, "absent.json");
     rgtg_error_clear();
-    CHECK(rgtg_hf_config_read(path, &out) == RGTG_ERR_IO && strstr(rgtg_error_message(), path), "missing file");
+    CHECK_MSG(rgtg_hf_config_read(path, &out) == RGTG_ERR_IO && strstr(rgtg_error_message(), path), "missing file");
     free(path);
 }
 
 static void test_validate(void) {
     rgtg_model_config_t d = rgtg_model_config_default();
     rgtg_error_clear();
-    CHECK(rgtg_model_config_validate(&d) == RGTG_OK, "default config is valid");
-    CHECK(d.vocab_size == 512 && d.hidden_size == 64 && d.intermediate_size == 176 && d.num_hidden_layers == 2 &&
-              d.num_attention_heads == 4 && d.num_key_value_heads == 2 && d.max_position_embeddings == 256 &&
-              d.rms_norm_eps == 1e-6 && d.rope_theta == 10000.0 && !d.tie_word_embeddings && d.bos_token_id == 1 &&
-              d.eos_token_id == 2 && d.pad_token_id == 3 && d.head == RGTG_HEAD_LM && d.dtype == TT_F32,
-          "default values");
+    CHECK_MSG(rgtg_model_config_validate(&d) == RGTG_OK, "default config is valid");
+    CHECK_MSG(d.vocab_size == 512 && d.hidden_size == 64 && d.intermediate_size == 176 && d.num_hidden_layers == 2 &&
+                  d.num_attention_heads == 4 && d.num_key_value_heads == 2 && d.max_position_embeddings == 256 &&
+                  d.rms_norm_eps == 1e-6 && d.rope_theta == 10000.0 && !d.tie_word_embeddings && d.bos_token_id == 1 &&
+                  d.eos_token_id == 2 && d.pad_token_id == 3 && d.head == RGTG_HEAD_LM && d.dtype == TT_F32,
+              "default values");
     struct {
         const char *label, *phrase;
         rgtg_model_config_t c;

@@ -13,26 +13,7 @@
 #include "core/status.h"
 #include "data/prefs_h5.h"
 
-static int failures = 0;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-#define CHECK_OK(expr)                                                                             \
-    do {                                                                                           \
-        rgtg_status_t check_status_ = (expr);                                                      \
-        if (check_status_ != RGTG_OK) {                                                            \
-            fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #expr,                   \
-                    rgtg_error_message());                                                         \
-            rgtg_error_clear();                                                                    \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 /* Expects an error whose message contains want; prints it so that the log shows what users see. */
 #define CHECK_ERROR(expr, want)                                                                    \
@@ -389,13 +370,6 @@ int main(void) {
     test_abort(dir);
     test_corrupt(dir, path);
     test_h5py(dir, path);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
-    if (failures) {
-        fprintf(stderr, "test_prefs_h5: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_prefs_h5: all checks passed\n");
-    return 0;
+    check_remove_dir(dir);
+    return check_summary("test_prefs_h5");
 }

@@ -17,15 +17,7 @@
 #include "data/html_entities.h"
 #include "data/readers.h"
 
-static int failures = 0;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 #define CHECK_STR(got, want)                                                                       \
     do {                                                                                           \
@@ -539,9 +531,7 @@ int main(void) {
     test_html_entities();
     test_jsonl();
     test_detection();
-    char command[128];
-    snprintf(command, sizeof command, "rm -rf '%s'", dir);
-    if (failures == 0 && system(command) != 0) fprintf(stderr, "could not remove %s\n", dir);
+    if (failures == 0) check_remove_dir(dir);
     if (failures) fprintf(stderr, "test_readers: %d check(s) failed (fixtures kept in %s)\n", failures, dir);
     else printf("test_readers: all checks passed\n");
     return failures ? 1 : 0;

@@ -8,15 +8,7 @@
 
 #include "../core/rng.h"
 
-static int failures = 0;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 /* Reference outputs of Vigna's xoshiro256starstar.c from the state {1, 2, 3, 4}, as published in the
  * test suite of the rand_xoshiro crate (rust-random/rngs, "produced with the reference
@@ -250,10 +242,5 @@ int main(void) {
     test_below_range_and_uniformity();
     test_shuffle_is_a_permutation();
     test_sample_without_replacement();
-    if (failures) {
-        fprintf(stderr, "test_rng: %d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("test_rng: all checks passed\n");
-    return 0;
+    return check_summary("test_rng");
 }

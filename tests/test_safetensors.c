@@ -12,18 +12,11 @@
 #include "../core/fsutil.h"
 #include "../core/safetensors.h"
 
-static int failures = 0;
-static char scratch[256];
+#define CHECK_STREAM stdout
+#define CHECK_SHOWS_LAST_ERROR
+#include "check.h"
 
-#define CHECK(cond, ...)                                                    \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            failures++;                                                     \
-            printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);          \
-            printf(__VA_ARGS__);                                            \
-            printf(" [last error: %s]\n", rgtg_error_message());            \
-        }                                                                   \
-    } while (0)
+static char scratch[256];
 
 static char *scratch_path(const char *name) { return rgtg_path_join(scratch, name); }
 
@@ -70,16 +63,16 @@ static rgtg_st_tensor_t make_tensor(const char *name, tt_dtype_t dtype, int ndim
 /* Compares a read tensor with the one written; returns the number of differing bytes. */
 static size_t compare_tensor(const rgtg_st_tensor_t *want, const rgtg_st_tensor_t *got) {
     if (!got) {
-        CHECK(got != NULL, "tensor '%s' missing after round trip", want->name);
+        CHECK_MSG(got != NULL, "tensor '%s' missing after round trip", want->name);
         return (size_t)-1;
     }
-    CHECK(strcmp(want->name, got->name) == 0, "name '%s' vs '%s'", want->name, got->name);
-    CHECK(want->dtype == got->dtype, "'%s': dtype %d vs %d", want->name, want->dtype, got->dtype);
-    CHECK(want->ndim == got->ndim, "'%s': ndim %d vs %d", want->name, want->ndim, got->ndim);
+    CHECK_MSG(strcmp(want->name, got->name) == 0, "name '%s' vs '%s'", want->name, got->name);
+    CHECK_MSG(want->dtype == got->dtype, "'%s': dtype %d vs %d", want->name, want->dtype, got->dtype);
+    CHECK_MSG(want->ndim == got->ndim, "'%s': ndim %d vs %d", want->name, want->ndim, got->ndim);
     for (int d = 0; d < want->ndim && d < got->ndim; d++)
-        CHECK(want->shape[d] == got->shape[d], "'%s': dim %d %lld vs %lld", want->name, d,
-              (long long)want->shape[d], (long long)got->shape[d]);
-    CHECK(want->nbytes == got->nbytes, "'%s': nbytes %zu vs %zu", want->name, want->nbytes, got->nbytes);
+        CHECK_MSG(want->shape[d] == got->shape[d], "'%s': dim %d %lld vs %lld", want->name, d,
+                  (long long)want->shape[d], (long long)got->shape[d]);
+    CHECK_MSG(want->nbytes == got->nbytes, "'%s': nbytes %zu vs %zu", want->name, want->nbytes, got->nbytes);
     size_t diff = 0;
     if (want->nbytes == got->nbytes)
         for (size_t i = 0; i < want->nbytes; i++)
@@ -113,52 +106,52 @@ static void test_round_trip(void) {
     char *path = scratch_path("round.safetensors");
     rgtg_error_clear();
     rgtg_status_t s = rgtg_st_write(path, tensors, n, meta);
-    CHECK(s == RGTG_OK, "write failed");
+    CHECK_MSG(s == RGTG_OK, "write failed");
 
     /* Header padded with spaces to a multiple of 8; tensors laid out in the given order. */
     char *raw = NULL;
     size_t raw_size = 0;
-    CHECK(rgtg_read_file(path, &raw, &raw_size) == RGTG_OK, "read raw");
+    CHECK_MSG(rgtg_read_file(path, &raw, &raw_size) == RGTG_OK, "read raw");
     if (raw && raw_size >= 8) {
         uint64_t hlen = 0;
         for (int i = 7; i >= 0; i--) hlen = (hlen << 8) | (unsigned char)raw[i];
-        CHECK(hlen % 8 == 0, "header length %llu is not a multiple of 8", (unsigned long long)hlen);
-        CHECK(raw[8] == '{', "header does not start with '{'");
+        CHECK_MSG(hlen % 8 == 0, "header length %llu is not a multiple of 8", (unsigned long long)hlen);
+        CHECK_MSG(raw[8] == '{', "header does not start with '{'");
         size_t total = 0;
         for (size_t i = 0; i < n; i++) total += tensors[i].nbytes;
-        CHECK(8 + hlen + total == raw_size, "file size %zu vs expected %llu", raw_size,
-              (unsigned long long)(8 + hlen + total));
+        CHECK_MSG(8 + hlen + total == raw_size, "file size %zu vs expected %llu", raw_size,
+                  (unsigned long long)(8 + hlen + total));
     }
     free(raw);
 
     rgtg_st_file_t *file = NULL;
     s = rgtg_st_open(path, &file);
-    CHECK(s == RGTG_OK, "open failed");
+    CHECK_MSG(s == RGTG_OK, "open failed");
     if (file) {
-        CHECK(rgtg_st_count(file) == n, "count %zu vs %zu", rgtg_st_count(file), n);
+        CHECK_MSG(rgtg_st_count(file) == n, "count %zu vs %zu", rgtg_st_count(file), n);
         size_t worst = 0;
         for (size_t i = 0; i < n; i++) {
             size_t diff = compare_tensor(&tensors[i], rgtg_st_find(file, tensors[i].name));
             if (diff > worst) worst = diff;
             /* Iteration order is file order, i.e. the order written. */
             const rgtg_st_tensor_t *at = rgtg_st_at(file, i);
-            CHECK(at && strcmp(at->name, tensors[i].name) == 0, "at(%zu) is '%s', want '%s'", i,
-                  at ? at->name : "(null)", tensors[i].name);
+            CHECK_MSG(at && strcmp(at->name, tensors[i].name) == 0, "at(%zu) is '%s', want '%s'", i,
+                      at ? at->name : "(null)", tensors[i].name);
         }
         printf("round trip: %zu tensors, max differing bytes per tensor %zu\n", n, worst);
-        CHECK(worst == 0, "data differs after round trip");
-        CHECK(rgtg_st_at(file, n) == NULL, "at past the end");
-        CHECK(rgtg_st_find(file, "absent") == NULL, "find of an absent name");
+        CHECK_MSG(worst == 0, "data differs after round trip");
+        CHECK_MSG(rgtg_st_at(file, n) == NULL, "at past the end");
+        CHECK_MSG(rgtg_st_find(file, "absent") == NULL, "find of an absent name");
         const rgtg_st_tensor_t *sc = rgtg_st_find(file, "scalar");
-        CHECK(sc && sc->ndim == 0 && sc->nbytes == 8, "0-d scalar");
+        CHECK_MSG(sc && sc->ndim == 0 && sc->nbytes == 8, "0-d scalar");
         const rgtg_st_tensor_t *em = rgtg_st_find(file, "empty");
-        CHECK(em && em->nbytes == 0 && em->ndim == 2 && em->shape[0] == 0, "empty tensor");
-        CHECK(rgtg_st_metadata(file, "format") && strcmp(rgtg_st_metadata(file, "format"), "pt") == 0, "metadata format");
-        CHECK(rgtg_st_metadata(file, "note") && strcmp(rgtg_st_metadata(file, "note"), meta[3]) == 0, "metadata note");
-        CHECK(rgtg_st_metadata(file, "missing") == NULL, "absent metadata key");
-        CHECK(rgtg_st_metadata_count(file) == 2, "metadata count");
+        CHECK_MSG(em && em->nbytes == 0 && em->ndim == 2 && em->shape[0] == 0, "empty tensor");
+        CHECK_MSG(rgtg_st_metadata(file, "format") && strcmp(rgtg_st_metadata(file, "format"), "pt") == 0, "metadata format");
+        CHECK_MSG(rgtg_st_metadata(file, "note") && strcmp(rgtg_st_metadata(file, "note"), meta[3]) == 0, "metadata note");
+        CHECK_MSG(rgtg_st_metadata(file, "missing") == NULL, "absent metadata key");
+        CHECK_MSG(rgtg_st_metadata_count(file) == 2, "metadata count");
         const char *k = NULL, *v = NULL;
-        CHECK(rgtg_st_metadata_at(file, 0, &k, &v) && strcmp(k, "format") == 0, "metadata sorted by key");
+        CHECK_MSG(rgtg_st_metadata_at(file, 0, &k, &v) && strcmp(k, "format") == 0, "metadata sorted by key");
         rgtg_st_close(file);
     }
     free(path);
@@ -166,9 +159,9 @@ static void test_round_trip(void) {
     /* No tensors and no metadata: a valid file with header "{}". */
     path = scratch_path("nothing.safetensors");
     rgtg_error_clear();
-    CHECK(rgtg_st_write(path, NULL, 0, NULL) == RGTG_OK, "write of zero tensors");
+    CHECK_MSG(rgtg_st_write(path, NULL, 0, NULL) == RGTG_OK, "write of zero tensors");
     file = NULL;
-    CHECK(rgtg_st_open(path, &file) == RGTG_OK && rgtg_st_count(file) == 0, "open of zero tensors");
+    CHECK_MSG(rgtg_st_open(path, &file) == RGTG_OK && rgtg_st_count(file) == 0, "open of zero tensors");
     rgtg_st_close(file);
     free(path);
 }
@@ -187,9 +180,9 @@ static void test_many_tensors(void) {
     }
     char *path = scratch_path("many.safetensors");
     rgtg_error_clear();
-    CHECK(rgtg_st_write(path, tensors, N, NULL) == RGTG_OK, "write many");
+    CHECK_MSG(rgtg_st_write(path, tensors, N, NULL) == RGTG_OK, "write many");
     rgtg_st_file_t *file = NULL;
-    CHECK(rgtg_st_open(path, &file) == RGTG_OK, "open many");
+    CHECK_MSG(rgtg_st_open(path, &file) == RGTG_OK, "open many");
     int misses = 0;
     for (int i = 0; file && i < N; i++) {
         const rgtg_st_tensor_t *t = rgtg_st_find(file, names[i]);
@@ -202,7 +195,7 @@ static void test_many_tensors(void) {
         if (v != values[i]) misses++;
     }
     printf("many tensors: %d, lookups wrong or missing %d\n", N, misses);
-    CHECK(misses == 0, "lookups failed");
+    CHECK_MSG(misses == 0, "lookups failed");
     rgtg_st_close(file);
     free(path);
 }
@@ -314,7 +307,7 @@ static void test_broken_files(void) {
     rgtg_error_clear();
     rgtg_st_file_t *file = NULL;
     rgtg_status_t s = rgtg_st_open(path, &file);
-    CHECK(s == RGTG_ERR_IO && strstr(rgtg_error_message(), "cannot open"), "missing file");
+    CHECK_MSG(s == RGTG_ERR_IO && strstr(rgtg_error_message(), "cannot open"), "missing file");
     free(path);
 }
 
@@ -323,24 +316,24 @@ static void test_broken_files(void) {
 static void test_writer_refusals(void) {
     char *dir = scratch_path("refusals");
     rgtg_error_clear();
-    CHECK(rgtg_mkdirs(dir) == RGTG_OK, "mkdirs");
+    CHECK_MSG(rgtg_mkdirs(dir) == RGTG_OK, "mkdirs");
     char *path = rgtg_path_join(dir, "x.safetensors");
     float v[2] = {1, 2};
     int64_t s2[] = {2};
     rgtg_st_tensor_t bad_size = make_tensor("w", TT_F32, 1, s2, v);
     bad_size.nbytes = 4;
     rgtg_error_clear();
-    CHECK(rgtg_st_write(path, &bad_size, 1, NULL) == RGTG_ERR_INVALID && strstr(rgtg_error_message(), "nbytes"),
-          "nbytes mismatch refused");
+    CHECK_MSG(rgtg_st_write(path, &bad_size, 1, NULL) == RGTG_ERR_INVALID && strstr(rgtg_error_message(), "nbytes"),
+              "nbytes mismatch refused");
     rgtg_st_tensor_t dup[2] = {make_tensor("w", TT_F32, 1, s2, v), make_tensor("w", TT_F32, 1, s2, v)};
     rgtg_error_clear();
-    CHECK(rgtg_st_write(path, dup, 2, NULL) == RGTG_ERR_INVALID && strstr(rgtg_error_message(), "duplicate"),
-          "duplicate names refused");
+    CHECK_MSG(rgtg_st_write(path, dup, 2, NULL) == RGTG_ERR_INVALID && strstr(rgtg_error_message(), "duplicate"),
+              "duplicate names refused");
     rgtg_error_clear();
-    CHECK(rgtg_weights_write(dir, dup, 2, 4) == RGTG_ERR_INVALID && strstr(rgtg_error_message(), "duplicate"),
-          "duplicate names across shards refused");
+    CHECK_MSG(rgtg_weights_write(dir, dup, 2, 4) == RGTG_ERR_INVALID && strstr(rgtg_error_message(), "duplicate"),
+              "duplicate names across shards refused");
     /* Nothing was written: no file, no temporary file. */
-    CHECK(count_entries(dir) == 0, "refused writes left %d entries in %s", count_entries(dir), dir);
+    CHECK_MSG(count_entries(dir) == 0, "refused writes left %d entries in %s", count_entries(dir), dir);
     free(path);
     free(dir);
 }
@@ -348,31 +341,31 @@ static void test_writer_refusals(void) {
 static void test_atomic_abort(void) {
     char *dir = scratch_path("atomic");
     rgtg_error_clear();
-    CHECK(rgtg_mkdirs(dir) == RGTG_OK, "mkdirs");
+    CHECK_MSG(rgtg_mkdirs(dir) == RGTG_OK, "mkdirs");
     char *path = rgtg_path_join(dir, "out.bin");
     rgtg_atomic_file_t f;
-    CHECK(rgtg_atomic_begin(&f, path) == RGTG_OK, "begin");
+    CHECK_MSG(rgtg_atomic_begin(&f, path) == RGTG_OK, "begin");
     char *tmp = f.tmp_path ? strdup(f.tmp_path) : NULL;
     fputs("partial", f.fp);
-    CHECK(tmp && rgtg_path_exists(tmp), "temporary file exists while writing");
-    CHECK(!rgtg_path_exists(path), "final file appears only on commit");
+    CHECK_MSG(tmp && rgtg_path_exists(tmp), "temporary file exists while writing");
+    CHECK_MSG(!rgtg_path_exists(path), "final file appears only on commit");
     rgtg_atomic_abort(&f);
-    CHECK(!rgtg_path_exists(path) && !(tmp && rgtg_path_exists(tmp)) && count_entries(dir) == 0,
-          "abort left files behind (%d entries)", count_entries(dir));
+    CHECK_MSG(!rgtg_path_exists(path) && !(tmp && rgtg_path_exists(tmp)) && count_entries(dir) == 0,
+              "abort left files behind (%d entries)", count_entries(dir));
     rgtg_atomic_abort(&f); /* twice is safe */
-    CHECK(rgtg_atomic_begin(&f, path) == RGTG_OK, "begin again");
+    CHECK_MSG(rgtg_atomic_begin(&f, path) == RGTG_OK, "begin again");
     fputs("whole", f.fp);
-    CHECK(rgtg_atomic_commit(&f) == RGTG_OK, "commit");
+    CHECK_MSG(rgtg_atomic_commit(&f) == RGTG_OK, "commit");
     rgtg_atomic_abort(&f); /* after commit is safe and removes nothing */
     char *text = NULL;
     size_t size = 0;
-    CHECK(rgtg_read_file(path, &text, &size) == RGTG_OK && size == 5 && strcmp(text, "whole") == 0, "committed content");
-    CHECK(count_entries(dir) == 1, "commit left a temporary file");
+    CHECK_MSG(rgtg_read_file(path, &text, &size) == RGTG_OK && size == 5 && strcmp(text, "whole") == 0, "committed content");
+    CHECK_MSG(count_entries(dir) == 1, "commit left a temporary file");
     free(text);
     /* Begin in a directory that does not exist fails cleanly. */
     char *bad = scratch_path("no/such/dir/file");
     rgtg_error_clear();
-    CHECK(rgtg_atomic_begin(&f, bad) == RGTG_ERR_IO && f.fp == NULL && f.tmp_path == NULL, "begin in a missing dir");
+    CHECK_MSG(rgtg_atomic_begin(&f, bad) == RGTG_ERR_IO && f.fp == NULL && f.tmp_path == NULL, "begin in a missing dir");
     free(bad);
     free(tmp);
     free(path);
@@ -384,37 +377,37 @@ static void test_atomic_abort(void) {
 static void test_fsutil(void) {
     char hex[65];
     rgtg_sha256_bytes("abc", 3, hex);
-    CHECK(strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0, "sha256(abc) %s", hex);
+    CHECK_MSG(strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") == 0, "sha256(abc) %s", hex);
     rgtg_sha256_bytes("", 0, hex);
-    CHECK(strcmp(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") == 0, "sha256('') %s", hex);
+    CHECK_MSG(strcmp(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") == 0, "sha256('') %s", hex);
     char *nested = scratch_path("a/b//c/");
     rgtg_error_clear();
-    CHECK(rgtg_mkdirs(nested) == RGTG_OK && rgtg_path_exists(nested), "mkdirs nested");
-    CHECK(rgtg_mkdirs(nested) == RGTG_OK, "mkdirs existing");
+    CHECK_MSG(rgtg_mkdirs(nested) == RGTG_OK && rgtg_path_exists(nested), "mkdirs nested");
+    CHECK_MSG(rgtg_mkdirs(nested) == RGTG_OK, "mkdirs existing");
     char *file = scratch_path("a/b/c/data.txt");
     /* 200,000 bytes: more than one read buffer of sha256_file. */
     size_t n = 200000;
     char *big = malloc(n);
     for (size_t i = 0; i < n; i++) big[i] = (char)('a' + i % 26);
-    CHECK(rgtg_write_file_atomic(file, big, n) == RGTG_OK, "write_file_atomic");
+    CHECK_MSG(rgtg_write_file_atomic(file, big, n) == RGTG_OK, "write_file_atomic");
     char want[65], got[65];
     rgtg_sha256_bytes(big, n, want);
-    CHECK(rgtg_sha256_file(file, got) == RGTG_OK && strcmp(want, got) == 0, "sha256 file %s vs bytes %s", got, want);
+    CHECK_MSG(rgtg_sha256_file(file, got) == RGTG_OK && strcmp(want, got) == 0, "sha256 file %s vs bytes %s", got, want);
     char *back = NULL;
     size_t size = 0;
-    CHECK(rgtg_read_file(file, &back, &size) == RGTG_OK && size == n && memcmp(back, big, n) == 0 && back[n] == '\0',
-          "read_file");
+    CHECK_MSG(rgtg_read_file(file, &back, &size) == RGTG_OK && size == n && memcmp(back, big, n) == 0 && back[n] == '\0',
+              "read_file");
     free(back);
     char *not_dir = scratch_path("a/b/c/data.txt/sub");
     rgtg_error_clear();
-    CHECK(rgtg_mkdirs(not_dir) != RGTG_OK && strstr(rgtg_error_message(), "data.txt"), "mkdirs through a file");
+    CHECK_MSG(rgtg_mkdirs(not_dir) != RGTG_OK && strstr(rgtg_error_message(), "data.txt"), "mkdirs through a file");
     rgtg_error_clear();
-    CHECK(rgtg_sha256_file(not_dir, got) == RGTG_ERR_IO, "sha256 of a missing file");
+    CHECK_MSG(rgtg_sha256_file(not_dir, got) == RGTG_ERR_IO, "sha256 of a missing file");
     char *joined = rgtg_path_join("dir/", "f");
-    CHECK(strcmp(joined, "dir/f") == 0, "path_join '%s'", joined);
+    CHECK_MSG(strcmp(joined, "dir/f") == 0, "path_join '%s'", joined);
     free(joined);
     joined = rgtg_path_join("dir", "f");
-    CHECK(strcmp(joined, "dir/f") == 0, "path_join '%s'", joined);
+    CHECK_MSG(strcmp(joined, "dir/f") == 0, "path_join '%s'", joined);
     free(joined);
     free(not_dir);
     free(big);
@@ -443,47 +436,47 @@ static void test_sharded_weights(void) {
     size_t n = sizeof tensors / sizeof tensors[0];
     char *dir = scratch_path("ckpt/sharded");
     rgtg_error_clear();
-    CHECK(rgtg_weights_write(dir, tensors, n, 32) == RGTG_OK, "sharded write");
+    CHECK_MSG(rgtg_weights_write(dir, tensors, n, 32) == RGTG_OK, "sharded write");
     /* Greedy with 32 bytes: [embed] [norm, empty] [lm_head, score] [ids]. */
     const char *want_files[] = {"model-00001-of-00004.safetensors", "model-00002-of-00004.safetensors",
                                 "model-00003-of-00004.safetensors", "model-00004-of-00004.safetensors",
                                 RGTG_ST_INDEX_FILE};
     for (int i = 0; i < 5; i++) {
         char *p = rgtg_path_join(dir, want_files[i]);
-        CHECK(rgtg_path_exists(p), "%s missing", p);
+        CHECK_MSG(rgtg_path_exists(p), "%s missing", p);
         free(p);
     }
-    CHECK(count_entries(dir) == 5, "sharded dir has %d entries", count_entries(dir));
+    CHECK_MSG(count_entries(dir) == 5, "sharded dir has %d entries", count_entries(dir));
     char *index_path = rgtg_path_join(dir, RGTG_ST_INDEX_FILE);
     char *index_text = NULL;
-    CHECK(rgtg_read_file(index_path, &index_text, NULL) == RGTG_OK && strstr(index_text, "\"total_size\": 116"),
-          "index total_size: %s", index_text ? index_text : "");
+    CHECK_MSG(rgtg_read_file(index_path, &index_text, NULL) == RGTG_OK && strstr(index_text, "\"total_size\": 116"),
+              "index total_size: %s", index_text ? index_text : "");
     free(index_text);
 
     rgtg_weights_t *w = NULL;
-    CHECK(rgtg_weights_open(dir, &w) == RGTG_OK, "open sharded");
+    CHECK_MSG(rgtg_weights_open(dir, &w) == RGTG_OK, "open sharded");
     if (w) {
-        CHECK(rgtg_weights_count(w) == n, "count %zu", rgtg_weights_count(w));
+        CHECK_MSG(rgtg_weights_count(w) == n, "count %zu", rgtg_weights_count(w));
         size_t worst = 0;
         for (size_t i = 0; i < n; i++) {
             size_t diff = compare_tensor(&tensors[i], rgtg_weights_find(w, tensors[i].name));
             if (diff > worst) worst = diff;
             const rgtg_st_tensor_t *at = rgtg_weights_at(w, i);
-            CHECK(at && strcmp(at->name, tensors[i].name) == 0, "weights_at(%zu) '%s'", i, at ? at->name : "(null)");
+            CHECK_MSG(at && strcmp(at->name, tensors[i].name) == 0, "weights_at(%zu) '%s'", i, at ? at->name : "(null)");
         }
         printf("sharded: %zu tensors in 4 shards, max differing bytes per tensor %zu\n", n, worst);
-        CHECK(worst == 0, "sharded data differs");
-        CHECK(rgtg_weights_find(w, "model.layers.0.absent") == NULL, "absent tensor");
-        CHECK(rgtg_weights_at(w, n) == NULL, "weights_at past the end");
+        CHECK_MSG(worst == 0, "sharded data differs");
+        CHECK_MSG(rgtg_weights_find(w, "model.layers.0.absent") == NULL, "absent tensor");
+        CHECK_MSG(rgtg_weights_at(w, n) == NULL, "weights_at past the end");
         rgtg_weights_close(w);
     }
 
     /* Rewritten as one file: model.safetensors, and the stale index goes. */
     rgtg_error_clear();
-    CHECK(rgtg_weights_write(dir, tensors, n, 0) == RGTG_OK, "single write");
-    CHECK(!rgtg_path_exists(index_path), "stale index removed");
+    CHECK_MSG(rgtg_weights_write(dir, tensors, n, 0) == RGTG_OK, "single write");
+    CHECK_MSG(!rgtg_path_exists(index_path), "stale index removed");
     w = NULL;
-    CHECK(rgtg_weights_open(dir, &w) == RGTG_OK && rgtg_weights_count(w) == n, "open single");
+    CHECK_MSG(rgtg_weights_open(dir, &w) == RGTG_OK && rgtg_weights_count(w) == n, "open single");
     if (w) {
         size_t worst = 0;
         for (size_t i = 0; i < n; i++) {
@@ -491,7 +484,7 @@ static void test_sharded_weights(void) {
             if (diff > worst) worst = diff;
         }
         printf("single file: max differing bytes per tensor %zu\n", worst);
-        CHECK(worst == 0, "single-file data differs");
+        CHECK_MSG(worst == 0, "single-file data differs");
         rgtg_weights_close(w);
     }
     free(index_path);
@@ -500,7 +493,7 @@ static void test_sharded_weights(void) {
     /* A missing shard. */
     dir = scratch_path("ckpt/missing_shard");
     rgtg_error_clear();
-    CHECK(rgtg_weights_write(dir, tensors, n, 32) == RGTG_OK, "sharded write 2");
+    CHECK_MSG(rgtg_weights_write(dir, tensors, n, 32) == RGTG_OK, "sharded write 2");
     char *shard = rgtg_path_join(dir, "model-00003-of-00004.safetensors");
     unlink(shard);
     free(shard);
@@ -508,9 +501,9 @@ static void test_sharded_weights(void) {
     w = NULL;
     rgtg_status_t s = rgtg_weights_open(dir, &w);
     printf("missing shard -> %s\n", rgtg_error_message());
-    CHECK(s == RGTG_ERR_IO && w == NULL && strstr(rgtg_error_message(), "model-00003-of-00004.safetensors") &&
-              strstr(rgtg_error_message(), "does not exist"),
-          "missing shard error");
+    CHECK_MSG(s == RGTG_ERR_IO && w == NULL && strstr(rgtg_error_message(), "model-00003-of-00004.safetensors") &&
+                  strstr(rgtg_error_message(), "does not exist"),
+              "missing shard error");
     free(dir);
 
     /* A tensor the map lists but the shard lacks, a shard path outside the directory, bad JSON. */
@@ -531,12 +524,12 @@ static void test_sharded_weights(void) {
         snprintf(sub, sizeof sub, "ckpt/index_case_%zu", i);
         dir = scratch_path(sub);
         rgtg_error_clear();
-        CHECK(rgtg_weights_write(dir, tensors + 4, 1, 0) == RGTG_OK, "write single for index case"); /* "score.weight" */
+        CHECK_MSG(rgtg_weights_write(dir, tensors + 4, 1, 0) == RGTG_OK, "write single for index case"); /* "score.weight" */
         /* Rename the tensor "a" by writing the shard directly. */
         char *single = rgtg_path_join(dir, RGTG_ST_SINGLE_FILE);
         rgtg_st_tensor_t t = tensors[4];
         t.name = "a";
-        CHECK(rgtg_st_write(single, &t, 1, NULL) == RGTG_OK, "write shard");
+        CHECK_MSG(rgtg_st_write(single, &t, 1, NULL) == RGTG_OK, "write shard");
         free(single);
         char *ip = rgtg_path_join(dir, RGTG_ST_INDEX_FILE);
         write_raw(ip, index_cases[i].index, strlen(index_cases[i].index));
@@ -558,7 +551,7 @@ static void test_sharded_weights(void) {
     rgtg_mkdirs(dir);
     w = NULL;
     s = rgtg_weights_open(dir, &w);
-    CHECK(s == RGTG_ERR_IO && strstr(rgtg_error_message(), "no model.safetensors"), "empty checkpoint dir");
+    CHECK_MSG(s == RGTG_ERR_IO && strstr(rgtg_error_message(), "no model.safetensors"), "empty checkpoint dir");
     free(dir);
 }
 

@@ -12,17 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int failures;
-
-#define CHECK(condition, ...)                                                      \
-    do {                                                                           \
-        if (!(condition)) {                                                        \
-            failures++;                                                            \
-            fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__, __LINE__, #condition);   \
-            fprintf(stderr, __VA_ARGS__);                                          \
-            fprintf(stderr, " [last error: %s]\n", rgtg_error_message());          \
-        }                                                                          \
-    } while (0)
+#define CHECK_SHOWS_LAST_ERROR
+#include "check.h"
 
 static const char *const round_trip_sentences[] = {
     "The quick brown fox jumps over the lazy dog.",
@@ -91,15 +82,15 @@ static int same_pieces(const char *model_a, const char *model_b) {
 /* Only the models themselves may remain: no .vocab, no temporary prefix files. */
 static void check_folder_holds_only_models(const char *folder) {
     DIR *dir = opendir(folder);
-    CHECK(dir != NULL, "cannot list %s", folder);
+    CHECK_MSG(dir != NULL, "cannot list %s", folder);
     if (dir == NULL) return;
     struct dirent *entry;
     while ((entry = readdir(dir)) != NULL) {
         const char *name = entry->d_name;
         size_t length = strlen(name);
         if (name[0] == '.') continue;
-        CHECK(length > 6 && strcmp(name + length - 6, ".model") == 0 && strstr(name, ".tmp") == NULL,
-              "unexpected file %s/%s after training", folder, name);
+        CHECK_MSG(length > 6 && strcmp(name + length - 6, ".model") == 0 && strstr(name, ".tmp") == NULL,
+                  "unexpected file %s/%s after training", folder, name);
     }
     closedir(dir);
 }
@@ -107,44 +98,44 @@ static void check_folder_holds_only_models(const char *folder) {
 static void check_model(const char *model_path, const char *label) {
     rgtg_spm_t *spm = NULL;
     rgtg_error_clear();
-    CHECK(rgtg_spm_load(model_path, &spm) == RGTG_OK, "%s: load %s", label, model_path);
+    CHECK_MSG(rgtg_spm_load(model_path, &spm) == RGTG_OK, "%s: load %s", label, model_path);
     if (spm == NULL) return;
 
-    CHECK(rgtg_spm_vocab_size(spm) == 300, "%s: vocab size %d", label, rgtg_spm_vocab_size(spm));
-    CHECK(rgtg_spm_unk_id(spm) == 0, "%s: unk id %d", label, rgtg_spm_unk_id(spm));
-    CHECK(rgtg_spm_bos_id(spm) == 1, "%s: bos id %d", label, rgtg_spm_bos_id(spm));
-    CHECK(rgtg_spm_eos_id(spm) == 2, "%s: eos id %d", label, rgtg_spm_eos_id(spm));
-    CHECK(rgtg_spm_pad_id(spm) == 3, "%s: pad id %d", label, rgtg_spm_pad_id(spm));
+    CHECK_MSG(rgtg_spm_vocab_size(spm) == 300, "%s: vocab size %d", label, rgtg_spm_vocab_size(spm));
+    CHECK_MSG(rgtg_spm_unk_id(spm) == 0, "%s: unk id %d", label, rgtg_spm_unk_id(spm));
+    CHECK_MSG(rgtg_spm_bos_id(spm) == 1, "%s: bos id %d", label, rgtg_spm_bos_id(spm));
+    CHECK_MSG(rgtg_spm_eos_id(spm) == 2, "%s: eos id %d", label, rgtg_spm_eos_id(spm));
+    CHECK_MSG(rgtg_spm_pad_id(spm) == 3, "%s: pad id %d", label, rgtg_spm_pad_id(spm));
     const char *expected_specials[] = {"<unk>", "<s>", "</s>", "<pad>"};
     for (int id = 0; id < 4; id++) {
         const char *piece = rgtg_spm_id_to_piece(spm, id);
-        CHECK(piece != NULL && strcmp(piece, expected_specials[id]) == 0, "%s: piece %d is %s", label, id,
-              piece ? piece : "NULL");
+        CHECK_MSG(piece != NULL && strcmp(piece, expected_specials[id]) == 0, "%s: piece %d is %s", label, id,
+                  piece ? piece : "NULL");
     }
 
     for (int id = 0; id < rgtg_spm_vocab_size(spm); id++) {
         const char *piece = rgtg_spm_id_to_piece(spm, id);
-        CHECK(piece != NULL && rgtg_spm_piece_to_id(spm, piece) == id, "%s: id %d -> %s -> %d", label, id,
-              piece ? piece : "NULL", piece ? rgtg_spm_piece_to_id(spm, piece) : -1);
+        CHECK_MSG(piece != NULL && rgtg_spm_piece_to_id(spm, piece) == id, "%s: id %d -> %s -> %d", label, id,
+                  piece ? piece : "NULL", piece ? rgtg_spm_piece_to_id(spm, piece) : -1);
     }
-    CHECK(rgtg_spm_id_to_piece(spm, -1) == NULL, "%s: piece of id -1", label);
-    CHECK(rgtg_spm_id_to_piece(spm, 300) == NULL, "%s: piece of id 300", label);
-    CHECK(rgtg_spm_piece_to_id(spm, "no-such-piece-anywhere") == 0, "%s: unknown piece id", label);
+    CHECK_MSG(rgtg_spm_id_to_piece(spm, -1) == NULL, "%s: piece of id -1", label);
+    CHECK_MSG(rgtg_spm_id_to_piece(spm, 300) == NULL, "%s: piece of id 300", label);
+    CHECK_MSG(rgtg_spm_piece_to_id(spm, "no-such-piece-anywhere") == 0, "%s: unknown piece id", label);
 
     for (size_t s = 0; s < sizeof round_trip_sentences / sizeof round_trip_sentences[0]; s++) {
         const char *sentence = round_trip_sentences[s];
         int32_t *ids = NULL;
         size_t count = 0;
         rgtg_error_clear();
-        CHECK(rgtg_spm_encode(spm, sentence, strlen(sentence), &ids, &count) == RGTG_OK, "%s: encode \"%s\"", label,
-              sentence);
-        CHECK(count > 0 && count < strlen(sentence), "%s: %zu ids for \"%s\"", label, count, sentence);
+        CHECK_MSG(rgtg_spm_encode(spm, sentence, strlen(sentence), &ids, &count) == RGTG_OK, "%s: encode \"%s\"", label,
+                  sentence);
+        CHECK_MSG(count > 0 && count < strlen(sentence), "%s: %zu ids for \"%s\"", label, count, sentence);
         for (size_t i = 0; i < count; i++)
-            CHECK(ids[i] != 0 && ids[i] > 3, "%s: id %d (unk or control) in \"%s\"", label, ids[i], sentence);
+            CHECK_MSG(ids[i] != 0 && ids[i] > 3, "%s: id %d (unk or control) in \"%s\"", label, ids[i], sentence);
         char *text = NULL;
-        CHECK(rgtg_spm_decode(spm, ids, count, &text) == RGTG_OK, "%s: decode", label);
-        CHECK(text != NULL && strcmp(text, sentence) == 0, "%s: round trip \"%s\" -> \"%s\"", label, sentence,
-              text ? text : "NULL");
+        CHECK_MSG(rgtg_spm_decode(spm, ids, count, &text) == RGTG_OK, "%s: decode", label);
+        CHECK_MSG(text != NULL && strcmp(text, sentence) == 0, "%s: round trip \"%s\" -> \"%s\"", label, sentence,
+                  text ? text : "NULL");
         free(text);
 
         /* bos, eos and pad around and inside the ids are dropped by decode */
@@ -156,9 +147,9 @@ static void check_model(const char *model_path, const char *label) {
         framed[count + 2] = 2;
         framed[count + 3] = 3;
         text = NULL;
-        CHECK(rgtg_spm_decode(spm, framed, count + 4, &text) == RGTG_OK, "%s: decode with control ids", label);
-        CHECK(text != NULL && strcmp(text, sentence) == 0, "%s: control ids not skipped: \"%s\"", label,
-              text ? text : "NULL");
+        CHECK_MSG(rgtg_spm_decode(spm, framed, count + 4, &text) == RGTG_OK, "%s: decode with control ids", label);
+        CHECK_MSG(text != NULL && strcmp(text, sentence) == 0, "%s: control ids not skipped: \"%s\"", label,
+                  text ? text : "NULL");
         free(text);
         free(framed);
         free(ids);
@@ -168,28 +159,28 @@ static void check_model(const char *model_path, const char *label) {
     int32_t *ids = NULL;
     size_t count = 0;
     char *text = NULL;
-    CHECK(rgtg_spm_encode(spm, "jazz band", 4, &ids, &count) == RGTG_OK, "%s: encode prefix", label);
-    CHECK(rgtg_spm_decode(spm, ids, count, &text) == RGTG_OK && strcmp(text, "jazz") == 0, "%s: prefix -> \"%s\"",
-          label, text ? text : "NULL");
+    CHECK_MSG(rgtg_spm_encode(spm, "jazz band", 4, &ids, &count) == RGTG_OK, "%s: encode prefix", label);
+    CHECK_MSG(rgtg_spm_decode(spm, ids, count, &text) == RGTG_OK && strcmp(text, "jazz") == 0, "%s: prefix -> \"%s\"",
+              label, text ? text : "NULL");
     free(ids);
     free(text);
     text = NULL;
-    CHECK(rgtg_spm_encode(spm, "", 0, &ids, &count) == RGTG_OK && count == 0, "%s: empty text gives %zu ids", label,
-          count);
+    CHECK_MSG(rgtg_spm_encode(spm, "", 0, &ids, &count) == RGTG_OK && count == 0, "%s: empty text gives %zu ids", label,
+              count);
     free(ids);
-    CHECK(rgtg_spm_decode(spm, NULL, 0, &text) == RGTG_OK && text != NULL && text[0] == '\0', "%s: empty decode",
-          label);
+    CHECK_MSG(rgtg_spm_decode(spm, NULL, 0, &text) == RGTG_OK && text != NULL && text[0] == '\0', "%s: empty decode",
+              label);
     free(text);
 
     int32_t bad_ids[] = {5, 300, 6};
     text = NULL;
     rgtg_error_clear();
-    CHECK(rgtg_spm_decode(spm, bad_ids, 3, &text) == RGTG_ERR_INVALID, "%s: id 300 accepted", label);
-    CHECK(text == NULL && strstr(rgtg_error_message(), "300") != NULL, "%s: message \"%s\"", label,
-          rgtg_error_message());
+    CHECK_MSG(rgtg_spm_decode(spm, bad_ids, 3, &text) == RGTG_ERR_INVALID, "%s: id 300 accepted", label);
+    CHECK_MSG(text == NULL && strstr(rgtg_error_message(), "300") != NULL, "%s: message \"%s\"", label,
+              rgtg_error_message());
     int32_t negative_ids[] = {-1};
     rgtg_error_clear();
-    CHECK(rgtg_spm_decode(spm, negative_ids, 1, &text) == RGTG_ERR_INVALID, "%s: id -1 accepted", label);
+    CHECK_MSG(rgtg_spm_decode(spm, negative_ids, 1, &text) == RGTG_ERR_INVALID, "%s: id -1 accepted", label);
     rgtg_error_clear();
     rgtg_spm_free(spm);
 }
@@ -202,9 +193,9 @@ int main(void) {
     }
     /* Spaces in every path: the shim must not split arguments. */
     char *model_folder = join(folder, "my models");
-    CHECK(mkdir(model_folder, 0700) == 0, "mkdir %s", model_folder);
+    CHECK_MSG(mkdir(model_folder, 0700) == 0, "mkdir %s", model_folder);
     char *corpus = join(folder, "corpus file.txt");
-    CHECK(write_corpus(corpus, 400), "cannot write %s", corpus);
+    CHECK_MSG(write_corpus(corpus, 400), "cannot write %s", corpus);
 
     char *unigram = join(model_folder, "uni gram.model");
     char *bpe = join(model_folder, "bpe.model");
@@ -214,10 +205,10 @@ int main(void) {
     params.threads = 2;
     params.model_type = "unigram";
     rgtg_error_clear();
-    CHECK(rgtg_spm_train(corpus, unigram, &params) == RGTG_OK, "train unigram");
+    CHECK_MSG(rgtg_spm_train(corpus, unigram, &params) == RGTG_OK, "train unigram");
     params.model_type = "bpe";
     rgtg_error_clear();
-    CHECK(rgtg_spm_train(corpus, bpe, &params) == RGTG_OK, "train bpe");
+    CHECK_MSG(rgtg_spm_train(corpus, bpe, &params) == RGTG_OK, "train bpe");
     check_model(unigram, "unigram");
     check_model(bpe, "bpe");
 
@@ -230,13 +221,13 @@ int main(void) {
     params.input_sentence_size = 150;
     params.seed = 77;
     rgtg_error_clear();
-    CHECK(rgtg_spm_train(corpus, seeded_a, &params) == RGTG_OK, "train seeded a");
-    CHECK(rgtg_spm_train(corpus, seeded_b, &params) == RGTG_OK, "train seeded b");
-    CHECK(same_pieces(seeded_a, seeded_b), "seed 77 twice gave different pieces");
+    CHECK_MSG(rgtg_spm_train(corpus, seeded_a, &params) == RGTG_OK, "train seeded a");
+    CHECK_MSG(rgtg_spm_train(corpus, seeded_b, &params) == RGTG_OK, "train seeded b");
+    CHECK_MSG(same_pieces(seeded_a, seeded_b), "seed 77 twice gave different pieces");
     /* Training again onto an existing path (all 400 lines this time) replaces it. */
     params.input_sentence_size = 0;
-    CHECK(rgtg_spm_train(corpus, seeded_b, &params) == RGTG_OK, "retrain onto existing file");
-    CHECK(!same_pieces(seeded_a, seeded_b), "retraining without sampling did not replace the model");
+    CHECK_MSG(rgtg_spm_train(corpus, seeded_b, &params) == RGTG_OK, "retrain onto existing file");
+    CHECK_MSG(!same_pieces(seeded_a, seeded_b), "retraining without sampling did not replace the model");
     check_folder_holds_only_models(model_folder);
 
     /* Errors. */
@@ -244,9 +235,9 @@ int main(void) {
     rgtg_spm_t *spm = (rgtg_spm_t *)&failures; /* must be reset to NULL on failure */
     rgtg_error_clear();
     rgtg_status_t status = rgtg_spm_load(missing, &spm);
-    CHECK(status == RGTG_ERR_IO, "missing model gave status %d", status);
-    CHECK(spm == NULL, "out not reset on failure");
-    CHECK(strstr(rgtg_error_message(), missing) != NULL, "message lacks path: %s", rgtg_error_message());
+    CHECK_MSG(status == RGTG_ERR_IO, "missing model gave status %d", status);
+    CHECK_MSG(spm == NULL, "out not reset on failure");
+    CHECK_MSG(strstr(rgtg_error_message(), missing) != NULL, "message lacks path: %s", rgtg_error_message());
 
     char *garbage = join(folder, "garbage.model");
     FILE *file = fopen(garbage, "wb");
@@ -254,15 +245,15 @@ int main(void) {
     fclose(file);
     rgtg_error_clear();
     status = rgtg_spm_load(garbage, &spm);
-    CHECK(status != RGTG_OK && spm == NULL, "garbage model gave status %d", status);
-    CHECK(strstr(rgtg_error_message(), garbage) != NULL, "message lacks path: %s", rgtg_error_message());
+    CHECK_MSG(status != RGTG_OK && spm == NULL, "garbage model gave status %d", status);
+    CHECK_MSG(strstr(rgtg_error_message(), garbage) != NULL, "message lacks path: %s", rgtg_error_message());
     printf("garbage model error: %s\n", rgtg_error_message());
 
     char *empty = join(folder, "empty.model");
     fclose(fopen(empty, "wb"));
     rgtg_error_clear();
     status = rgtg_spm_load(empty, &spm);
-    CHECK(status != RGTG_OK && spm == NULL, "empty model gave status %d", status);
+    CHECK_MSG(status != RGTG_OK && spm == NULL, "empty model gave status %d", status);
     printf("empty model error: %s\n", rgtg_error_message());
 
     char *never = join(model_folder, "never.model");
@@ -271,43 +262,41 @@ int main(void) {
     params.vocab_size = 300;
     rgtg_error_clear();
     status = rgtg_spm_train(no_corpus, never, &params);
-    CHECK(status != RGTG_OK && strstr(rgtg_error_message(), no_corpus) != NULL, "missing corpus: status %d",
-          status);
+    CHECK_MSG(status != RGTG_OK && strstr(rgtg_error_message(), no_corpus) != NULL, "missing corpus: status %d",
+              status);
     printf("missing corpus error: %s\n", rgtg_error_message());
     params.vocab_size = 100000; /* far more pieces than the corpus holds */
     rgtg_error_clear();
     status = rgtg_spm_train(corpus, never, &params);
-    CHECK(status != RGTG_OK, "vocab 100000 on a tiny corpus succeeded");
+    CHECK_MSG(status != RGTG_OK, "vocab 100000 on a tiny corpus succeeded");
     printf("oversized vocab error: %s\n", rgtg_error_message());
     params.vocab_size = 300;
     params.model_type = "word piece";
     rgtg_error_clear();
-    CHECK(rgtg_spm_train(corpus, never, &params) == RGTG_ERR_INVALID, "model_type \"word piece\" accepted");
+    CHECK_MSG(rgtg_spm_train(corpus, never, &params) == RGTG_ERR_INVALID, "model_type \"word piece\" accepted");
     params.model_type = "unigram";
     params.vocab_size = 4;
     rgtg_error_clear();
-    CHECK(rgtg_spm_train(corpus, never, &params) == RGTG_ERR_INVALID, "vocab_size 4 accepted");
+    CHECK_MSG(rgtg_spm_train(corpus, never, &params) == RGTG_ERR_INVALID, "vocab_size 4 accepted");
     params.vocab_size = 300;
     params.character_coverage = 0.0;
     rgtg_error_clear();
-    CHECK(rgtg_spm_train(corpus, never, &params) == RGTG_ERR_INVALID, "character_coverage 0 accepted");
+    CHECK_MSG(rgtg_spm_train(corpus, never, &params) == RGTG_ERR_INVALID, "character_coverage 0 accepted");
     params.character_coverage = 1.0;
     params.input_sentence_size = 50;
     rgtg_error_clear();
-    CHECK(rgtg_spm_train(corpus, never, &params) == RGTG_ERR_INVALID, "input_sentence_size 50 accepted");
+    CHECK_MSG(rgtg_spm_train(corpus, never, &params) == RGTG_ERR_INVALID, "input_sentence_size 50 accepted");
     params.input_sentence_size = 0;
     char *comma = join(folder, "a,b.txt");
     rgtg_error_clear();
-    CHECK(rgtg_spm_train(comma, never, &params) == RGTG_ERR_INVALID && strstr(rgtg_error_message(), comma) != NULL,
-          "comma in the corpus path accepted");
+    CHECK_MSG(rgtg_spm_train(comma, never, &params) == RGTG_ERR_INVALID && strstr(rgtg_error_message(), comma) != NULL,
+              "comma in the corpus path accepted");
     free(comma);
-    CHECK(access(never, F_OK) != 0, "a failed training left %s", never);
+    CHECK_MSG(access(never, F_OK) != 0, "a failed training left %s", never);
     rgtg_error_clear();
     check_folder_holds_only_models(model_folder);
 
-    char command[4096];
-    snprintf(command, sizeof command, "rm -rf '%s'", folder);
-    if (failures == 0 && system(command) != 0) fprintf(stderr, "could not remove %s\n", folder);
+    if (failures == 0) check_remove_dir(folder);
     free(model_folder), free(corpus), free(unigram), free(bpe), free(seeded_a), free(seeded_b);
     free(missing), free(garbage), free(empty), free(never), free(no_corpus);
     if (failures != 0) {

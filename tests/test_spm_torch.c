@@ -10,19 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define CHECK_SHOWS_LAST_ERROR
+#include "check.h"
+
 double rgtg_test_torch_arange_sum(int n); /* test_spm_torch_helper.cpp */
-
-static int failures;
-
-#define CHECK(condition, ...)                                                    \
-    do {                                                                         \
-        if (!(condition)) {                                                      \
-            failures++;                                                          \
-            fprintf(stderr, "%s:%d: FAIL %s: ", __FILE__, __LINE__, #condition); \
-            fprintf(stderr, __VA_ARGS__);                                        \
-            fprintf(stderr, " [last error: %s]\n", rgtg_error_message());        \
-        }                                                                        \
-    } while (0)
 
 /* Whether a loaded object whose path contains name appears in this process's memory map. */
 static int process_maps(const char *name) {
@@ -54,7 +45,7 @@ static int write_corpus(const char *path) {
 }
 
 int main(void) {
-    CHECK(rgtg_test_torch_arange_sum(10) == 45.0, "libtorch before spm: %g", rgtg_test_torch_arange_sum(10));
+    CHECK_MSG(rgtg_test_torch_arange_sum(10) == 45.0, "libtorch before spm: %g", rgtg_test_torch_arange_sum(10));
 
     char folder[] = "/tmp/rgtg_test_spm_torch_XXXXXX";
     if (mkdtemp(folder) == NULL) {
@@ -64,40 +55,38 @@ int main(void) {
     char corpus[256], model[256];
     snprintf(corpus, sizeof corpus, "%s/corpus.txt", folder);
     snprintf(model, sizeof model, "%s/torch and spm.model", folder);
-    CHECK(write_corpus(corpus), "cannot write %s", corpus);
+    CHECK_MSG(write_corpus(corpus), "cannot write %s", corpus);
 
     rgtg_spm_train_params_t params = rgtg_spm_train_default_params();
     params.vocab_size = 100;
     params.character_coverage = 1.0;
-    CHECK(rgtg_spm_train(corpus, model, &params) == RGTG_OK, "train");
+    CHECK_MSG(rgtg_spm_train(corpus, model, &params) == RGTG_OK, "train");
     rgtg_spm_t *spm = NULL;
-    CHECK(rgtg_spm_load(model, &spm) == RGTG_OK, "load %s", model);
+    CHECK_MSG(rgtg_spm_load(model, &spm) == RGTG_OK, "load %s", model);
     if (spm != NULL) {
-        CHECK(rgtg_spm_vocab_size(spm) == 100 && rgtg_spm_bos_id(spm) == 1 && rgtg_spm_eos_id(spm) == 2 &&
-                  rgtg_spm_pad_id(spm) == 3 && rgtg_spm_unk_id(spm) == 0,
-              "vocab %d, special ids %d %d %d %d", rgtg_spm_vocab_size(spm), rgtg_spm_unk_id(spm),
-              rgtg_spm_bos_id(spm), rgtg_spm_eos_id(spm), rgtg_spm_pad_id(spm));
+        CHECK_MSG(rgtg_spm_vocab_size(spm) == 100 && rgtg_spm_bos_id(spm) == 1 && rgtg_spm_eos_id(spm) == 2 &&
+                      rgtg_spm_pad_id(spm) == 3 && rgtg_spm_unk_id(spm) == 0,
+                  "vocab %d, special ids %d %d %d %d", rgtg_spm_vocab_size(spm), rgtg_spm_unk_id(spm),
+                  rgtg_spm_bos_id(spm), rgtg_spm_eos_id(spm), rgtg_spm_pad_id(spm));
         const char *sentence = "quiet jazz in a café near a yellow 中国 garden.";
         int32_t *ids = NULL;
         size_t count = 0;
         char *text = NULL;
-        CHECK(rgtg_spm_encode(spm, sentence, strlen(sentence), &ids, &count) == RGTG_OK && count > 0, "encode");
-        CHECK(rgtg_spm_decode(spm, ids, count, &text) == RGTG_OK && strcmp(text, sentence) == 0,
-              "round trip -> \"%s\"", text ? text : "NULL");
+        CHECK_MSG(rgtg_spm_encode(spm, sentence, strlen(sentence), &ids, &count) == RGTG_OK && count > 0, "encode");
+        CHECK_MSG(rgtg_spm_decode(spm, ids, count, &text) == RGTG_OK && strcmp(text, sentence) == 0,
+                  "round trip -> \"%s\"", text ? text : "NULL");
         free(ids);
         free(text);
         rgtg_spm_free(spm);
     }
 
     /* Both protobufs really are in this process: libtorch's (libprotobuf.so.32) and SentencePiece's. */
-    CHECK(process_maps("libprotobuf.so"), "libtorch's protobuf is not loaded");
-    CHECK(process_maps("libsentencepiece.so"), "libsentencepiece is not loaded");
-    CHECK(process_maps("libtorch_cpu.so"), "libtorch_cpu is not loaded");
-    CHECK(rgtg_test_torch_arange_sum(100) == 4950.0, "libtorch after spm: %g", rgtg_test_torch_arange_sum(100));
+    CHECK_MSG(process_maps("libprotobuf.so"), "libtorch's protobuf is not loaded");
+    CHECK_MSG(process_maps("libsentencepiece.so"), "libsentencepiece is not loaded");
+    CHECK_MSG(process_maps("libtorch_cpu.so"), "libtorch_cpu is not loaded");
+    CHECK_MSG(rgtg_test_torch_arange_sum(100) == 4950.0, "libtorch after spm: %g", rgtg_test_torch_arange_sum(100));
 
-    char command[512];
-    snprintf(command, sizeof command, "rm -rf '%s'", folder);
-    if (failures == 0 && system(command) != 0) fprintf(stderr, "could not remove %s\n", folder);
+    if (failures == 0) check_remove_dir(folder);
     if (failures != 0) {
         fprintf(stderr, "test_spm_torch: %d failure(s); files kept in %s\n", failures, folder);
         return 1;

@@ -9,9 +9,7 @@ rgtg=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/rgtg-train-test.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-failures=0
-pass() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 py=/usr/bin/python3
 
 "$rgtg" data demo --out "$work/data" --pairs 400 --test 12 --valid 40 --vocab 400 > /dev/null || { echo "FAIL data"; exit 1; }
@@ -106,13 +104,6 @@ last=$(ls -d "$work"/nan/checkpoint-* 2>/dev/null | sort -t- -k2 -n | tail -1)
   || fail "NaN stop (exit $code): $(cat "$work/nan.err")"
 
 # errors before any training: one line, non-zero exit, nothing written
-expect_error() { # description, expected text, command...
-  local what=$1 text=$2
-  shift 2
-  if "$@" > "$work/out" 2> "$work/err"; then fail "$what: exit 0"; return; fi
-  if grep -q -- "$text" "$work/err" && [ "$(wc -l < "$work/err")" -eq 1 ]; then pass "$what"
-  else fail "$what: stderr was: $(cat "$work/err")"; fi
-}
 expect_error "a tokenizer that differs from the data file's" "differs from the one" \
   "$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/badtok" "${tiny[@]}" --set "data.tokenizer=$work/planted.model"
 [ ! -e "$work/badtok/metrics.jsonl" ] && pass "no metrics written after a tokenizer mismatch" || fail "metrics after a tokenizer mismatch"
@@ -127,5 +118,4 @@ expect_error "cuda in a build without it" "cuda" \
 expect_error "DPO without a model to start from" "model.init" \
   "$rgtg" train dpo --config "$cfg/sft/demo.yaml" --out "$work/bad" "${tiny[@]}"
 
-echo "train commands: $failures failure(s)"
-[ "$failures" -eq 0 ]
+finish "train commands"

@@ -9,9 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/rgtg-mpi-test.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 OMP_NUM_THREADS=1
-failures=0
-pass() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 "$rgtg" data demo --out "$work/data" --pairs 300 --test 10 --valid 30 --vocab 300 > /dev/null || { echo "FAIL data"; exit 1; }
 common=(--set "data.path=$work/data/prefs.h5" --set "data.tokenizer=$work/data/tokenizer.model"
@@ -61,5 +59,4 @@ elapsed=$(( $(date +%s) - start ))
   && pass "a failing rank stops the job in ${elapsed}s with: $(grep -m1 'rank 1 failed' "$work/fail.log" | cut -c1-90)" \
   || fail "failing rank (exit $code after ${elapsed}s): $(cat "$work/fail.log")"
 
-echo "train under mpirun: $failures failure(s)"
-[ "$failures" -eq 0 ]
+finish "train under mpirun"

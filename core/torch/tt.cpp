@@ -149,17 +149,20 @@ bool any_null_in(const tt_t *ts, int n) {
 } // namespace
 
 /* Wraps a function body: a C++ exception becomes a one-line recorded error and fail_value. */
-#define PROTECT(fail_value, ...)                                                                   \
+#define PROTECT(fail_value, ...) PROTECT_AS(__func__, fail_value, __VA_ARGS__)
+
+/* PROTECT for a helper whose errors name its caller, `function`. */
+#define PROTECT_AS(function, fail_value, ...)                                                      \
     try {                                                                                          \
         __VA_ARGS__                                                                                \
     } catch (const shim_error &e) {                                                                \
-        rgtg_error_set(e.status, "%s: %s", __func__, e.text);                                      \
+        rgtg_error_set(e.status, "%s: %s", function, e.text);                                      \
         return fail_value;                                                                         \
     } catch (const std::exception &e) {                                                            \
-        record_exception(__func__, e.what());                                                      \
+        record_exception(function, e.what());                                                      \
         return fail_value;                                                                         \
     } catch (...) {                                                                                \
-        record_exception(__func__, "unknown C++ exception");                                       \
+        record_exception(function, "unknown C++ exception");                                       \
         return fail_value;                                                                         \
     }
 
@@ -707,40 +710,32 @@ static rgtg_status_t null_status(const char *function) {
     return rgtg_error_status() != RGTG_OK ? rgtg_error_status() : RGTG_ERR_TORCH;
 }
 
-rgtg_status_t tt_copy_(tt_t dst, tt_t src) {
-    if (!dst || !src) return null_status(__func__);
-    PROTECT(RGTG_ERR_TORCH, {
+/* Runs op on tensors that exist (have_handles) without recording autograd history; errors name function. */
+extern "C++" { /* a template cannot have C linkage */
+template <typename Op> static rgtg_status_t no_grad_in_place(const char *function, bool have_handles, Op op) {
+    if (!have_handles) return null_status(function);
+    PROTECT_AS(function, RGTG_ERR_TORCH, {
         torch::NoGradGuard no_grad;
-        dst->t.copy_(src->t);
+        op();
         return RGTG_OK;
     })
+}
+}
+
+rgtg_status_t tt_copy_(tt_t dst, tt_t src) {
+    return no_grad_in_place(__func__, dst && src, [&] { dst->t.copy_(src->t); });
 }
 
 rgtg_status_t tt_fill_(tt_t dst, double value) {
-    if (!dst) return null_status(__func__);
-    PROTECT(RGTG_ERR_TORCH, {
-        torch::NoGradGuard no_grad;
-        dst->t.fill_(torch::Scalar(value));
-        return RGTG_OK;
-    })
+    return no_grad_in_place(__func__, dst, [&] { dst->t.fill_(torch::Scalar(value)); });
 }
 
 rgtg_status_t tt_mul_scalar_(tt_t dst, double s) {
-    if (!dst) return null_status(__func__);
-    PROTECT(RGTG_ERR_TORCH, {
-        torch::NoGradGuard no_grad;
-        dst->t.mul_(torch::Scalar(s));
-        return RGTG_OK;
-    })
+    return no_grad_in_place(__func__, dst, [&] { dst->t.mul_(torch::Scalar(s)); });
 }
 
 rgtg_status_t tt_add_(tt_t dst, tt_t src, double alpha) {
-    if (!dst || !src) return null_status(__func__);
-    PROTECT(RGTG_ERR_TORCH, {
-        torch::NoGradGuard no_grad;
-        dst->t.add_(src->t, scalar_for(dst->t, alpha));
-        return RGTG_OK;
-    })
+    return no_grad_in_place(__func__, dst && src, [&] { dst->t.add_(src->t, scalar_for(dst->t, alpha)); });
 }
 
 /* ---- autograd ---- */
