@@ -6,9 +6,13 @@
 
 static const rgtg_template_t templates[] = {
     {"define", "Define the word \"{word}\" ({pos}).\nDefinition:", " "},
+    /* Anthropic HH's turn markers around a single-turn prompt */
+    {"human-assistant", "\n\nHuman: {prompt}\n\nAssistant:", " "},
+    /* the Alpaca-style instruction layout */
+    {"instruction", "### Instruction:\n{prompt}\n\n### Response:\n", ""},
 };
 
-static const char *const template_names[] = {"define", NULL};
+static const char *const template_names[] = {"define", "human-assistant", "instruction", NULL};
 
 const rgtg_template_t *rgtg_template_find(const char *name) {
     if (!name) return NULL;

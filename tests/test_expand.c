@@ -240,6 +240,40 @@ static void test_prefix_view(void) {
     CHECK(v.chosen.len == 3 && v.rejected.len == 6);
 }
 
+/* The prefix-length distribution: pairs of equal longest length L sampled at ratio 2 draw every length
+ * 1..L about equally often (chi-square with L-1 degrees of freedom far below its 0.1% tail), and pairs
+ * of different lengths draw lengths up to their own longest only. */
+static void test_length_distribution(void) {
+    enum { N = 3000, L = 12 };
+    int64_t ids[N], lens[N];
+    for (int i = 0; i < N; i++) ids[i] = i, lens[i] = L;
+    int64_t *p, count;
+    int32_t *l;
+    int saturated;
+    CHECK_OK(rgtg_prefix_sample(ids, lens, N, 2.0, 11, 0, &p, &l, &count, &saturated));
+    double histogram[L + 1] = {0};
+    for (int64_t k = 0; k < count; k++)
+        if (l[k] >= 1 && l[k] <= L) histogram[l[k]]++;
+    double expected = (double)count / L, chi2 = 0;
+    for (int len = 1; len <= L; len++) chi2 += (histogram[len] - expected) * (histogram[len] - expected) / expected;
+    printf("prefix lengths over %lld draws: chi-square %.2f (11 degrees of freedom; 0.1%% tail 31.3)\n",
+           (long long)count, chi2);
+    CHECK(count == 2 * N && chi2 < 31.3);
+    free(p);
+    free(l);
+
+    for (int i = 0; i < N; i++) lens[i] = 1 + i % L; /* longest lengths 1..L */
+    CHECK_OK(rgtg_prefix_sample(ids, lens, N, 1.5, 12, 0, &p, &l, &count, &saturated));
+    int64_t out_of_range = 0, longest_seen = 0;
+    for (int64_t k = 0; k < count; k++) {
+        if (l[k] < 1 || l[k] > lens[p[k]]) out_of_range++;
+        if (l[k] > longest_seen) longest_seen = l[k];
+    }
+    CHECK(out_of_range == 0 && longest_seen == L);
+    free(p);
+    free(l);
+}
+
 static void test_sampler(void) {
     /* Pathological lengths: one long pair among many of length 1; ratio 2 must still finish, distinct. */
     enum { N = 2000 };
@@ -306,6 +340,7 @@ int main(void) {
     }
     test_prefix_view();
     test_expand_file(dir);
+    test_length_distribution();
     test_sampler();
     check_remove_dir(dir);
     return check_summary("test_expand");

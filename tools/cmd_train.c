@@ -125,8 +125,7 @@ static rgtg_status_t read_params(const rgtg_config_t *cfg, const char *kind, run
     if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "value.rm", NULL, &run->value.rm_dir);
     if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_VALUE && (!run->value.lm_dir || !run->value.rm_dir))
         st = rgtg_error_set(RGTG_ERR_INVALID, "config keys 'value.lm' and 'value.rm' are required for train value");
-    if (st == RGTG_OK && p->objective != RGTG_OBJECTIVE_VALUE && p->objective != RGTG_OBJECTIVE_DPO &&
-        rgtg_config_has(cfg, "dpo.beta") && p->objective != RGTG_OBJECTIVE_DPO)
+    if (st == RGTG_OK && p->objective != RGTG_OBJECTIVE_DPO && rgtg_config_has(cfg, "dpo.beta"))
         rgtg_log_warn("config key 'dpo.beta' is ignored by train %s", kind);
     if (st == RGTG_OK && p->prefix_ratio < 0)
         st = rgtg_error_set(RGTG_ERR_INVALID, "config key 'data.ratio': must be positive (or absent), got %g", p->prefix_ratio);
