@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The walking skeleton on the embedded WordNet "define" task: data -> SFT LM, partial (prefix) RM and
-# a held-apart full-sequence evaluation RM -> top-k and PARGS decoding -> rewards under the evaluation
-# RM -> one table. Usage: experiments/demo.sh [RGTG_BINARY] [OUT_DIR] [SIZE: full|tiny]
+# The walking skeleton on the embedded WordNet "define" task: data -> SFT LM, a partial (prefix) RM and
+# a full-sequence RM on the same half of the pairs (the guides of PARGS and ARGS), and a held-apart
+# full-sequence evaluation RM on the other half -> top-k, ARGS and PARGS decoding -> rewards under the
+# evaluation RM -> one table. Usage: experiments/demo.sh [RGTG_BINARY] [OUT_DIR] [SIZE: full|tiny]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 rgtg=${1:-$here/build/rgtg}
@@ -24,17 +25,23 @@ common=(--set "data.path=$out/data/prefs.h5" --set "data.tokenizer=$out/data/tok
 
 echo "== 1. data: WordNet glosses -> $out/data"
 "$rgtg" data demo --out "$out/data" "${data_args[@]}"
-echo "== 2. training: SFT LM, partial RM (prefix pairs), evaluation RM (full sequences, other half)"
+echo "== 2. training: SFT LM, partial RM (prefix pairs), full RM (same pairs), evaluation RM (full, other half)"
 "$rgtg" train sft --config "$cfg/sft/demo.yaml" --out "$out/lm" "${common[@]}" "${steps[@]}"
 "$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$out/rm" "${common[@]}" "${steps[@]}"
+"$rgtg" train rm --config "$cfg/rm/demo-full.yaml" --out "$out/rm-full" "${common[@]}" "${steps[@]}" \
+  --set train.shard=0 --set train.seed=2
 "$rgtg" train rm --config "$cfg/rm/demo-full.yaml" --out "$out/rm-eval" "${common[@]}" "${steps[@]}"
-echo "== 3. decoding the held-out prompts: top-k and PARGS (k=10) with candidate scoring"
+echo "== 3. decoding the held-out prompts: top-k, ARGS and PARGS (k=10) with candidate scoring"
 beta=$(awk '/^beta:/ {print $2}' "$cfg/decode/demo.yaml")
 "$rgtg" decode --lm "$out/lm/final" --method topk --data "$out/data/prefs.h5" --split test \
   --k 10 --out "$out/generations-topk.jsonl" "${decode_args[@]}"
+"$rgtg" decode --lm "$out/lm/final" --rm "$out/rm-full/final" --method args --beta "$beta" \
+  --data "$out/data/prefs.h5" --split test --k 10 --out "$out/generations-args.jsonl" "${decode_args[@]}"
 "$rgtg" decode --lm "$out/lm/final" --rm "$out/rm/final" --method pargs --beta "$beta" \
   --data "$out/data/prefs.h5" --split test --k 10 --out "$out/generations-pargs.jsonl" "${decode_args[@]}"
 echo "== 4. evaluation under the held-apart RM"
 "$rgtg" eval score --rm "$out/rm-eval/final" --gens "$out/generations-topk.jsonl"
+"$rgtg" eval score --rm "$out/rm-eval/final" --gens "$out/generations-args.jsonl"
 "$rgtg" eval score --rm "$out/rm-eval/final" --gens "$out/generations-pargs.jsonl"
-"$rgtg" eval table --gens "$out/generations-topk.jsonl" --gens "$out/generations-pargs.jsonl" --out "$out/table.md"
+"$rgtg" eval table --gens "$out/generations-topk.jsonl" --gens "$out/generations-args.jsonl" \
+  --gens "$out/generations-pargs.jsonl" --out "$out/table.md"

@@ -16,7 +16,8 @@ else
 fi
 for f in data/prefs.h5 data/tokenizer.model lm/final/config.json lm/final/model.safetensors \
          lm/final/tokenizer.model rm/final/model.safetensors rm-eval/final/config.json lm/metrics.jsonl \
-         lm/config.yaml generations-topk.jsonl generations-pargs.jsonl table.md; do
+         lm/config.yaml rm-full/final/model.safetensors generations-topk.jsonl generations-args.jsonl \
+         generations-pargs.jsonl table.md; do
   [ -s "$work/demo/$f" ] && pass "wrote $f" || fail "missing $f"
 done
 /usr/bin/python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["architectures"] != ["LlamaForSequenceClassification"])' \
@@ -24,8 +25,8 @@ done
   && pass "the RM is a LlamaForSequenceClassification" || fail "RM config.json architecture"
 rows=$(grep -c '"reward"' "$work/demo/generations-pargs.jsonl" 2>/dev/null || echo 0)
 [ "$rows" -eq 12 ] && pass "12 PARGS generations scored" || fail "PARGS generations scored: $rows"
-grep -q 'pargs' "$work/demo/table.md" && grep -q 'topk' "$work/demo/table.md" \
-  && pass "the table has a topk and a pargs row" || fail "table rows"
+grep -q 'pargs' "$work/demo/table.md" && grep -q 'topk' "$work/demo/table.md" && grep -q '| args' "$work/demo/table.md" \
+  && pass "the table has a topk, an args and a pargs row" || fail "table rows"
 
 # bad input: one line naming the problem, a non-zero exit, no partial output
 cfg=$root/configs/sft/demo.yaml
