@@ -446,6 +446,9 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
         if (p->eval_pairs > 0 && n_held > p->eval_pairs) n_held = p->eval_pairs;
     }
     if (st == RGTG_OK && n == 0) st = rgtg_error_set(RGTG_ERR_INVALID, "%s: no training examples", p->data_path);
+    /* one GPU per rank on a node; NCCL sums CUDA gradients (MPI only exchanges its id) */
+    if (st == RGTG_OK && p->device == TT_CUDA && t.world > 1) st = rgtg_dist_init_nccl(rgtg_dist_local_rank());
+    st = rgtg_dist_check(st);
     if (st == RGTG_OK) st = make_model(p, info, &t.model);
     if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_DPO) {
         st = rgtg_model_load(p->init, p->device, &t.reference);
