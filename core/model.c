@@ -408,6 +408,47 @@ tt_t rgtg_model_forward(const rgtg_model_t *m, tt_t ids, tt_t mask) {
     return apply_head(m, rgtg_model_hidden(m, ids, mask));
 }
 
+rgtg_status_t rgtg_model_sequence_rewards(const rgtg_model_t *rm, const int64_t *const *seqs, const int64_t *lens,
+                                          int64_t n, int64_t batch, float *out) {
+    if (rm->config.head != RGTG_HEAD_SCORE)
+        return rgtg_error_set(RGTG_ERR_INVALID, "sequence rewards: the model is not a reward model (score head)");
+    int64_t pad = rm->config.pad_token_id >= 0 ? rm->config.pad_token_id : 0;
+    rgtg_status_t st = RGTG_OK;
+    bool grad = tt_set_grad_enabled(false);
+    for (int64_t start = 0; st == RGTG_OK && start < n; start += batch) {
+        int64_t count = n - start < batch ? n - start : batch, width = 1;
+        for (int64_t i = 0; i < count; i++) {
+            if (lens[start + i] < 1) st = rgtg_error_set(RGTG_ERR_INVALID, "sequence rewards: sequence %lld is empty",
+                                                         (long long)(start + i));
+            if (lens[start + i] > width) width = lens[start + i];
+        }
+        int64_t *ids = malloc(sizeof(int64_t) * (size_t)(count * width)), *mask = calloc((size_t)(count * width), sizeof(int64_t));
+        int64_t *last = malloc(sizeof(int64_t) * (size_t)count);
+        if (st == RGTG_OK && (!ids || !mask || !last)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+        for (int64_t i = 0; st == RGTG_OK && i < count; i++) {
+            for (int64_t t = 0; t < width; t++) {
+                bool token = t < lens[start + i];
+                ids[i * width + t] = token ? seqs[start + i][t] : pad;
+                mask[i * width + t] = token;
+            }
+            last[i] = lens[start + i] - 1;
+        }
+        if (st == RGTG_OK) {
+            size_t mark = tt_arena_mark();
+            int64_t shape[2] = {count, width}, rows[1] = {count};
+            tt_t rewards = rgtg_model_forward(rm, tt_from_host(ids, shape, 2, TT_I64, rm->device),
+                                              tt_from_host(mask, shape, 2, TT_I64, rm->device));
+            tt_t index = tt_unsqueeze(tt_from_host(last, rows, 1, TT_I64, rm->device), 1);
+            tt_t at = tt_squeeze(tt_gather(tt_to(rewards, TT_F32, rm->device), 1, index), 1);
+            st = at ? tt_to_host(at, TT_F32, out + start, sizeof(float) * (size_t)count) : rgtg_error_status();
+            tt_arena_release(mark);
+        }
+        free(ids), free(mask), free(last);
+    }
+    tt_set_grad_enabled(grad);
+    return st;
+}
+
 /* ---------------------------------------------------------------- the cache */
 
 rgtg_status_t rgtg_kv_cache_create(const rgtg_model_t *m, int64_t rows, int64_t capacity, rgtg_kv_cache_t **out) {

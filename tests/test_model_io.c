@@ -109,7 +109,7 @@ static void expect_load_error(const char *dir, const char *what, const char *phr
 int main(void) {
     char root[] = "/tmp/rgtg-model-io.XXXXXX";
     if (!mkdtemp(root)) return 1;
-    char dir[512], copy[512], cmd[1200];
+    char dir[512], copy[512], cmd[2200];
     snprintf(dir, sizeof dir, "%s/lm", root);
     tt_set_num_threads(1);
     rgtg_model_config_t c = rgtg_model_config_default();

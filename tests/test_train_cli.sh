@@ -48,6 +48,21 @@ EOF
 grep -Eq 'accuracy (0\.9[5-9]|1\.000)' "$work/planted.log" && pass "RM ranks a planted signal: $(grep -o 'accuracy [0-9.]*' "$work/planted.log" | head -1)" \
   || fail "RM ranks a planted signal: $(tail -1 "$work/planted.log")"
 
+# an RM initialised from the SFT model: the same body, a fresh score head
+"$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/rm-from-lm" "${tiny[@]}" --set "model.init=$work/sft/final" \
+  --set train.max_steps=1 --set train.lr=1e-12 --set train.warmup_steps=0 > /dev/null 2>&1
+$py - "$work/sft/final" "$work/rm-from-lm/final" "$root/tests/reference" <<'EOF' && pass "an RM starts from the SFT body with a new score head" || fail "RM from the SFT model"
+import json, sys
+sys.path.insert(0, sys.argv[3])
+import st
+lm, rm = st.load(sys.argv[1] + "/model.safetensors"), st.load(sys.argv[2] + "/model.safetensors")
+arch = json.load(open(sys.argv[2] + "/config.json"))["architectures"]
+body = [k for k in lm if k.startswith("model.")]
+diff = max(float((lm[k] - rm[k]).abs().max()) for k in body)
+print(f"     body max difference after one step at lr 1e-12: {diff:.1e}; head {tuple(rm['score.weight'].shape)}")
+sys.exit(0 if arch == ["LlamaForSequenceClassification"] and diff < 1e-6 and "lm_head.weight" not in rm else 1)
+EOF
+
 # the other objectives run and report their figures
 "$rgtg" train rm --config "$cfg/rm/demo-prefix.yaml" --out "$work/dense" "${tiny[@]}" --set train.objective=dense \
   --set train.max_steps=10 > "$work/dense.log" 2>&1 && grep -q 'prefixes 25%' "$work/dense.log" \

@@ -11,7 +11,6 @@
 #include "../eval/stats.h"
 #include "../eval/table.h"
 #include "../data/prefs_h5.h"
-#include "../train/losses.h"
 #include "../train/prefix_report.h"
 #include "args.h"
 #include "commands.h"
@@ -52,48 +51,19 @@ static rgtg_status_t encode_row(const rgtg_spm_t *spm, const rgtg_generation_t *
 static rgtg_status_t score_all(const rgtg_model_t *rm, const rgtg_spm_t *spm, rgtg_generation_t *rows, size_t count,
                                int64_t batch) {
     int eos = rm->config.eos_token_id >= 0 ? rm->config.eos_token_id : rgtg_spm_eos_id(spm);
-    int pad = rm->config.pad_token_id >= 0 ? rm->config.pad_token_id : 0;
-    rgtg_status_t st = RGTG_OK;
-    bool grad = tt_set_grad_enabled(false);
-    for (size_t start = 0; st == RGTG_OK && start < count; start += (size_t)batch) {
-        size_t n = count - start < (size_t)batch ? count - start : (size_t)batch;
-        int64_t *seqs[n], lens[n], width = 1;
-        memset(seqs, 0, sizeof seqs);
-        for (size_t i = 0; st == RGTG_OK && i < n; i++) {
-            st = encode_row(spm, &rows[start + i], eos, rm->config.max_position_embeddings, &seqs[i], &lens[i]);
-            if (st == RGTG_OK && lens[i] > width) width = lens[i];
-            if (st == RGTG_OK && lens[i] == 0) st = rgtg_error_set(RGTG_ERR_INVALID, "generation %lld is empty", (long long)rows[start + i].id);
-        }
-        int64_t *ids = calloc(n * (size_t)width, sizeof(int64_t)), *mask = calloc(n * (size_t)width, sizeof(int64_t));
-        int64_t last[n];
-        if (st == RGTG_OK && (!ids || !mask)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-        for (size_t i = 0; st == RGTG_OK && i < n; i++) {
-            for (int64_t t = 0; t < width; t++) {
-                ids[i * (size_t)width + (size_t)t] = t < lens[i] ? seqs[i][t] : pad;
-                mask[i * (size_t)width + (size_t)t] = t < lens[i];
-            }
-            last[i] = lens[i] - 1;
-        }
-        if (st == RGTG_OK) {
-            size_t mark = tt_arena_mark();
-            int64_t shape[2] = {(int64_t)n, width}, rshape[1] = {(int64_t)n};
-            tt_t rewards = rgtg_model_forward(rm, tt_from_host(ids, shape, 2, TT_I64, rm->device),
-                                              tt_from_host(mask, shape, 2, TT_I64, rm->device));
-            float values[n];
-            st = rewards ? tt_to_host(rgtg_rewards_at(tt_to(rewards, TT_F32, rm->device),
-                                                      tt_from_host(last, rshape, 1, TT_I64, rm->device)),
-                                      TT_F32, values, sizeof values)
-                         : rgtg_error_status();
-            for (size_t i = 0; st == RGTG_OK && i < n; i++) {
-                rows[start + i].has_reward = true;
-                rows[start + i].reward = values[i];
-            }
-            tt_arena_release(mark);
-        }
-        for (size_t i = 0; i < n; i++) free(seqs[i]);
-        free(ids), free(mask);
+    int64_t **seqs = calloc(count + 1, sizeof *seqs), *lens = calloc(count + 1, sizeof *lens);
+    float *rewards = calloc(count + 1, sizeof *rewards);
+    rgtg_status_t st = seqs && lens && rewards ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == RGTG_OK && i < count; i++)
+        st = encode_row(spm, &rows[i], eos, rm->config.max_position_embeddings, &seqs[i], &lens[i]);
+    if (st == RGTG_OK)
+        st = rgtg_model_sequence_rewards(rm, (const int64_t *const *)seqs, lens, (int64_t)count, batch, rewards);
+    for (size_t i = 0; st == RGTG_OK && i < count; i++) {
+        rows[i].has_reward = true;
+        rows[i].reward = rewards[i];
     }
-    tt_set_grad_enabled(grad);
+    for (size_t i = 0; seqs && i < count; i++) free(seqs[i]);
+    free(seqs), free(lens), free(rewards);
     return st;
 }
 

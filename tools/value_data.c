@@ -7,7 +7,6 @@
 #include "../core/log.h"
 #include "../data/prefs_h5.h"
 #include "../decode/engine.h"
-#include "../train/losses.h"
 
 rgtg_value_data_params_t rgtg_value_data_default_params(void) {
     return (rgtg_value_data_params_t){
@@ -15,38 +14,24 @@ rgtg_value_data_params_t rgtg_value_data_default_params(void) {
     };
 }
 
-/* Rewards at the last token of prompt + response for each row, in batches. */
+/* Rewards at the last token of prompt + response for each row. */
 static rgtg_status_t score(const rgtg_model_t *rm, const int32_t *const *prompts, const int64_t *prompt_lens,
                            const int32_t *const *responses, const int64_t *response_lens, int64_t n, float *out) {
-    rgtg_status_t st = RGTG_OK;
-    bool grad = tt_set_grad_enabled(false);
-    int pad = rm->config.pad_token_id >= 0 ? rm->config.pad_token_id : 0;
-    for (int64_t start = 0; st == RGTG_OK && start < n; start += 32) {
-        int64_t count = n - start < 32 ? n - start : 32, width = 1;
-        for (int64_t i = 0; i < count; i++)
-            if (prompt_lens[start + i] + response_lens[start + i] > width) width = prompt_lens[start + i] + response_lens[start + i];
-        int64_t *ids = calloc((size_t)(count * width), sizeof(int64_t)), *mask = calloc((size_t)(count * width), sizeof(int64_t));
-        int64_t last[count];
-        if (!ids || !mask) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-        for (int64_t i = 0; st == RGTG_OK && i < count; i++) {
-            int64_t t = 0;
-            for (int64_t j = 0; j < prompt_lens[start + i]; j++, t++) ids[i * width + t] = prompts[start + i][j], mask[i * width + t] = 1;
-            for (int64_t j = 0; j < response_lens[start + i]; j++, t++) ids[i * width + t] = responses[start + i][j], mask[i * width + t] = 1;
-            last[i] = t - 1;
-            for (; t < width; t++) ids[i * width + t] = pad;
+    int64_t **seqs = calloc((size_t)n + 1, sizeof *seqs), *lens = calloc((size_t)n + 1, sizeof *lens);
+    rgtg_status_t st = seqs && lens ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; st == RGTG_OK && i < n; i++) {
+        lens[i] = prompt_lens[i] + response_lens[i];
+        seqs[i] = malloc(sizeof(int64_t) * (size_t)(lens[i] + 1));
+        if (!seqs[i]) {
+            st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+            break;
         }
-        if (st == RGTG_OK) {
-            size_t mark = tt_arena_mark();
-            int64_t shape[2] = {count, width}, rows[1] = {count};
-            tt_t rewards = rgtg_model_forward(rm, tt_from_host(ids, shape, 2, TT_I64, rm->device),
-                                              tt_from_host(mask, shape, 2, TT_I64, rm->device));
-            tt_t at = rgtg_rewards_at(tt_to(rewards, TT_F32, rm->device), tt_from_host(last, rows, 1, TT_I64, rm->device));
-            st = at ? tt_to_host(at, TT_F32, out + start, sizeof(float) * (size_t)count) : rgtg_error_status();
-            tt_arena_release(mark);
-        }
-        free(ids), free(mask);
+        for (int64_t t = 0; t < prompt_lens[i]; t++) seqs[i][t] = prompts[i][t];
+        for (int64_t t = 0; t < response_lens[i]; t++) seqs[i][prompt_lens[i] + t] = responses[i][t];
     }
-    tt_set_grad_enabled(grad);
+    if (st == RGTG_OK) st = rgtg_model_sequence_rewards(rm, (const int64_t *const *)seqs, lens, n, 32, out);
+    for (int64_t i = 0; seqs && i < n; i++) free(seqs[i]);
+    free(seqs), free(lens);
     return st;
 }
 
