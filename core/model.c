@@ -413,6 +413,7 @@ rgtg_status_t rgtg_model_sequence_rewards(const rgtg_model_t *rm, const int64_t 
     if (rm->config.head != RGTG_HEAD_SCORE)
         return rgtg_error_set(RGTG_ERR_INVALID, "sequence rewards: the model is not a reward model (score head)");
     int64_t pad = rm->config.pad_token_id >= 0 ? rm->config.pad_token_id : 0;
+    int64_t bos = rm->config.bos_token_id, first = bos >= 0; /* tokens before each sequence */
     rgtg_status_t st = RGTG_OK;
     bool grad = tt_set_grad_enabled(false);
     for (int64_t start = 0; st == RGTG_OK && start < n; start += batch) {
@@ -420,18 +421,19 @@ rgtg_status_t rgtg_model_sequence_rewards(const rgtg_model_t *rm, const int64_t 
         for (int64_t i = 0; i < count; i++) {
             if (lens[start + i] < 1) st = rgtg_error_set(RGTG_ERR_INVALID, "sequence rewards: sequence %lld is empty",
                                                          (long long)(start + i));
-            if (lens[start + i] > width) width = lens[start + i];
+            if (first + lens[start + i] > width) width = first + lens[start + i];
         }
         int64_t *ids = malloc(sizeof(int64_t) * (size_t)(count * width)), *mask = calloc((size_t)(count * width), sizeof(int64_t));
         int64_t *last = malloc(sizeof(int64_t) * (size_t)count);
         if (st == RGTG_OK && (!ids || !mask || !last)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
         for (int64_t i = 0; st == RGTG_OK && i < count; i++) {
-            for (int64_t t = 0; t < width; t++) {
-                bool token = t < lens[start + i];
-                ids[i * width + t] = token ? seqs[start + i][t] : pad;
+            if (first) ids[i * width] = bos, mask[i * width] = 1;
+            for (int64_t t = first; t < width; t++) {
+                bool token = t < first + lens[start + i];
+                ids[i * width + t] = token ? seqs[start + i][t - first] : pad;
                 mask[i * width + t] = token;
             }
-            last[i] = lens[start + i] - 1;
+            last[i] = first + lens[start + i] - 1;
         }
         if (st == RGTG_OK) {
             size_t mark = tt_arena_mark();

@@ -73,8 +73,9 @@ tt_t rgtg_model_param(const rgtg_model_t *model, const char *name); /* NULL when
  * all ones). Padding may be on either side: positions are counted from the mask.
  * Returns logits [B, T, vocab] (LM head) or rewards [B, T] (score head) as an arena tensor. */
 tt_t rgtg_model_forward(const rgtg_model_t *model, tt_t ids, tt_t mask);
-/* The reward (score head) at the last token of each of n sequences seqs[i] (lens[i] >= 1 ids each),
- * batch sequences per forward, without gradients, into out[n]. */
+/* The reward (score head) at the last token of each of n sequences seqs[i] (lens[i] >= 1 ids each,
+ * given without BOS: the model's bos_token_id, when it has one, is put first), batch sequences per
+ * forward, without gradients, into out[n]. */
 rgtg_status_t rgtg_model_sequence_rewards(const rgtg_model_t *rm, const int64_t *const *seqs, const int64_t *lens,
                                           int64_t n, int64_t batch, float *out);
 /* Final hidden states [B, T, d] (after the last norm), for heads computed elsewhere. */

@@ -7,7 +7,7 @@
 
 rgtg_decode_params_t rgtg_decode_default_params(void) {
     return (rgtg_decode_params_t){
-        .top_k = 10, .max_new_tokens = 64, .batch_size = 16, .eos_id = 2, .use_cache = true, .seed = 1,
+        .top_k = 10, .max_new_tokens = 64, .batch_size = 16, .eos_id = 2, .bos_id = -1, .use_cache = true, .seed = 1,
     };
 }
 
@@ -201,9 +201,38 @@ static rgtg_status_t decode_row_reference(const rgtg_model_t *lm, const rgtg_mod
     return st;
 }
 
+static rgtg_status_t decode_prompts(const rgtg_model_t *lm, const rgtg_model_t *rm, const rgtg_strategy_t *strategy,
+                                    const rgtg_decode_params_t *params, const int32_t *const *prompts,
+                                    const int64_t *prompt_lengths, int64_t count, rgtg_decoded_t *out);
+
 rgtg_status_t rgtg_decode(const rgtg_model_t *lm, const rgtg_model_t *rm, const rgtg_strategy_t *strategy,
                           const rgtg_decode_params_t *params, const int32_t *const *prompts,
                           const int64_t *prompt_lengths, int64_t count, rgtg_decoded_t *out) {
+    if (params->bos_id < 0) return decode_prompts(lm, rm, strategy, params, prompts, prompt_lengths, count, out);
+    /* BOS, then each prompt */
+    int32_t **with_bos = calloc((size_t)count + 1, sizeof *with_bos);
+    int64_t *lengths = calloc((size_t)count + 1, sizeof *lengths);
+    rgtg_status_t st = with_bos && lengths ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; st == RGTG_OK && i < count; i++) {
+        lengths[i] = prompt_lengths[i] + 1;
+        with_bos[i] = malloc(sizeof(int32_t) * (size_t)lengths[i]);
+        if (!with_bos[i]) {
+            st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+            break;
+        }
+        with_bos[i][0] = params->bos_id;
+        memcpy(with_bos[i] + 1, prompts[i], sizeof(int32_t) * (size_t)prompt_lengths[i]);
+    }
+    if (st == RGTG_OK)
+        st = decode_prompts(lm, rm, strategy, params, (const int32_t *const *)with_bos, lengths, count, out);
+    for (int64_t i = 0; with_bos && i < count; i++) free(with_bos[i]);
+    free(with_bos), free(lengths);
+    return st;
+}
+
+static rgtg_status_t decode_prompts(const rgtg_model_t *lm, const rgtg_model_t *rm, const rgtg_strategy_t *strategy,
+                                    const rgtg_decode_params_t *params, const int32_t *const *prompts,
+                                    const int64_t *prompt_lengths, int64_t count, rgtg_decoded_t *out) {
     if (strategy->needs_reward && !rm)
         return rgtg_error_set(RGTG_ERR_INVALID, "decode: method '%s' needs a reward model", strategy->name);
     if (rm && rm->config.vocab_size != lm->config.vocab_size)

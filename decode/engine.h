@@ -21,6 +21,7 @@ typedef struct {
     int max_new_tokens;    /* stop a row after this many tokens */
     int batch_size;        /* rows decoded together */
     int eos_id;            /* a row ends when it draws this token */
+    int bos_id;            /* put before every prompt (the LM's bos_token_id); -1: none */
     bool use_cache;        /* false: the no-cache reference path */
     uint64_t seed;         /* sampling seed; row i uses stream i, so batching does not change tokens */
 } rgtg_decode_params_t;

@@ -110,6 +110,7 @@ int rgtg_cmd_decode(int argc, char **argv) {
     params.top_k = (int)k, params.max_new_tokens = (int)max_new, params.batch_size = (int)batch;
     params.seed = (uint64_t)seed, params.use_cache = !rgtg_args_has(&args, "no-cache");
     params.eos_id = lm ? lm->config.eos_token_id : 2;
+    params.bos_id = lm ? lm->config.bos_token_id : -1;
     if (st == RGTG_OK) st = rgtg_decode(lm, rm, &strategy, &params, prompts, lengths, count, decoded);
     bool decoded_ok = st == RGTG_OK;
 

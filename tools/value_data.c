@@ -81,7 +81,9 @@ rgtg_status_t rgtg_value_data_make(const char *prefs_path, const rgtg_value_data
     rgtg_strategy_t sampler;
     if (st == RGTG_OK) st = rgtg_strategy_make("topk", 0, p->temperature, &sampler);
     rgtg_decode_params_t dp = rgtg_decode_default_params();
-    dp.top_k = p->top_k, dp.max_new_tokens = p->max_new_tokens, dp.seed = p->seed, dp.eos_id = lm ? lm->config.eos_token_id : 2;
+    dp.top_k = p->top_k, dp.max_new_tokens = p->max_new_tokens, dp.seed = p->seed;
+    dp.eos_id = lm ? lm->config.eos_token_id : 2;
+    dp.bos_id = lm ? lm->config.bos_token_id : -1;
     if (st == RGTG_OK) {
         rgtg_log_info("value data: sampling %lld responses from %s", (long long)n, p->lm_dir);
         st = rgtg_decode(lm, NULL, &sampler, &dp, prompts, prompt_lens, n, decoded);

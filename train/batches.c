@@ -113,9 +113,9 @@ rgtg_status_t rgtg_batch_build(const rgtg_batch_source_t *s, const rgtg_example_
         int k;
         st = example_rows(s, examples[i], rows + count, &k);
         if (st != RGTG_OK) break;
-        fit(rows + count, k, s->max_len);
+        fit(rows + count, k, s->max_len - (s->bos_id >= 0));
         for (int j = 0; j < k; j++) {
-            int64_t len = rows[count + j].prompt_len + rows[count + j].response_len;
+            int64_t len = (s->bos_id >= 0) + rows[count + j].prompt_len + rows[count + j].response_len;
             if (len > width) width = len;
         }
         count += k;
@@ -137,16 +137,17 @@ rgtg_status_t rgtg_batch_build(const rgtg_batch_source_t *s, const rgtg_example_
         float *loss = b->loss_mask + r * width;
         const row_t *row = &rows[r];
         int64_t t = 0;
+        if (s->bos_id >= 0) ids[t] = s->bos_id, mask[t] = 1, t++;
         for (int64_t i = 0; i < row->prompt_len; i++, t++) ids[t] = row->prompt[i], mask[t] = 1;
         for (int64_t i = 0; i < row->response_len; i++, t++) ids[t] = row->response[i], mask[t] = 1, loss[t] = 1;
         b->last[r] = t - 1;
-        b->prompt_len[r] = row->prompt_len;
+        b->prompt_len[r] = row->prompt_len + (s->bos_id >= 0);
         b->response_len[r] = row->response_len;
         b->target[r] = row->target;
         b->tokens += t;
         for (; t < width; t++) ids[t] = s->pad_id;
         /* SFT counts predicted response tokens (position 0 is never predicted); value, scored positions */
-        if (s->objective == RGTG_OBJECTIVE_SFT) b->units += row->response_len - (row->prompt_len == 0);
+        if (s->objective == RGTG_OBJECTIVE_SFT) b->units += row->response_len - (b->prompt_len[r] == 0);
         if (s->objective == RGTG_OBJECTIVE_VALUE) b->units += row->response_len;
     }
     free(rows);

@@ -55,10 +55,12 @@ typedef struct {
     rgtg_objective_t objective;
     int64_t max_len;
     int64_t pad_id;
+    int64_t bos_id;           /* the model's BOS, put before every prompt; -1: none */
 } rgtg_batch_source_t;
 
-/* Builds the batch of examples[0..n): fits each sequence into max_len (the prompt loses tokens from
- * the left first, the same number on both sides of a pair) and pads. */
+/* Builds the batch of examples[0..n): BOS (when the source has one), then prompt and response, fitted
+ * into max_len (the prompt loses tokens from the left first, the same number on both sides of a pair),
+ * then padding. prompt_len counts BOS. */
 rgtg_status_t rgtg_batch_build(const rgtg_batch_source_t *source, const rgtg_example_t *examples, int64_t n,
                                rgtg_batch_t *batch);
 void rgtg_batch_free(rgtg_batch_t *batch);

@@ -41,7 +41,7 @@ rgtg_status_t rgtg_prefix_report(const rgtg_model_t *rm, const rgtg_prefs_t *dat
         return rgtg_error_set(RGTG_ERR_INVALID, "prefix report: the %s split holds no pairs", rgtg_split_name(split));
     const rgtg_prefs_info_t *info = rgtg_prefs_info(data);
     rgtg_batch_source_t source = {.data = data, .objective = RGTG_OBJECTIVE_RM_FULL, .max_len = max_len,
-                                  .pad_id = info->pad_id >= 0 ? info->pad_id : 0};
+                                  .pad_id = info->pad_id >= 0 ? info->pad_id : 0, .bos_id = rm->config.bos_token_id};
     rgtg_example_t *batch = malloc(sizeof *batch * (size_t)micro_batch);
     if (!batch) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     bool grad = tt_set_grad_enabled(false);

@@ -417,7 +417,8 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
     if (st != RGTG_OK) return st;
     const rgtg_prefs_info_t *info = rgtg_prefs_info(t.data);
     t.source = (rgtg_batch_source_t){.data = t.data, .values = p->value_examples, .objective = p->objective,
-                                     .max_len = p->max_len, .pad_id = info->pad_id >= 0 ? info->pad_id : 0};
+                                     .max_len = p->max_len, .pad_id = info->pad_id >= 0 ? info->pad_id : 0,
+                                     .bos_id = -1};
     rgtg_example_t *all = NULL, *examples = NULL, *held = NULL;
     int64_t n_all = 0, n = 0, n_held = 0;
     FILE *metrics = NULL;
@@ -450,6 +451,7 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
     if (st == RGTG_OK && p->device == TT_CUDA && t.world > 1) st = rgtg_dist_init_nccl(rgtg_dist_local_rank());
     st = rgtg_dist_check(st);
     if (st == RGTG_OK) st = make_model(p, info, &t.model);
+    if (st == RGTG_OK) t.source.bos_id = t.model->config.bos_token_id;
     if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_DPO) {
         st = rgtg_model_load(p->init, p->device, &t.reference);
         if (st == RGTG_OK) st = convert_dtype(t.reference, p->dtype);
