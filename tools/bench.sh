@@ -30,11 +30,15 @@ echo "$decode"
 echo "speedup: $(json_field "$decode" speedup)x (target >= 5x)"
 
 echo "== candidate scoring (reward model): k=10 candidates in one forward + commit vs one single-token step (cache of 128)"
-for batch in 1 4; do
-  cands=$("$rgtg" bench candidates --config "$model" --batch "$batch" --seq 128 --steps 40 --k 10 --threads "$threads")
-  echo "$cands"
-  echo "batch $batch: cost ratio $(json_field "$cands" ratio)x (target <= 2x); against 10 separate single-token steps:" \
-    "$(awk -v s="$(json_field "$cands" score_ms)" -v a="$(json_field "$cands" append_ms)" 'BEGIN { printf "%.2fx", s / (10 * a) }')"
+for size in 5m 60m; do
+  for batch in 1 4; do
+    cands=$("$rgtg" bench candidates --config "$root/configs/bench/model-$size.json" --batch "$batch" --seq 128 \
+            --steps 30 --k 10 --threads "$threads")
+    echo "$cands"
+    echo "$size model, batch $batch: cost ratio $(json_field "$cands" ratio)x (target <= 2x); against 10 separate" \
+      "single-token steps: $(awk -v s="$(json_field "$cands" score_ms)" -v a="$(json_field "$cands" append_ms)" \
+      'BEGIN { printf "%.2fx", s / (10 * a) }')"
+  done
 done
 
 echo "== dense vs prefix partial RMs (demo data): prefix pairs/s and held-out accuracy"
