@@ -226,7 +226,8 @@ rgtg_status_t rgtg_prefs_writer_open(const char *path, const rgtg_prefs_attrs_t 
         write_attr_string(root, "template_text", attrs->template_text) < 0 ||
         write_attr_string(root, "source_files", attrs->source_files) < 0 ||
         write_attr_string(root, "source_sha256", attrs->source_sha256) < 0 ||
-        write_attr_u64(root, "seed", attrs->seed) < 0)
+        write_attr_u64(root, "seed", attrs->seed) < 0 ||
+        (attrs->options && write_attr_string(root, "options", attrs->options) < 0))
         WRITER_FAIL("%s: cannot write attributes (%s)", path, hdf5_detail());
     *out = w;
     return RGTG_OK;
@@ -391,6 +392,7 @@ void rgtg_prefs_close(rgtg_prefs_t *f) {
     free(in->template_text);
     free(in->source_files);
     free(in->source_sha256);
+    free(in->options);
     for (size_t i = 0; i < in->drop_reason_count; i++) free(in->drop_reasons[i]);
     free(in->drop_reasons);
     free(in->drop_counts);
@@ -581,10 +583,10 @@ static rgtg_status_t read_attributes(rgtg_prefs_t *f, hid_t root) {
         return rgtg_error_set(RGTG_ERR_FORMAT, "%s: attributes vocab_size %d, eos_id %d, pad_id %d are inconsistent",
                               path, in->vocab_size, in->eos_id, in->pad_id);
     static const char *const strings[] = {"tokenizer_sha256", "template_name", "template_text", "source_files",
-                                          "source_sha256"};
+                                          "source_sha256", "options"};
     char **string_out[] = {&in->tokenizer_sha256, &in->template_name, &in->template_text, &in->source_files,
-                           &in->source_sha256};
-    for (int i = 0; i < 5; i++)
+                           &in->source_sha256, &in->options};
+    for (int i = 0; i < 6; i++)
         if (read_attr_string(path, root, strings[i], string_out[i]) < 0) return RGTG_ERR_FORMAT;
     if (read_attr_number(path, root, "seed", H5T_NATIVE_UINT64, &in->seed) < 0 ||
         read_attr_number(path, root, "rows_read", H5T_NATIVE_INT64, &in->rows_read) < 0 ||

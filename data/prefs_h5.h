@@ -33,6 +33,7 @@ typedef struct {
     const char *source_files;     /* the inputs, one path a line */
     const char *source_sha256;    /* their sha256s, one a line, same order */
     uint64_t seed;                /* the seed of selection and splits */
+    const char *options;          /* how the file was made ("max_len=512 truncate=drop ..."); NULL: none */
 } rgtg_prefs_attrs_t;
 
 /* Counts known at the end of a conversion; rows_kept is the number of pairs written. */
@@ -79,7 +80,7 @@ typedef struct {
     int format_version;
     char *tokenizer_sha256;
     int32_t vocab_size, eos_id, pad_id;
-    char *template_name, *template_text, *source_files, *source_sha256; /* "" when absent */
+    char *template_name, *template_text, *source_files, *source_sha256, *options; /* "" when absent */
     uint64_t seed;
     int64_t rows_read, rows_kept;
     size_t drop_reason_count;

@@ -415,6 +415,7 @@ typedef struct {
     const char *format, *out;
     int skip_errors;
     long long limit;
+    const char *options; /* the settings, recorded in the file */
 } prepare_job_t;
 
 static rgtg_status_t run_prepare(const prepare_job_t *job, prepare_config_t *cfg, const char *tokenizer_path) {
@@ -448,6 +449,7 @@ static rgtg_status_t run_prepare(const prepare_job_t *job, prepare_config_t *cfg
         .source_files = sources,
         .source_sha256 = source_sha,
         .seed = cfg->seed,
+        .options = job->options,
     };
     rgtg_prefs_writer_t *writer = NULL;
     if (st == RGTG_OK) st = rgtg_prefs_writer_open(job->out, &attrs, &writer);
@@ -577,6 +579,11 @@ int rgtg_cmd_data_prepare(int argc, char **argv) {
         }
         free(probe);
     }
+    char options[512];
+    /* the format is left out: a detected and a named format give the same file */
+    snprintf(options, sizeof options, "max_len=%lld truncate=%s split=%s on_error=%s limit=%lld", cfg.max_len, truncate,
+             rgtg_args_get(&args, "split", "0.9,0.05,0.05"), on_error, job.limit);
+    job.options = options;
     rgtg_status_t st = run_prepare(&job, &cfg, tokenizer);
     rgtg_spm_free(cfg.spm);
     return st == RGTG_OK ? 0 : rgtg_report_error("data prepare");
@@ -772,6 +779,7 @@ static rgtg_status_t inspect(const char *path, const char *tokenizer, long long 
         print_json_string(2, 17, "template_text", info->template_text);
         print_json_string(2, 17, "source_files", info->source_files);
         print_json_string(2, 17, "source_sha256", info->source_sha256);
+        if (info->options[0]) print_json_string(2, 17, "options", info->options);
         if (info->has_prefix)
             printf("  ratio             %g\n  expand_seed       %" PRIu64 "\n  prefix_all        %d\n"
                    "  prefix_saturated  train %d valid %d test %d\n",
