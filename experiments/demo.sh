@@ -19,7 +19,7 @@ if [ "$size" = tiny ]; then
 else
   data_args=()
   steps=()
-  decode_args=(--max-new-tokens 40)
+  decode_args=()
 fi
 common=(--set "data.path=$out/data/prefs.h5" --set "data.tokenizer=$out/data/tokenizer.model")
 
@@ -32,13 +32,10 @@ echo "== 2. training: SFT LM, partial RM (prefix pairs), full RM (same pairs), e
   --set train.shard=0 --set train.seed=2
 "$rgtg" train rm --config "$cfg/rm/demo-full.yaml" --out "$out/rm-eval" "${common[@]}" "${steps[@]}"
 echo "== 3. decoding the held-out prompts: top-k, ARGS and PARGS (k=10) with candidate scoring"
-beta=$(awk '/^beta:/ {print $2}' "$cfg/decode/demo.yaml")
-"$rgtg" decode --lm "$out/lm/final" --method topk --data "$out/data/prefs.h5" --split test \
-  --k 10 --out "$out/generations-topk.jsonl" "${decode_args[@]}"
-"$rgtg" decode --lm "$out/lm/final" --rm "$out/rm-full/final" --method args --beta "$beta" \
-  --data "$out/data/prefs.h5" --split test --k 10 --out "$out/generations-args.jsonl" "${decode_args[@]}"
-"$rgtg" decode --lm "$out/lm/final" --rm "$out/rm/final" --method pargs --beta "$beta" \
-  --data "$out/data/prefs.h5" --split test --k 10 --out "$out/generations-pargs.jsonl" "${decode_args[@]}"
+decode=(--config "$cfg/decode/demo.yaml" --lm "$out/lm/final" --data "$out/data/prefs.h5" "${decode_args[@]}")
+"$rgtg" decode "${decode[@]}" --method topk --out "$out/generations-topk.jsonl"
+"$rgtg" decode "${decode[@]}" --method args --rm "$out/rm-full/final" --out "$out/generations-args.jsonl"
+"$rgtg" decode "${decode[@]}" --method pargs --rm "$out/rm/final" --out "$out/generations-pargs.jsonl"
 echo "== 4. evaluation under the held-apart RM"
 "$rgtg" eval score --rm "$out/rm-eval/final" --gens "$out/generations-topk.jsonl"
 "$rgtg" eval score --rm "$out/rm-eval/final" --gens "$out/generations-args.jsonl"

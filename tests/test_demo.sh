@@ -28,6 +28,9 @@ rows=$(grep -c '"reward"' "$work/demo/generations-pargs.jsonl" 2>/dev/null || ec
 grep -q 'pargs' "$work/demo/table.md" && grep -q 'topk' "$work/demo/table.md" && grep -q '| args' "$work/demo/table.md" \
   && pass "the table has a topk, an args and a pargs row" || fail "table rows"
 
+grep -q '"beta":2,' "$work/demo/generations-pargs.jsonl" && grep -q '"max_new_tokens":12' "$work/demo/generations-pargs.jsonl" \
+  && pass "decode takes beta from its --config and max_new_tokens from the command line" || fail "decode settings"
+
 # bad input: one line naming the problem, a non-zero exit, no partial output
 cfg=$root/configs/sft/demo.yaml
 expect_error "an unknown config key" "train.lrr" \
@@ -41,6 +44,9 @@ expect_error "an unknown option" "--frobnicate" "$rgtg" decode --frobnicate 1
 expect_error "an unknown method" "unknown method" \
   "$rgtg" decode --lm "$work/demo/lm/final" --data "$work/demo/data/prefs.h5" --method beam --out "$work/g.jsonl"
 [ ! -e "$work/g.jsonl" ] && pass "no generations file after a failed decode" || fail "partial generations file"
+printf 'k: 10\nbta: 2\n' > "$work/decode.yaml"
+expect_error "an unknown key in a decode config" "did you mean 'beta'" \
+  "$rgtg" decode --config "$work/decode.yaml" --lm "$work/demo/lm/final" --data "$work/demo/data/prefs.h5" --out "$work/g2.jsonl"
 printf 'not json\n' > "$work/broken.jsonl"
 expect_error "a malformed generations file" "broken.jsonl:1:" \
   "$rgtg" eval score --rm "$work/demo/rm-eval/final" --gens "$work/broken.jsonl"

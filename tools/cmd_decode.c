@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/config.h"
 #include "../core/fsutil.h"
 #include "../core/spm/spm.h"
 #include "../data/prefs_h5.h"
@@ -13,6 +14,7 @@
 #include "commands.h"
 
 static const rgtg_option_t options[] = {
+    {"config", true, false, "YAML of decoding settings (configs/decode/*.yaml); options given here win"},
     {"lm", true, false, "language model directory (Hugging Face layout, with tokenizer.model)"},
     {"rm", true, false, "reward model directory guiding pargs/args"},
     {"method", true, false, "topk | greedy | pargs | args | pargs-greedy | args-greedy (default pargs)"},
@@ -38,6 +40,30 @@ static int split_from_name(const char *name) {
     return -1;
 }
 
+/* Decoding settings: a YAML file's values, overridden by the command line's. */
+typedef struct {
+    const char *method, *split;
+    int64_t k, max_new_tokens, batch, seed, threads, limit;
+    double beta, temperature;
+} settings_t;
+
+static rgtg_status_t read_config(const rgtg_config_t *cfg, settings_t *s) {
+    static const char *const known[] = {"method", "split", "k", "max_new_tokens", "batch", "seed", "threads",
+                                        "limit", "beta", "temperature", NULL};
+    rgtg_status_t st = rgtg_config_check_known(cfg, known);
+    if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "method", s->method, &s->method);
+    if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "split", s->split, &s->split);
+    struct { const char *key; int64_t *target; } ints[] = {
+        {"k", &s->k}, {"max_new_tokens", &s->max_new_tokens}, {"batch", &s->batch}, {"seed", &s->seed},
+        {"threads", &s->threads}, {"limit", &s->limit},
+    };
+    for (size_t i = 0; st == RGTG_OK && i < sizeof ints / sizeof ints[0]; i++)
+        st = rgtg_config_get_int(cfg, ints[i].key, *ints[i].target, ints[i].target);
+    if (st == RGTG_OK) st = rgtg_config_get_double(cfg, "beta", s->beta, &s->beta);
+    if (st == RGTG_OK) st = rgtg_config_get_double(cfg, "temperature", s->temperature, &s->temperature);
+    return st;
+}
+
 /* Text of a token span without its trailing EOS. */
 static rgtg_status_t span_text(const rgtg_spm_t *spm, rgtg_token_span_t span, int eos, char **out) {
     size_t n = (size_t)span.len;
@@ -54,27 +80,44 @@ int rgtg_cmd_decode(int argc, char **argv) {
     }
     const char *lm_dir = rgtg_args_get(&args, "lm", NULL), *rm_dir = rgtg_args_get(&args, "rm", NULL);
     const char *data_path = rgtg_args_get(&args, "data", NULL), *out_path = rgtg_args_get(&args, "out", NULL);
-    const char *method = rgtg_args_get(&args, "method", "pargs");
-    int split = split_from_name(rgtg_args_get(&args, "split", "test"));
+    settings_t set = {.method = "pargs", .split = "test", .k = 10, .max_new_tokens = 64, .batch = 16, .seed = 1,
+                      .threads = 2, .limit = 0, .beta = 1.0, .temperature = 1.0};
+    rgtg_config_t *cfg = NULL;
+    const char *config_path = rgtg_args_get(&args, "config", NULL);
+    if (config_path && (rgtg_config_load(config_path, &cfg) != RGTG_OK || read_config(cfg, &set) != RGTG_OK)) {
+        rgtg_config_free(cfg);
+        return rgtg_report_error("decode");
+    }
+    const char *method = rgtg_args_get(&args, "method", set.method);
+    int split = split_from_name(rgtg_args_get(&args, "split", set.split));
     long long k, max_new, batch, seed, threads, limit;
     double beta, temperature;
     if (!lm_dir || !data_path || !out_path) {
         fprintf(stderr, "rgtg decode: --lm, --data and --out are required\n");
+        rgtg_config_free(cfg);
         return 2;
     }
     if (split < 0) {
         fprintf(stderr, "rgtg decode: --split must be train, valid or test\n");
+        rgtg_config_free(cfg);
         return 2;
     }
-    if (!rgtg_args_int(&args, "k", 10, &k) || !rgtg_args_int(&args, "max-new-tokens", 64, &max_new) ||
-        !rgtg_args_int(&args, "batch", 16, &batch) || !rgtg_args_int(&args, "seed", 1, &seed) ||
-        !rgtg_args_int(&args, "threads", 2, &threads) || !rgtg_args_int(&args, "limit", 0, &limit) ||
-        !rgtg_args_double(&args, "beta", 1.0, &beta) || !rgtg_args_double(&args, "temperature", 1.0, &temperature))
+    if (!rgtg_args_int(&args, "k", set.k, &k) || !rgtg_args_int(&args, "max-new-tokens", set.max_new_tokens, &max_new) ||
+        !rgtg_args_int(&args, "batch", set.batch, &batch) || !rgtg_args_int(&args, "seed", set.seed, &seed) ||
+        !rgtg_args_int(&args, "threads", set.threads, &threads) || !rgtg_args_int(&args, "limit", set.limit, &limit) ||
+        !rgtg_args_double(&args, "beta", set.beta, &beta) ||
+        !rgtg_args_double(&args, "temperature", set.temperature, &temperature)) {
+        rgtg_config_free(cfg);
         return 2;
+    }
     rgtg_strategy_t strategy;
-    if (rgtg_strategy_make(method, beta, temperature, &strategy) != RGTG_OK) return rgtg_report_error("decode");
+    if (rgtg_strategy_make(method, beta, temperature, &strategy) != RGTG_OK) {
+        rgtg_config_free(cfg);
+        return rgtg_report_error("decode");
+    }
     if (strategy.needs_reward && !rm_dir) {
         fprintf(stderr, "rgtg decode: method '%s' needs --rm\n", method);
+        rgtg_config_free(cfg);
         return 2;
     }
     tt_set_num_threads((int)threads);
@@ -151,5 +194,7 @@ int rgtg_cmd_decode(int argc, char **argv) {
     rgtg_spm_free(spm);
     rgtg_model_free(lm);
     rgtg_model_free(rm);
-    return st == RGTG_OK ? 0 : rgtg_report_error("decode");
+    int code = st == RGTG_OK ? 0 : rgtg_report_error("decode");
+    rgtg_config_free(cfg); /* after the report: the method name may live in it */
+    return code;
 }
