@@ -282,3 +282,13 @@ rgtg_status_t rgtg_sha256_file(const char *path, char hex_out[65]) {
     if (s == RGTG_OK) digest_to_hex(digest, hex_out);
     return s;
 }
+
+rgtg_status_t rgtg_copy_file_atomic(const char *src, const char *dst) {
+    char *data;
+    size_t size;
+    rgtg_status_t st = rgtg_read_file(src, &data, &size);
+    if (st != RGTG_OK) return st;
+    st = rgtg_write_file_atomic(dst, data, size);
+    free(data);
+    return st;
+}

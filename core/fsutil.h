@@ -33,6 +33,8 @@ bool rgtg_path_exists(const char *path);
 rgtg_status_t rgtg_read_file(const char *path, char **data_out, size_t *size_out);
 /* Writes a whole buffer atomically. */
 rgtg_status_t rgtg_write_file_atomic(const char *path, const void *data, size_t size);
+/* Copies src to dst atomically. */
+rgtg_status_t rgtg_copy_file_atomic(const char *src, const char *dst);
 /* Lowercase hex sha256 of a file's bytes into hex_out[65]. */
 rgtg_status_t rgtg_sha256_file(const char *path, char hex_out[65]);
 void rgtg_sha256_bytes(const void *data, size_t size, char hex_out[65]);

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 
 enum { BAR_WIDTH = 24, EXTRA_CAPACITY = 256, LINE_CAPACITY = 1024 };
@@ -39,12 +40,6 @@ void rgtg_progress_set_enabled(bool enabled) { progress_enabled = enabled; }
 bool rgtg_progress_get_enabled(void) { return progress_enabled; }
 void rgtg_progress_set_interval(double seconds) { plain_interval_seconds = seconds; }
 
-static double monotonic_seconds(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
-}
-
 rgtg_progress_t *rgtg_progress_start(const char *label, int64_t total) {
     rgtg_progress_t *progress = calloc(1, sizeof *progress);
     if (!progress) return NULL;
@@ -55,7 +50,7 @@ rgtg_progress_t *rgtg_progress_start(const char *label, int64_t total) {
     }
     progress->total = total;
     progress->on_terminal = isatty(STDERR_FILENO) == 1;
-    progress->start_time = monotonic_seconds();
+    progress->start_time = rgtg_now_seconds();
     progress->first_update_time = -1.0;
     progress->last_print_time = progress->start_time;
     return progress;
@@ -164,7 +159,7 @@ static void print_plain_line(const rgtg_progress_t *progress, double now, bool f
 
 void rgtg_progress_update(rgtg_progress_t *progress, int64_t done, const char *extra_fmt, ...) {
     if (!progress) return;
-    const double now = monotonic_seconds();
+    const double now = rgtg_now_seconds();
     if (progress->first_update_time < 0) {
         progress->first_update_time = now;
         progress->first_update_done = done;
@@ -192,7 +187,7 @@ void rgtg_progress_update(rgtg_progress_t *progress, int64_t done, const char *e
 void rgtg_progress_finish(rgtg_progress_t *progress) {
     if (!progress) return;
     if (progress_enabled) {
-        const double now = monotonic_seconds();
+        const double now = rgtg_now_seconds();
         if (progress->on_terminal) draw_terminal_line(progress, now, true);
         else print_plain_line(progress, now, true);
     }

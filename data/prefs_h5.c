@@ -24,6 +24,12 @@ const char *rgtg_split_name(int split) {
     return split >= 0 && split < RGTG_SPLIT_COUNT ? split_names[split] : "unknown";
 }
 
+int rgtg_split_from_name(const char *name) {
+    for (int s = 0; name && s < RGTG_SPLIT_COUNT; s++)
+        if (!strcmp(name, split_names[s])) return s;
+    return -1;
+}
+
 /* HDF5 prints its error stack by default; below tools/ nothing prints, errors are values. */
 static void hdf5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 

@@ -17,6 +17,8 @@ typedef enum { RGTG_SPLIT_TRAIN = 0, RGTG_SPLIT_VALID = 1, RGTG_SPLIT_TEST = 2, 
 
 /* "train", "valid", "test". */
 const char *rgtg_split_name(int split);
+/* The split called name ("train", "valid", "test"), or -1. */
+int rgtg_split_from_name(const char *name);
 
 /* Turns len bytes of text into a malloc'd id array (no BOS/EOS); ctx is the tokenizer (e.g. an
  * rgtg_spm_t through a one-line adapter around rgtg_spm_encode). */

@@ -3,7 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "../core/clock.h"
 
 rgtg_decode_params_t rgtg_decode_default_params(void) {
     return (rgtg_decode_params_t){
@@ -16,12 +17,6 @@ void rgtg_decoded_free(rgtg_decoded_t *row) {
     free(row->tokens);
     row->tokens = NULL;
     row->count = 0;
-}
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* State of one batch: rows still running map to their prompt index through live[]. */
@@ -264,14 +259,14 @@ static rgtg_status_t decode_prompts(const rgtg_model_t *lm, const rgtg_model_t *
         b.rows = count - start < batch ? count - start : batch;
         b.out = out + start;
         for (int64_t r = 0; r < b.rows; r++) rgtg_rng_seed(&b.rngs[r], params->seed, (uint64_t)(start + r));
-        double began = now_seconds();
+        double began = rgtg_now_seconds();
         if (params->use_cache) {
             st = decode_batch_cached(lm, guide, &b, prompts + start, prompt_lengths + start);
         } else {
             for (int64_t r = 0; st == RGTG_OK && r < b.rows; r++)
                 st = decode_row_reference(lm, guide, &b, r, prompts[start + r], prompt_lengths[start + r]);
         }
-        double elapsed = now_seconds() - began;
+        double elapsed = rgtg_now_seconds() - began;
         int64_t tokens = 0;
         for (int64_t r = 0; r < b.rows; r++) tokens += b.out[r].count;
         for (int64_t r = 0; r < b.rows; r++)

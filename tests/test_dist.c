@@ -16,6 +16,7 @@
 #include <mpi.h>
 #endif
 
+#include "../core/clock.h"
 #include "../core/dist.h"
 #include "../core/status.h"
 #include "../core/torch/tt.h"
@@ -379,12 +380,6 @@ static void test_nccl(void) {
 #endif
 }
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* Times the all-reduce of 5M floats: the raw buffer, and the same size as a bucket of 5 tensors. */
 static int bench(void) {
     enum { COUNT = 5000000, REPS = 20 };
@@ -394,9 +389,9 @@ static int bench(void) {
     double best = 1e30, total = 0;
     for (int rep = -2; rep < REPS; rep++) {
         rgtg_dist_barrier();
-        double start = now_seconds();
+        double start = rgtg_now_seconds();
         if (rgtg_dist_allreduce_sum_f32(buffer, COUNT) != RGTG_OK) return 1;
-        double elapsed = now_seconds() - start;
+        double elapsed = rgtg_now_seconds() - start;
         if (rep >= 0) total += elapsed, best = elapsed < best ? elapsed : best;
     }
     if (rank == 0) printf("allreduce_sum_f32 %d floats, %d ranks: mean %.2f ms, best %.2f ms\n", COUNT, world, total / REPS * 1e3, best * 1e3);
@@ -408,9 +403,9 @@ static int bench(void) {
     best = 1e30, total = 0;
     for (int rep = -2; rep < REPS; rep++) {
         rgtg_dist_barrier();
-        double start = now_seconds();
+        double start = rgtg_now_seconds();
         if (rgtg_dist_allreduce_tensors(tensors, 5, 1.0 / world) != RGTG_OK) return 1;
-        double elapsed = now_seconds() - start;
+        double elapsed = rgtg_now_seconds() - start;
         if (rep >= 0) total += elapsed, best = elapsed < best ? elapsed : best;
     }
     if (rank == 0)

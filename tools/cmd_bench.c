@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../core/clock.h"
 #include "../core/hf_config.h"
 #include "../core/rng.h"
 #include "../decode/engine.h"
@@ -26,12 +26,6 @@ static const rgtg_option_t options[] = {
     {"help", false, false, "this help"},
     {NULL, false, false, NULL},
 };
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static tt_t random_ids(rgtg_rng_t *rng, int64_t rows, int64_t cols, int vocab) {
     int64_t *ids = malloc(sizeof(int64_t) * (size_t)(rows * cols));
@@ -55,7 +49,7 @@ static rgtg_status_t bench_train(rgtg_model_t *m, rgtg_rng_t *rng, long long bat
     for (int p = 0; st == RGTG_OK && p < m->param_count; p++) st = tt_set_requires_grad(*m->params[p], true);
     double began = 0, loss = 0;
     for (long long s = 0; st == RGTG_OK && s < warmup + steps; s++) {
-        if (s == warmup) began = now_seconds();
+        if (s == warmup) began = rgtg_now_seconds();
         size_t mark = tt_arena_mark();
         tt_t ids = random_ids(rng, batch, seq, m->config.vocab_size);
         int64_t shape[2] = {batch, seq};
@@ -65,7 +59,7 @@ static rgtg_status_t bench_train(rgtg_model_t *m, rgtg_rng_t *rng, long long bat
         if (st == RGTG_OK) st = rgtg_optim_step(&opt, m, NULL, NULL);
         tt_arena_release(mark);
     }
-    double elapsed = now_seconds() - began;
+    double elapsed = rgtg_now_seconds() - began;
     if (st == RGTG_OK)
         printf("{\"bench\": \"train\", \"tokens_per_s\": %.1f, \"step_ms\": %.2f, \"threads\": %d, \"params\": %lld, "
                "\"final_loss\": %.4f}\n",
@@ -92,9 +86,9 @@ static rgtg_status_t bench_decode(rgtg_model_t *m, rgtg_rng_t *rng, long long ba
     double rate[2] = {0, 0};
     for (int cached = 1; st == RGTG_OK && cached >= 0; cached--) {
         p.use_cache = cached;
-        double began = now_seconds();
+        double began = rgtg_now_seconds();
         st = rgtg_decode(m, NULL, &greedy, &p, prompts, lengths, batch, out);
-        double elapsed = now_seconds() - began;
+        double elapsed = rgtg_now_seconds() - began;
         int64_t tokens = 0;
         for (long long r = 0; st == RGTG_OK && r < batch; r++) tokens += out[r].count, rgtg_decoded_free(&out[r]);
         rate[cached] = (double)tokens / elapsed;
@@ -125,15 +119,15 @@ static rgtg_status_t bench_candidates(rgtg_model_t *m, rgtg_rng_t *rng, long lon
     for (long long s = 0; st == RGTG_OK && s < steps; s++) {
         size_t step_mark = tt_arena_mark();
         tt_t cands = random_ids(rng, batch, k, m->config.vocab_size);
-        double t0 = now_seconds();
+        double t0 = rgtg_now_seconds();
         tt_t scored = rgtg_model_score_candidates(m, cache, cands);
-        double t1 = now_seconds();
+        double t1 = rgtg_now_seconds();
         if (!scored) st = rgtg_error_status();
         if (st == RGTG_OK) st = rgtg_kv_cache_commit(cache, chosen);
-        double t2 = now_seconds();
+        double t2 = rgtg_now_seconds();
         tt_t one = tt_narrow(random_ids(rng, batch, 1, m->config.vocab_size), 1, 0, 1);
         tt_t appended = st == RGTG_OK ? rgtg_model_append(m, cache, tt_reshape(one, (int64_t[]){batch}, 1)) : NULL;
-        double t3 = now_seconds();
+        double t3 = rgtg_now_seconds();
         if (st == RGTG_OK && !appended) st = rgtg_error_status();
         if (s > 0) score_s += (t1 - t0) + (t2 - t1), commit_s += t2 - t1, append_s += t3 - t2;
         tt_arena_release(step_mark);

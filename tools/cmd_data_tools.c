@@ -107,12 +107,6 @@ static rgtg_status_t load_file_tokenizer(const char *prefs_path, const char *giv
     return st;
 }
 
-static int split_from_name(const char *name) {
-    for (int s = 0; s < RGTG_SPLIT_COUNT; s++)
-        if (!strcmp(name, rgtg_split_name(s))) return s;
-    return -1;
-}
-
 /* ---- data tokenizer ---- */
 
 static const rgtg_option_t tokenizer_options[] = {
@@ -937,7 +931,7 @@ int rgtg_cmd_data_export(int argc, char **argv) {
     }
     if (!rgtg_args_int(&args, "limit", 0, &limit)) return 2;
     const char *split_name = rgtg_args_get(&args, "split", NULL);
-    int split = split_name ? split_from_name(split_name) : -1;
+    int split = split_name ? rgtg_split_from_name(split_name) : -1;
     if (split_name && split < 0) {
         fprintf(stderr, "rgtg data export: --split must be train, valid or test, not \"%s\"\n", split_name);
         return 2;

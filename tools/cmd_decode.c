@@ -34,12 +34,6 @@ static const rgtg_option_t options[] = {
     {NULL, false, false, NULL},
 };
 
-static int split_from_name(const char *name) {
-    for (int s = 0; s < RGTG_SPLIT_COUNT; s++)
-        if (!strcmp(name, rgtg_split_name(s))) return s;
-    return -1;
-}
-
 /* Decoding settings: a YAML file's values, overridden by the command line's. */
 typedef struct {
     const char *method, *split;
@@ -89,7 +83,7 @@ int rgtg_cmd_decode(int argc, char **argv) {
         return rgtg_report_error("decode");
     }
     const char *method = rgtg_args_get(&args, "method", set.method);
-    int split = split_from_name(rgtg_args_get(&args, "split", set.split));
+    int split = rgtg_split_from_name(rgtg_args_get(&args, "split", set.split));
     long long k, max_new, batch, seed, threads, limit;
     double beta, temperature;
     if (!lm_dir || !data_path || !out_path) {

@@ -184,10 +184,8 @@ int rgtg_cmd_eval_prefix_accuracy(int argc, char **argv) {
     rgtg_prefs_t *data = NULL;
     rgtg_status_t st = rgtg_model_load(rm_dir, TT_CPU, &rm);
     if (st == RGTG_OK) st = rgtg_prefs_open(data_path, &data);
-    int split = -1;
     const char *split_name = rgtg_args_get(&args, "split", NULL);
-    for (int s = 0; split_name && s < RGTG_SPLIT_COUNT; s++)
-        if (!strcmp(split_name, rgtg_split_name(s))) split = s;
+    int split = rgtg_split_from_name(split_name);
     if (st == RGTG_OK && split_name && split < 0)
         st = rgtg_error_set(RGTG_ERR_INVALID, "--split must be train, valid or test (got '%s')", split_name);
     if (st == RGTG_OK && split < 0) split = rgtg_prefs_count(data, RGTG_SPLIT_VALID) > 0 ? RGTG_SPLIT_VALID : RGTG_SPLIT_TEST;

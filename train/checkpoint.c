@@ -523,16 +523,6 @@ static rgtg_status_t write_optimizer(const char *dir, const rgtg_model_t *model,
     return st;
 }
 
-static rgtg_status_t copy_file(const char *src, const char *dst) {
-    char *data;
-    size_t size;
-    rgtg_status_t st = rgtg_read_file(src, &data, &size);
-    if (st != RGTG_OK) return st;
-    st = rgtg_write_file_atomic(dst, data, size);
-    free(data);
-    return st;
-}
-
 /* sha256 of every file written so far; then trainer_state.json, the last file of the directory. */
 static rgtg_status_t write_state(const char *dir, const rgtg_trainer_state_t *state, const rgtg_optim_t *opt) {
     char **names;
@@ -637,7 +627,7 @@ rgtg_status_t rgtg_checkpoint_save(const char *out_dir, int64_t step, const rgtg
     if (st == RGTG_OK) st = write_optimizer(tmp, model, opt);
     if (st == RGTG_OK && tokenizer_path) {
         char *dst = rgtg_path_join(tmp, RGTG_CKPT_TOKENIZER_FILE);
-        st = dst ? copy_file(tokenizer_path, dst) : nomem();
+        st = dst ? rgtg_copy_file_atomic(tokenizer_path, dst) : nomem();
         free(dst);
     }
     if (st == RGTG_OK) st = write_state(tmp, state, opt);

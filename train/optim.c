@@ -55,12 +55,15 @@ rgtg_status_t rgtg_optim_step(rgtg_optim_t *opt, rgtg_model_t *model, double *lr
     tt_t *grads = calloc((size_t)opt->count, sizeof(tt_t));
     if (!grads) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     bool grad_mode = tt_set_grad_enabled(false);
-    double sum_sq = 0;
+    tt_t sum_sq = NULL; /* summed on the device: one host sync per step, not one per parameter */
     for (int p = 0; p < opt->count; p++) {
         grads[p] = tt_grad(*model->params[p]);
-        if (grads[p]) sum_sq += tt_item(tt_sum(tt_mul(grads[p], grads[p])));
+        if (!grads[p]) continue;
+        tt_t g = tt_to(grads[p], TT_F32, tt_device(grads[p]));
+        tt_t sq = tt_sum(tt_mul(g, g));
+        sum_sq = sum_sq ? tt_add(sum_sq, sq) : sq;
     }
-    double norm = sqrt(sum_sq);
+    double norm = sum_sq ? sqrt(tt_item(sum_sq)) : 0.0;
     if (!isfinite(norm)) st = rgtg_error_set(RGTG_ERR_NUMERIC, "gradient norm is not finite");
     double scale = opt->params.grad_clip > 0 && norm > opt->params.grad_clip ? opt->params.grad_clip / (norm + 1e-6) : 1;
     opt->step++;

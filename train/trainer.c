@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "../core/clock.h"
 #include "../core/dist.h"
 #include "../core/fsutil.h"
 #include "../core/log.h"
@@ -79,12 +79,6 @@ void rgtg_train_install_signal_handlers(void) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-}
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* ---------------------------------------------------------------- state */
@@ -317,11 +311,8 @@ static rgtg_status_t save_final(const rgtg_train_params_t *p, const rgtg_model_t
     if (!dir) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     rgtg_status_t st = rgtg_model_save(model, dir);
     if (st == RGTG_OK && p->tokenizer_path) {
-        char *data, *dst = rgtg_path_join(dir, "tokenizer.model");
-        size_t size;
-        st = rgtg_read_file(p->tokenizer_path, &data, &size);
-        if (st == RGTG_OK) st = rgtg_write_file_atomic(dst, data, size);
-        if (st == RGTG_OK) free(data);
+        char *dst = rgtg_path_join(dir, "tokenizer.model");
+        st = dst ? rgtg_copy_file_atomic(p->tokenizer_path, dst) : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
         free(dst);
     }
     free(dir);
@@ -498,7 +489,7 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
             break;
         }
         step++;
-        double began = now_seconds();
+        double began = rgtg_now_seconds();
         for (int64_t g = 0; g < global; g++) step_examples[g] = examples[next_example(&order)];
         /* this rank's forwards, their units, and the global count of units */
         double sums[6] = {0}; /* units, loss, accuracy, margin, tokens, prefix pairs */
@@ -539,7 +530,7 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
         if (st == RGTG_OK) st = rgtg_dist_allreduce_sum_f64(sums + 1, 5);
         st = rgtg_dist_check(st);
         if (st != RGTG_OK) break;
-        train_seconds += now_seconds() - began;
+        train_seconds += rgtg_now_seconds() - began;
         tokens_total += sums[4];
         examples_total += (double)global;
         prefix_pairs_total += sums[5];
@@ -562,11 +553,11 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
                 rgtg_progress_update(bar, step, "loss %.4f %.0f tok/s", sums[1], tokens_total / train_seconds);
         }
         if (p->save_every > 0 && step % p->save_every == 0) st = rgtg_dist_check(save_checkpoint(&t, &opt, &order, step));
-        if (st == RGTG_OK && p->eval_every > 0 && step % p->eval_every == 0 && step < p->max_steps && t.rank == 0) {
-            st = evaluate(&t, held, n_held, result);
-            write_eval_metrics(metrics, step, p, result);
+        if (st == RGTG_OK && p->eval_every > 0 && step % p->eval_every == 0 && step < p->max_steps) {
+            if (t.rank == 0) st = evaluate(&t, held, n_held, result);
+            if (st == RGTG_OK) write_eval_metrics(metrics, step, p, result);
+            st = rgtg_dist_check(st); /* evaluation ran on rank 0 alone */
         }
-        st = rgtg_dist_check(st);
     }
     if (bar) rgtg_progress_finish(bar);
     result->tokens_per_s = train_seconds > 0 ? tokens_total / train_seconds : 0;
