@@ -29,6 +29,25 @@ struct rgtg_kv_cache {
 
 static int head_dim(const rgtg_model_config_t *c) { return c->hidden_size / c->num_attention_heads; }
 
+typedef struct {
+    tt_t input_layernorm, q_proj, k_proj, v_proj, o_proj;
+    tt_t post_attention_layernorm, gate_proj, up_proj, down_proj;
+} rgtg_layer_t;
+
+struct rgtg_model {
+    rgtg_model_config_t config;
+    tt_device_t device;
+    tt_t embed_tokens;   /* [vocab, d] */
+    rgtg_layer_t *layers;
+    tt_t norm;           /* [d] */
+    tt_t lm_head;        /* [vocab, d]; NULL when tied or for the score head */
+    tt_t score;          /* [1, d]; NULL for the LM head */
+    tt_t inv_freq;       /* [head_dim / 2] f32, rotary frequencies */
+    int param_count;
+    char **param_names;  /* Hugging Face names, in a fixed order */
+    tt_t **params;       /* pointers to the fields above, same order */
+};
+
 static rgtg_status_t add_param(rgtg_model_t *m, const char *name, tt_t *slot) {
     m->param_names[m->param_count] = strdup(name);
     m->params[m->param_count] = slot;
@@ -255,6 +274,24 @@ int64_t rgtg_model_parameter_count(const rgtg_model_t *model) {
     int64_t n = 0;
     for (int p = 0; p < model->param_count; p++) n += tt_numel(*model->params[p]);
     return n;
+}
+
+const rgtg_model_config_t *rgtg_model_config(const rgtg_model_t *model) { return &model->config; }
+tt_device_t rgtg_model_device(const rgtg_model_t *model) { return model->device; }
+int rgtg_model_tensor_count(const rgtg_model_t *model) { return model->param_count; }
+const char *rgtg_model_tensor_name(const rgtg_model_t *model, int i) { return model->param_names[i]; }
+tt_t rgtg_model_tensor(const rgtg_model_t *model, int i) { return *model->params[i]; }
+
+rgtg_status_t rgtg_model_convert_dtype(rgtg_model_t *model, tt_dtype_t dtype) {
+    if (model->config.dtype == dtype) return RGTG_OK;
+    for (int i = 0; i < model->param_count; i++) {
+        tt_t converted = tt_keep(tt_to(*model->params[i], dtype, model->device));
+        if (!converted) return rgtg_error_status();
+        tt_free(*model->params[i]);
+        *model->params[i] = converted;
+    }
+    model->config.dtype = dtype;
+    return RGTG_OK;
 }
 
 tt_t rgtg_model_param(const rgtg_model_t *model, const char *name) {

@@ -38,24 +38,8 @@ rgtg_status_t rgtg_model_config_validate(const rgtg_model_config_t *config);
 
 /* ---- the model ---- */
 
-typedef struct {
-    tt_t input_layernorm, q_proj, k_proj, v_proj, o_proj;
-    tt_t post_attention_layernorm, gate_proj, up_proj, down_proj;
-} rgtg_layer_t;
-
-typedef struct rgtg_model {
-    rgtg_model_config_t config;
-    tt_device_t device;
-    tt_t embed_tokens;   /* [vocab, d] */
-    rgtg_layer_t *layers;
-    tt_t norm;           /* [d] */
-    tt_t lm_head;        /* [vocab, d]; NULL when tied or for the score head */
-    tt_t score;          /* [1, d]; NULL for the LM head */
-    tt_t inv_freq;       /* [head_dim / 2] f32, rotary frequencies */
-    int param_count;
-    char **param_names;  /* Hugging Face names, in a fixed order */
-    tt_t **params;       /* pointers to the fields above, same order */
-} rgtg_model_t;
+/* Opaque: weights, rotary tables and the tensor list live in core/model.c. */
+typedef struct rgtg_model rgtg_model_t;
 
 /* A fresh model: linear and embedding weights ~ N(0, 0.02^2) from a seeded stream, norms 1. */
 rgtg_status_t rgtg_model_create(const rgtg_model_config_t *config, uint64_t seed, tt_device_t device,
@@ -68,6 +52,14 @@ rgtg_status_t rgtg_model_save(const rgtg_model_t *model, const char *dir);
 void rgtg_model_free(rgtg_model_t *model);
 int64_t rgtg_model_parameter_count(const rgtg_model_t *model); /* scalars, not tensors */
 tt_t rgtg_model_param(const rgtg_model_t *model, const char *name); /* NULL when absent */
+const rgtg_model_config_t *rgtg_model_config(const rgtg_model_t *model);
+tt_device_t rgtg_model_device(const rgtg_model_t *model);
+/* The weight tensors in a fixed order, under their Hugging Face names (i in [0, count)). */
+int rgtg_model_tensor_count(const rgtg_model_t *model);
+const char *rgtg_model_tensor_name(const rgtg_model_t *model, int i);
+tt_t rgtg_model_tensor(const rgtg_model_t *model, int i);
+/* Converts every weight to dtype in place (no-op when it already is). */
+rgtg_status_t rgtg_model_convert_dtype(rgtg_model_t *model, tt_dtype_t dtype);
 
 /* Training / reference forward. ids [B, T] int64, mask [B, T] int64 (1 = token, 0 = padding; NULL:
  * all ones). Padding may be on either side: positions are counted from the mask.

@@ -101,8 +101,8 @@ static rgtg_status_t decode_batch_cached(const rgtg_model_t *lm, const rgtg_mode
     if (st == RGTG_OK && rm) st = rgtg_kv_cache_create(rm, rows, capacity, &rm_cache);
     if (st == RGTG_OK) {
         int64_t shape[2] = {rows, longest};
-        tt_t ids_t = tt_from_host(ids, shape, 2, TT_I64, lm->device);
-        tt_t mask_t = tt_from_host(mask, shape, 2, TT_I64, lm->device);
+        tt_t ids_t = tt_from_host(ids, shape, 2, TT_I64, rgtg_model_device(lm));
+        tt_t mask_t = tt_from_host(mask, shape, 2, TT_I64, rgtg_model_device(lm));
         logits = tt_keep(rgtg_model_prefill(lm, lm_cache, ids_t, mask_t));
         if (logits && rm && !rgtg_model_prefill(rm, rm_cache, ids_t, mask_t)) st = rgtg_error_status();
         if (!logits) st = rgtg_error_status();
@@ -125,7 +125,7 @@ static rgtg_status_t decode_batch_cached(const rgtg_model_t *lm, const rgtg_mode
         }
         if (st == RGTG_OK && kept > 0) {
             int64_t shape[1] = {live};
-            tt_t next = tt_from_host(next_tokens, shape, 1, TT_I64, lm->device);
+            tt_t next = tt_from_host(next_tokens, shape, 1, TT_I64, rgtg_model_device(lm));
             tt_t new_logits = tt_keep(rgtg_model_append(lm, lm_cache, next));
             if (!new_logits) st = rgtg_error_status();
             tt_free(logits);
@@ -136,7 +136,7 @@ static rgtg_status_t decode_batch_cached(const rgtg_model_t *lm, const rgtg_mode
                 st = rgtg_kv_cache_select_rows(lm_cache, keep, kept);
                 if (st == RGTG_OK && rm) st = rgtg_kv_cache_select_rows(rm_cache, keep, kept);
                 int64_t kshape[1] = {kept};
-                tt_t index = tt_from_host(keep, kshape, 1, TT_I64, lm->device);
+                tt_t index = tt_from_host(keep, kshape, 1, TT_I64, rgtg_model_device(lm));
                 tt_t picked = tt_keep(tt_index_select(logits, 0, index));
                 if (!picked && st == RGTG_OK) st = rgtg_error_status();
                 tt_free(logits);
@@ -171,7 +171,7 @@ static rgtg_status_t decode_row_reference(const rgtg_model_t *lm, const rgtg_mod
     while (st == RGTG_OK && kept == 1) {
         size_t mark = tt_arena_mark();
         int64_t shape[2] = {1, n};
-        tt_t logits = rgtg_model_forward(lm, tt_from_host(seq, shape, 2, TT_I64, lm->device), NULL);
+        tt_t logits = rgtg_model_forward(lm, tt_from_host(seq, shape, 2, TT_I64, rgtg_model_device(lm)), NULL);
         tt_t cand;
         st = logits ? lm_candidates(b, tt_select(logits, 1, n - 1), 1, &cand) : rgtg_error_status();
         if (st == RGTG_OK && rm) {
@@ -181,7 +181,7 @@ static rgtg_status_t decode_row_reference(const rgtg_model_t *lm, const rgtg_mod
                 cands[j * (n + 1) + n] = b->cand_ids[j];
             }
             int64_t cshape[2] = {b->k, n + 1};
-            tt_t rewards = rgtg_model_forward(rm, tt_from_host(cands, cshape, 2, TT_I64, rm->device), NULL);
+            tt_t rewards = rgtg_model_forward(rm, tt_from_host(cands, cshape, 2, TT_I64, rgtg_model_device(rm)), NULL);
             st = rewards ? tt_to_host(tt_select(rewards, 1, n), TT_F32, b->reward, sizeof(float) * (size_t)b->k)
                          : rgtg_error_status();
         }
@@ -230,10 +230,10 @@ static rgtg_status_t decode_prompts(const rgtg_model_t *lm, const rgtg_model_t *
                                     const int64_t *prompt_lengths, int64_t count, rgtg_decoded_t *out) {
     if (strategy->needs_reward && !rm)
         return rgtg_error_set(RGTG_ERR_INVALID, "decode: method '%s' needs a reward model", strategy->name);
-    if (rm && rm->config.vocab_size != lm->config.vocab_size)
+    if (rm && rgtg_model_config(rm)->vocab_size != rgtg_model_config(lm)->vocab_size)
         return rgtg_error_set(RGTG_ERR_INVALID, "decode: the reward model's vocabulary (%d) differs from the LM's (%d)",
-                              rm->config.vocab_size, lm->config.vocab_size);
-    if (params->top_k < 1 || params->top_k > lm->config.vocab_size || params->max_new_tokens < 1 ||
+                              rgtg_model_config(rm)->vocab_size, rgtg_model_config(lm)->vocab_size);
+    if (params->top_k < 1 || params->top_k > rgtg_model_config(lm)->vocab_size || params->max_new_tokens < 1 ||
         params->batch_size < 1)
         return rgtg_error_set(RGTG_ERR_INVALID, "decode: top_k (%d), max_new_tokens (%d) and batch_size (%d) must be positive, top_k at most the vocabulary",
                               params->top_k, params->max_new_tokens, params->batch_size);

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "../core/status.h"
-#include "../decode/generations.h"
+#include "../core/generations.h"
 
 typedef struct {
     char *label;          /* method name (with its params when one method appears with several) */

@@ -28,7 +28,7 @@ static void check(bool ok, const char *what, double value) {
 static tt_t reference_last(const rgtg_model_t *m, const int64_t *seq, int64_t n) {
     int64_t shape[2] = {1, n};
     tt_t out = rgtg_model_forward(m, tt_from_host(seq, shape, 2, TT_I64, TT_CPU), NULL);
-    return m->config.head == RGTG_HEAD_LM ? tt_select(tt_select(out, 0, 0), 0, n - 1)
+    return rgtg_model_config(m)->head == RGTG_HEAD_LM ? tt_select(tt_select(out, 0, 0), 0, n - 1)
                                           : tt_narrow(tt_select(out, 0, 0), 0, n - 1, 1);
 }
 
@@ -48,7 +48,7 @@ static void cache_vs_reference(const rgtg_model_t *m, const char *name) {
     rgtg_rng_seed(&rng, 7, 1);
     rows_t r;
     const int64_t prompt_len[ROWS] = {5, 9, 2};
-    int64_t longest = 9, V = m->config.vocab_size;
+    int64_t longest = 9, V = rgtg_model_config(m)->vocab_size;
     for (int i = 0; i < ROWS; i++) {
         r.len[i] = prompt_len[i];
         for (int t = 0; t < prompt_len[i]; t++) r.seq[i][t] = 4 + (int64_t)rgtg_rng_below(&rng, (uint64_t)(V - 4));
@@ -186,8 +186,8 @@ int main(void) {
     tt_set_grad_enabled(false);
     rgtg_model_t *all[3] = {lm_gqa, lm_mha, rm};
     for (int i = 0; i < 3; i++)
-        for (int p = 0; p < all[i]->param_count; p++)
-            if (tt_ndim(*all[i]->params[p]) == 2) tt_mul_scalar_(*all[i]->params[p], 8.0);
+        for (int p = 0; p < rgtg_model_tensor_count(all[i]); p++)
+            if (tt_ndim(rgtg_model_tensor(all[i], p)) == 2) tt_mul_scalar_(rgtg_model_tensor(all[i], p), 8.0);
     cache_vs_reference(lm_gqa, "lm gqa tied");
     cache_vs_reference(lm_mha, "lm mha");
     cache_vs_reference(rm, "rm one kv head");

@@ -76,7 +76,7 @@ static void run_create(run_t *run, rgtg_model_config_t config, uint64_t seed) {
         fprintf(stderr, "cannot create the model: %s\n", rgtg_error_message());
         exit(1);
     }
-    for (int p = 0; p < run->model->param_count; p++) tt_set_requires_grad(*run->model->params[p], true);
+    for (int p = 0; p < rgtg_model_tensor_count(run->model); p++) tt_set_requires_grad(rgtg_model_tensor(run->model, p), true);
 }
 
 static void run_free(run_t *run) {
@@ -88,7 +88,7 @@ static void run_free(run_t *run) {
 static void train_step(run_t *run, int64_t step) {
     size_t mark = tt_arena_mark();
     int64_t ids[2 * 6];
-    for (int i = 0; i < 12; i++) ids[i] = (step * 7 + i * 5) % run->model->config.vocab_size;
+    for (int i = 0; i < 12; i++) ids[i] = (step * 7 + i * 5) % rgtg_model_config(run->model)->vocab_size;
     tt_t logits = rgtg_model_forward(run->model, tt_from_host(ids, (int64_t[]){2, 6}, 2, TT_I64, TT_CPU), NULL);
     tt_t loss = tt_sum(tt_mul(logits, logits));
     rgtg_status_t st = loss ? tt_backward(loss) : RGTG_ERR_TORCH;
@@ -105,11 +105,11 @@ typedef struct {
 
 static snapshot_t snapshot(const run_t *run) {
     snapshot_t s = {0};
-    for (int p = 0; p < run->model->param_count; p++) s.n += 3 * (size_t)tt_numel(*run->model->params[p]);
+    for (int p = 0; p < rgtg_model_tensor_count(run->model); p++) s.n += 3 * (size_t)tt_numel(rgtg_model_tensor(run->model, p));
     s.data = malloc(s.n * sizeof(float));
     size_t at = 0;
-    for (int p = 0; p < run->model->param_count; p++) {
-        tt_t ts[3] = {*run->model->params[p], run->opt.exp_avg[p], run->opt.exp_avg_sq[p]};
+    for (int p = 0; p < rgtg_model_tensor_count(run->model); p++) {
+        tt_t ts[3] = {rgtg_model_tensor(run->model, p), run->opt.exp_avg[p], run->opt.exp_avg_sq[p]};
         for (int k = 0; k < 3; k++) {
             size_t n = (size_t)tt_numel(ts[k]);
             CHECK_MSG(tt_to_host(ts[k], TT_F32, s.data + at, n * sizeof(float)) == RGTG_OK, "to host");
@@ -420,8 +420,8 @@ static void test_load_mismatch_leaves_target_unchanged(void) {
     CHECK_MSG(rgtg_checkpoint_load(dir, d.model, &d.opt, &state) != RGTG_OK, "extra tensor refused");
     printf("tensor count mismatch: %s\n", rgtg_error_message());
     char expected[128];
-    snprintf(expected, sizeof expected, "model has %d tensors, the run's model has %d", d.model->param_count + 1,
-             d.model->param_count);
+    snprintf(expected, sizeof expected, "model has %d tensors, the run's model has %d", rgtg_model_tensor_count(d.model) + 1,
+             rgtg_model_tensor_count(d.model));
     CHECK_MSG(contains(rgtg_error_message(), expected), "message counts tensors");
     rgtg_error_clear();
     after = snapshot(&d);

@@ -1,8 +1,8 @@
-/* tests/test_generations.c: the generations JSONL file (decode/generations): write -> read round trip
+/* tests/test_generations.c: the generations JSONL file (core/generations): write -> read round trip
  * of every field, the exact line the writer emits, atomic commit and abort, rewriting with rewards,
  * and a table of broken files, each with its exact error message and line (and column) number. */
 #define _GNU_SOURCE /* mkdtemp */
-#include "../decode/generations.h"
+#include "../core/generations.h"
 
 #include <dirent.h>
 #include <math.h>

@@ -205,15 +205,15 @@ static void test_random(void) {
 /* ---- tiny models: gradients w.r.t. every parameter ---- */
 
 static void compare_param_grads(const rgtg_model_t *m, const char *prefix) {
-    for (int p = 0; p < m->param_count; p++) {
+    for (int p = 0; p < rgtg_model_tensor_count(m); p++) {
         char key[256];
-        snprintf(key, sizeof key, "%s.grad.%s", prefix, m->param_names[p]);
-        compare(key, tt_grad(*m->params[p]), ref_tensor(key));
+        snprintf(key, sizeof key, "%s.grad.%s", prefix, rgtg_model_tensor_name(m, p));
+        compare(key, tt_grad(rgtg_model_tensor(m, p)), ref_tensor(key));
     }
 }
 
 static void zero_param_grads(const rgtg_model_t *m) {
-    for (int p = 0; p < m->param_count; p++) tt_zero_grad(*m->params[p]);
+    for (int p = 0; p < rgtg_model_tensor_count(m); p++) tt_zero_grad(rgtg_model_tensor(m, p));
 }
 
 static rgtg_model_t *load_model(const char *root, const char *name) {
@@ -224,7 +224,7 @@ static rgtg_model_t *load_model(const char *root, const char *name) {
         fail(dir, rgtg_error_message());
         return NULL;
     }
-    for (int p = 0; p < m->param_count; p++) tt_set_requires_grad(*m->params[p], true);
+    for (int p = 0; p < rgtg_model_tensor_count(m); p++) tt_set_requires_grad(rgtg_model_tensor(m, p), true);
     return m;
 }
 

@@ -132,22 +132,22 @@ int main(void) {
     if (system(cmd) != 0) return 1;
     rgtg_st_tensor_t tensors[64];
     void *buffers[64];
-    for (int p = 0; p < m->param_count; p++) {
-        tensors[p].name = m->param_names[p];
+    for (int p = 0; p < rgtg_model_tensor_count(m); p++) {
+        tensors[p].name = rgtg_model_tensor_name(m, p);
         tensors[p].dtype = TT_F32;
-        tensors[p].ndim = tt_shape(*m->params[p], tensors[p].shape);
-        tensors[p].nbytes = (size_t)tt_numel(*m->params[p]) * 4;
+        tensors[p].ndim = tt_shape(rgtg_model_tensor(m, p), tensors[p].shape);
+        tensors[p].nbytes = (size_t)tt_numel(rgtg_model_tensor(m, p)) * 4;
         buffers[p] = malloc(tensors[p].nbytes);
-        tt_to_host(*m->params[p], TT_F32, buffers[p], tensors[p].nbytes);
+        tt_to_host(rgtg_model_tensor(m, p), TT_F32, buffers[p], tensors[p].nbytes);
         tensors[p].data = buffers[p];
     }
-    rgtg_status_t st = rgtg_weights_write(copy, tensors, (size_t)m->param_count, 8192);
+    rgtg_status_t st = rgtg_weights_write(copy, tensors, (size_t)rgtg_model_tensor_count(m), 8192);
     char index[600];
     snprintf(index, sizeof index, "%s/model.safetensors.index.json", copy);
     loaded = st == RGTG_OK && rgtg_path_exists(index) && rgtg_model_load(copy, TT_CPU, &back) == RGTG_OK;
     check(loaded && output_diff(m, back) == 0.0, "a sharded checkpoint (index + shards) loads", rgtg_error_message());
     if (loaded) rgtg_model_free(back);
-    for (int p = 0; p < m->param_count; p++) free(buffers[p]);
+    for (int p = 0; p < rgtg_model_tensor_count(m); p++) free(buffers[p]);
 
     /* bf16 weights load into an f32 model and stay close */
     snprintf(copy, sizeof copy, "%s/bf16", root);

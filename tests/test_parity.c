@@ -53,10 +53,10 @@ static void run_case(const char *root, const char *name) {
         rgtg_error_clear();
         return;
     }
-    printf("== %s (%s, %d heads, %d kv heads, tied %d)\n", name, m->config.head == RGTG_HEAD_LM ? "lm" : "rm",
-           m->config.num_attention_heads, m->config.num_key_value_heads, m->config.tie_word_embeddings);
+    printf("== %s (%s, %d heads, %d kv heads, tied %d)\n", name, rgtg_model_config(m)->head == RGTG_HEAD_LM ? "lm" : "rm",
+           rgtg_model_config(m)->num_attention_heads, rgtg_model_config(m)->num_key_value_heads, rgtg_model_config(m)->tie_word_embeddings);
     size_t mark = tt_arena_mark();
-    bool lm = m->config.head == RGTG_HEAD_LM;
+    bool lm = rgtg_model_config(m)->head == RGTG_HEAD_LM;
     char label[256];
     tt_t ids = ref_tensor(ref, "input_ids"), mask = ref_tensor(ref, "attention_mask");
     tt_t left_ids = ref_tensor(ref, "left_input_ids"), left_mask = ref_tensor(ref, "left_attention_mask");
@@ -68,7 +68,7 @@ static void run_case(const char *root, const char *name) {
     compare(label, left, ref_tensor(ref, lm ? "left_logits" : "left_rewards"), left_out_mask);
     tt_set_grad_enabled(true);
 
-    for (int p = 0; p < m->param_count; p++) tt_set_requires_grad(*m->params[p], true);
+    for (int p = 0; p < rgtg_model_tensor_count(m); p++) tt_set_requires_grad(rgtg_model_tensor(m, p), true);
     compare("hidden states", rgtg_model_hidden(m, ids, mask), ref_tensor(ref, "hidden"), tt_unsqueeze(mask, -1));
     tt_t out = rgtg_model_forward(m, ids, mask);
     snprintf(label, sizeof label, "%s %s", name, lm ? "logits" : "rewards");
@@ -82,9 +82,9 @@ static void run_case(const char *root, const char *name) {
     }
     compare("loss", loss, ref_tensor(ref, "loss"), NULL);
     if (loss && tt_backward(loss) == RGTG_OK) {
-        for (int p = 0; p < m->param_count; p++) {
-            snprintf(label, sizeof label, "grad.%s", m->param_names[p]);
-            compare(label, tt_grad(*m->params[p]), ref_tensor(ref, label), NULL);
+        for (int p = 0; p < rgtg_model_tensor_count(m); p++) {
+            snprintf(label, sizeof label, "grad.%s", rgtg_model_tensor_name(m, p));
+            compare(label, tt_grad(rgtg_model_tensor(m, p)), ref_tensor(ref, label), NULL);
         }
     } else {
         printf("FAIL backward: %s\n", rgtg_error_message());
@@ -92,15 +92,15 @@ static void run_case(const char *root, const char *name) {
     }
     /* one AdamW step from the reference gradients (so that a tiny gradient error cannot be amplified
        by the first step's g / |g| normalisation) */
-    for (int p = 0; p < m->param_count; p++) {
-        tt_t param = *m->params[p];
+    for (int p = 0; p < rgtg_model_tensor_count(m); p++) {
+        tt_t param = rgtg_model_tensor(m, p);
         int64_t shape[TT_MAX_DIMS];
         int nd = tt_shape(param, shape);
-        snprintf(label, sizeof label, "grad.%s", m->param_names[p]);
+        snprintf(label, sizeof label, "grad.%s", rgtg_model_tensor_name(m, p));
         tt_t g = ref_tensor(ref, label);
         tt_t m1 = tt_zeros(shape, nd, TT_F32, TT_CPU), m2 = tt_zeros(shape, nd, TT_F32, TT_CPU);
         if (tt_adamw_step(param, g, m1, m2, 1, 1e-3, 0.9, 0.95, 1e-8, 0.1) != RGTG_OK) failures++;
-        snprintf(label, sizeof label, "adamw.%s", m->param_names[p]);
+        snprintf(label, sizeof label, "adamw.%s", rgtg_model_tensor_name(m, p));
         compare(label, param, ref_tensor(ref, label), NULL);
     }
     tt_arena_release(mark);

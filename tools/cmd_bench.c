@@ -46,12 +46,12 @@ static rgtg_status_t bench_train(rgtg_model_t *m, rgtg_rng_t *rng, long long bat
     op.grad_clip = 0;
     rgtg_optim_t opt;
     rgtg_status_t st = rgtg_optim_init(&opt, m, &op);
-    for (int p = 0; st == RGTG_OK && p < m->param_count; p++) st = tt_set_requires_grad(*m->params[p], true);
+    for (int p = 0; st == RGTG_OK && p < rgtg_model_tensor_count(m); p++) st = tt_set_requires_grad(rgtg_model_tensor(m, p), true);
     double began = 0, loss = 0;
     for (long long s = 0; st == RGTG_OK && s < warmup + steps; s++) {
         if (s == warmup) began = rgtg_now_seconds();
         size_t mark = tt_arena_mark();
-        tt_t ids = random_ids(rng, batch, seq, m->config.vocab_size);
+        tt_t ids = random_ids(rng, batch, seq, rgtg_model_config(m)->vocab_size);
         int64_t shape[2] = {batch, seq};
         tt_t l = rgtg_loss_sft(rgtg_model_forward(m, ids, NULL), ids, tt_full(shape, 2, 1.0, TT_F32, TT_CPU));
         st = l ? tt_backward(l) : rgtg_error_status();
@@ -77,7 +77,7 @@ static rgtg_status_t bench_decode(rgtg_model_t *m, rgtg_rng_t *rng, long long ba
     int64_t *lengths = malloc(sizeof(int64_t) * (size_t)batch);
     rgtg_decoded_t *out = calloc((size_t)batch, sizeof *out);
     if (!prompt_ids || !flat || !prompts || !lengths || !out) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    for (long long i = 0; i < batch * seq; i++) flat[i] = 4 + (int32_t)rgtg_rng_below(rng, (uint64_t)(m->config.vocab_size - 4));
+    for (long long i = 0; i < batch * seq; i++) flat[i] = 4 + (int32_t)rgtg_rng_below(rng, (uint64_t)(rgtg_model_config(m)->vocab_size - 4));
     for (long long r = 0; r < batch; r++) prompts[r] = flat + r * seq, lengths[r] = seq;
     rgtg_strategy_t greedy;
     rgtg_status_t st = rgtg_strategy_make("greedy", 0, 1, &greedy);
@@ -111,21 +111,21 @@ static rgtg_status_t bench_candidates(rgtg_model_t *m, rgtg_rng_t *rng, long lon
     size_t mark = tt_arena_mark();
     if (st == RGTG_OK) {
         int64_t shape[2] = {batch, seq};
-        tt_t ids = random_ids(rng, batch, seq, m->config.vocab_size);
+        tt_t ids = random_ids(rng, batch, seq, rgtg_model_config(m)->vocab_size);
         if (!rgtg_model_prefill(m, cache, ids, tt_full(shape, 2, 1.0, TT_I64, TT_CPU))) st = rgtg_error_status();
     }
     double append_s = 0, score_s = 0, commit_s = 0;
     int64_t *chosen = calloc((size_t)batch, sizeof(int64_t));
     for (long long s = 0; st == RGTG_OK && s < steps; s++) {
         size_t step_mark = tt_arena_mark();
-        tt_t cands = random_ids(rng, batch, k, m->config.vocab_size);
+        tt_t cands = random_ids(rng, batch, k, rgtg_model_config(m)->vocab_size);
         double t0 = rgtg_now_seconds();
         tt_t scored = rgtg_model_score_candidates(m, cache, cands);
         double t1 = rgtg_now_seconds();
         if (!scored) st = rgtg_error_status();
         if (st == RGTG_OK) st = rgtg_kv_cache_commit(cache, chosen);
         double t2 = rgtg_now_seconds();
-        tt_t one = tt_narrow(random_ids(rng, batch, 1, m->config.vocab_size), 1, 0, 1);
+        tt_t one = tt_narrow(random_ids(rng, batch, 1, rgtg_model_config(m)->vocab_size), 1, 0, 1);
         tt_t appended = st == RGTG_OK ? rgtg_model_append(m, cache, tt_reshape(one, (int64_t[]){batch}, 1)) : NULL;
         double t3 = rgtg_now_seconds();
         if (st == RGTG_OK && !appended) st = rgtg_error_status();

@@ -1,5 +1,5 @@
 /* tools/cmd_decode.c: `rgtg decode`: generates responses for a split of a preference file with one
- * method, and writes the generations JSONL (schema in decode/GENERATIONS.md). */
+ * method, and writes the generations JSONL (schema in core/GENERATIONS.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include "../core/spm/spm.h"
 #include "../data/prefs_h5.h"
 #include "../decode/engine.h"
-#include "../decode/generations.h"
+#include "../core/generations.h"
 #include "args.h"
 #include "commands.h"
 
@@ -124,9 +124,9 @@ int rgtg_cmd_decode(int argc, char **argv) {
     if (st == RGTG_OK && strategy.needs_reward) st = rgtg_model_load(rm_dir, TT_CPU, &rm);
     if (st == RGTG_OK) st = rgtg_spm_load(tok_path, &spm);
     if (st == RGTG_OK) st = rgtg_prefs_open(data_path, &data);
-    if (st == RGTG_OK && rgtg_prefs_info(data)->vocab_size > lm->config.vocab_size)
+    if (st == RGTG_OK && rgtg_prefs_info(data)->vocab_size > rgtg_model_config(lm)->vocab_size)
         st = rgtg_error_set(RGTG_ERR_INVALID, "%s: vocabulary %d is larger than the LM's (%d): another tokenizer", data_path,
-                            rgtg_prefs_info(data)->vocab_size, lm->config.vocab_size);
+                            rgtg_prefs_info(data)->vocab_size, rgtg_model_config(lm)->vocab_size);
     free(tok_path);
     int64_t count = 0;
     const int64_t *pair_ids = data ? rgtg_prefs_split_pairs(data, split, &count) : NULL;
@@ -146,8 +146,8 @@ int rgtg_cmd_decode(int argc, char **argv) {
     rgtg_decode_params_t params = rgtg_decode_default_params();
     params.top_k = (int)k, params.max_new_tokens = (int)max_new, params.batch_size = (int)batch;
     params.seed = (uint64_t)seed, params.use_cache = !rgtg_args_has(&args, "no-cache");
-    params.eos_id = lm ? lm->config.eos_token_id : 2;
-    params.bos_id = lm ? lm->config.bos_token_id : -1;
+    params.eos_id = lm ? rgtg_model_config(lm)->eos_token_id : 2;
+    params.bos_id = lm ? rgtg_model_config(lm)->bos_token_id : -1;
     if (st == RGTG_OK) st = rgtg_decode(lm, rm, &strategy, &params, prompts, lengths, count, decoded);
     bool decoded_ok = st == RGTG_OK;
 

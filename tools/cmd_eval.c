@@ -50,12 +50,12 @@ static rgtg_status_t encode_row(const rgtg_spm_t *spm, const rgtg_generation_t *
 
 static rgtg_status_t score_all(const rgtg_model_t *rm, const rgtg_spm_t *spm, rgtg_generation_t *rows, size_t count,
                                int64_t batch) {
-    int eos = rm->config.eos_token_id >= 0 ? rm->config.eos_token_id : rgtg_spm_eos_id(spm);
+    int eos = rgtg_model_config(rm)->eos_token_id >= 0 ? rgtg_model_config(rm)->eos_token_id : rgtg_spm_eos_id(spm);
     int64_t **seqs = calloc(count + 1, sizeof *seqs), *lens = calloc(count + 1, sizeof *lens);
     float *rewards = calloc(count + 1, sizeof *rewards);
     rgtg_status_t st = seqs && lens && rewards ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == RGTG_OK && i < count; i++)
-        st = encode_row(spm, &rows[i], eos, rm->config.max_position_embeddings, &seqs[i], &lens[i]);
+        st = encode_row(spm, &rows[i], eos, rgtg_model_config(rm)->max_position_embeddings, &seqs[i], &lens[i]);
     if (st == RGTG_OK)
         st = rgtg_model_sequence_rewards(rm, (const int64_t *const *)seqs, lens, (int64_t)count, batch, rewards);
     for (size_t i = 0; st == RGTG_OK && i < count; i++) {
@@ -91,7 +91,7 @@ int rgtg_cmd_eval_score(int argc, char **argv) {
     char *tok_path = rgtg_path_join(rm_dir, "tokenizer.model");
     rgtg_status_t st = rgtg_gen_read(gens, &rows, &count);
     if (st == RGTG_OK) st = rgtg_model_load(rm_dir, TT_CPU, &rm);
-    if (st == RGTG_OK && rm->config.head != RGTG_HEAD_SCORE)
+    if (st == RGTG_OK && rgtg_model_config(rm)->head != RGTG_HEAD_SCORE)
         st = rgtg_error_set(RGTG_ERR_INVALID, "%s: not a reward model (architecture LlamaForCausalLM)", rm_dir);
     if (st == RGTG_OK) st = rgtg_spm_load(tok_path, &spm);
     free(tok_path);
@@ -192,7 +192,7 @@ int rgtg_cmd_eval_prefix_accuracy(int argc, char **argv) {
     rgtg_prefix_report_t report;
     if (st == RGTG_OK)
         st = rgtg_prefix_report(rm, data, split, pairs, batch < 1 ? 1 : batch,
-                                max_len > 1 ? max_len : rm->config.max_position_embeddings, &report);
+                                max_len > 1 ? max_len : rgtg_model_config(rm)->max_position_embeddings, &report);
     if (st == RGTG_OK) {
         printf("| pairs (%s) | complete | prefix 25%% | prefix 50%% | prefix 75%% |\n| ---: | ---: | ---: | ---: | ---: |\n",
                rgtg_split_name(split));

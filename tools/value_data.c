@@ -45,12 +45,12 @@ rgtg_status_t rgtg_value_data_make(const char *prefs_path, const rgtg_value_data
     rgtg_status_t st = rgtg_prefs_open(prefs_path, &data);
     if (st == RGTG_OK) st = rgtg_model_load(p->lm_dir, TT_CPU, &lm);
     if (st == RGTG_OK) st = rgtg_model_load(p->rm_dir, TT_CPU, &rm);
-    if (st == RGTG_OK && (lm->config.head != RGTG_HEAD_LM || rm->config.head != RGTG_HEAD_SCORE))
+    if (st == RGTG_OK && (rgtg_model_config(lm)->head != RGTG_HEAD_LM || rgtg_model_config(rm)->head != RGTG_HEAD_SCORE))
         st = rgtg_error_set(RGTG_ERR_INVALID, "value.lm must be a language model and value.rm a reward model");
     int vocab = data ? rgtg_prefs_info(data)->vocab_size : 0;
-    if (st == RGTG_OK && (lm->config.vocab_size != vocab || rm->config.vocab_size != vocab))
+    if (st == RGTG_OK && (rgtg_model_config(lm)->vocab_size != vocab || rgtg_model_config(rm)->vocab_size != vocab))
         st = rgtg_error_set(RGTG_ERR_INVALID, "%s: vocabulary %d, but value.lm has %d and value.rm %d", prefs_path, vocab,
-                            lm->config.vocab_size, rm->config.vocab_size);
+                            rgtg_model_config(lm)->vocab_size, rgtg_model_config(rm)->vocab_size);
     int64_t pairs = 0;
     const int64_t *ids = data ? rgtg_prefs_split_pairs(data, RGTG_SPLIT_TRAIN, &pairs) : NULL;
     if (p->prompts > 0 && pairs > p->prompts) pairs = p->prompts;
@@ -82,8 +82,8 @@ rgtg_status_t rgtg_value_data_make(const char *prefs_path, const rgtg_value_data
     if (st == RGTG_OK) st = rgtg_strategy_make("topk", 0, p->temperature, &sampler);
     rgtg_decode_params_t dp = rgtg_decode_default_params();
     dp.top_k = p->top_k, dp.max_new_tokens = p->max_new_tokens, dp.seed = p->seed;
-    dp.eos_id = lm ? lm->config.eos_token_id : 2;
-    dp.bos_id = lm ? lm->config.bos_token_id : -1;
+    dp.eos_id = lm ? rgtg_model_config(lm)->eos_token_id : 2;
+    dp.bos_id = lm ? rgtg_model_config(lm)->bos_token_id : -1;
     if (st == RGTG_OK) {
         rgtg_log_info("value data: sampling %lld responses from %s", (long long)n, p->lm_dir);
         st = rgtg_decode(lm, NULL, &sampler, &dp, prompts, prompt_lens, n, decoded);

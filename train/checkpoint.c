@@ -493,7 +493,7 @@ static rgtg_status_t write_optimizer(const char *dir, const rgtg_model_t *model,
         int p = (int)(i / 2);
         bool second = i % 2;
         tt_t moment = second ? opt->exp_avg_sq[p] : opt->exp_avg[p];
-        names[i] = path_printf("%s.%s", second ? "exp_avg_sq" : "exp_avg", model->param_names[p]);
+        names[i] = path_printf("%s.%s", second ? "exp_avg_sq" : "exp_avg", rgtg_model_tensor_name(model, p));
         rgtg_st_tensor_t *t = &tensors[i];
         t->name = names[i];
         t->dtype = TT_F32;
@@ -608,9 +608,9 @@ rgtg_status_t rgtg_checkpoint_save(const char *out_dir, int64_t step, const rgtg
                                    const char *tokenizer_path, int keep_last) {
     if (!out_dir || !*out_dir || step < 0)
         return rgtg_error_set(RGTG_ERR_INVALID, "checkpoint: needs an output directory and a step >= 0");
-    if (opt->count != model->param_count)
+    if (opt->count != rgtg_model_tensor_count(model))
         return rgtg_error_set(RGTG_ERR_INVALID, "checkpoint: optimizer has %d moments, the model %d parameters",
-                              opt->count, model->param_count);
+                              opt->count, rgtg_model_tensor_count(model));
     rgtg_status_t st = check_state_for_save(state, step);
     if (st == RGTG_OK) st = rgtg_mkdirs(out_dir);
     if (st != RGTG_OK) return st;
@@ -744,14 +744,14 @@ rgtg_status_t rgtg_checkpoint_load(const char *dir, rgtg_model_t *model, rgtg_op
     rgtg_trainer_state_t loaded;
     rgtg_status_t st = rgtg_checkpoint_validate(dir, &loaded);
     if (st != RGTG_OK) return st;
-    if (opt->count != model->param_count)
+    if (opt->count != rgtg_model_tensor_count(model))
         return rgtg_error_set(RGTG_ERR_INVALID, "checkpoint: optimizer has %d moments, the model %d parameters",
-                              opt->count, model->param_count);
+                              opt->count, rgtg_model_tensor_count(model));
     rgtg_model_config_t config;
     char *config_path = rgtg_path_join(dir, RGTG_HF_CONFIG_FILE);
     st = config_path ? rgtg_hf_config_read(config_path, &config) : nomem();
     free(config_path);
-    if (st == RGTG_OK) st = check_config(dir, &config, &model->config);
+    if (st == RGTG_OK) st = check_config(dir, &config, rgtg_model_config(model));
     if (st != RGTG_OK) return st;
 
     rgtg_weights_t *weights = NULL;
@@ -761,12 +761,12 @@ rgtg_status_t rgtg_checkpoint_load(const char *dir, rgtg_model_t *model, rgtg_op
     char *moment_name = NULL;
     if (!optim_path || !weights_name) st = nomem();
     if (st == RGTG_OK) st = rgtg_weights_open(dir, &weights);
-    if (st == RGTG_OK && rgtg_weights_count(weights) != (size_t)model->param_count)
+    if (st == RGTG_OK && rgtg_weights_count(weights) != (size_t)rgtg_model_tensor_count(model))
         st = rgtg_error_set(RGTG_ERR_FORMAT, "%s: model has %zu tensors, the run's model has %d", dir,
-                            rgtg_weights_count(weights), model->param_count);
-    for (int p = 0; st == RGTG_OK && p < model->param_count; p++)
-        st = check_tensor(weights_name, rgtg_weights_find(weights, model->param_names[p]), model->param_names[p],
-                          model->config.dtype, *model->params[p]);
+                            rgtg_weights_count(weights), rgtg_model_tensor_count(model));
+    for (int p = 0; st == RGTG_OK && p < rgtg_model_tensor_count(model); p++)
+        st = check_tensor(weights_name, rgtg_weights_find(weights, rgtg_model_tensor_name(model, p)), rgtg_model_tensor_name(model, p),
+                          rgtg_model_config(model)->dtype, rgtg_model_tensor(model, p));
 
     if (st == RGTG_OK) st = rgtg_st_open(optim_path, &moments);
     int64_t opt_step = 0;
@@ -781,26 +781,26 @@ rgtg_status_t rgtg_checkpoint_load(const char *dir, rgtg_model_t *model, rgtg_op
         else
             opt_step = (int64_t)step_value;
     }
-    if (st == RGTG_OK && rgtg_st_count(moments) != 2 * (size_t)model->param_count)
+    if (st == RGTG_OK && rgtg_st_count(moments) != 2 * (size_t)rgtg_model_tensor_count(model))
         st = rgtg_error_set(RGTG_ERR_FORMAT, "%s: %zu moment tensors, the run's optimizer has %d", optim_path,
-                            rgtg_st_count(moments), 2 * model->param_count);
-    for (int i = 0; st == RGTG_OK && i < 2 * model->param_count; i++) {
+                            rgtg_st_count(moments), 2 * rgtg_model_tensor_count(model));
+    for (int i = 0; st == RGTG_OK && i < 2 * rgtg_model_tensor_count(model); i++) {
         int p = i / 2;
         free(moment_name);
-        moment_name = path_printf("%s.%s", i % 2 ? "exp_avg_sq" : "exp_avg", model->param_names[p]);
+        moment_name = path_printf("%s.%s", i % 2 ? "exp_avg_sq" : "exp_avg", rgtg_model_tensor_name(model, p));
         if (!moment_name) st = nomem();
-        else st = check_tensor(optim_path, rgtg_st_find(moments, moment_name), moment_name, TT_F32, *model->params[p]);
+        else st = check_tensor(optim_path, rgtg_st_find(moments, moment_name), moment_name, TT_F32, rgtg_model_tensor(model, p));
     }
 
     /* Every check has passed: now write. */
     if (st == RGTG_OK) {
         warn_schedule(dir, &loaded.schedule, &opt->params);
         bool grad_mode = tt_set_grad_enabled(false);
-        for (int p = 0; st == RGTG_OK && p < model->param_count; p++) {
-            st = copy_into(*model->params[p], rgtg_weights_find(weights, model->param_names[p]));
+        for (int p = 0; st == RGTG_OK && p < rgtg_model_tensor_count(model); p++) {
+            st = copy_into(rgtg_model_tensor(model, p), rgtg_weights_find(weights, rgtg_model_tensor_name(model, p)));
             for (int second = 0; st == RGTG_OK && second < 2; second++) {
                 free(moment_name);
-                moment_name = path_printf("%s.%s", second ? "exp_avg_sq" : "exp_avg", model->param_names[p]);
+                moment_name = path_printf("%s.%s", second ? "exp_avg_sq" : "exp_avg", rgtg_model_tensor_name(model, p));
                 st = moment_name ? copy_into(second ? opt->exp_avg_sq[p] : opt->exp_avg[p],
                                              rgtg_st_find(moments, moment_name))
                                  : nomem();

@@ -15,13 +15,13 @@ rgtg_optim_params_t rgtg_optim_default_params(void) {
 rgtg_status_t rgtg_optim_init(rgtg_optim_t *opt, const rgtg_model_t *model, const rgtg_optim_params_t *params) {
     memset(opt, 0, sizeof *opt);
     opt->params = *params;
-    opt->count = model->param_count;
+    opt->count = rgtg_model_tensor_count(model);
     opt->exp_avg = calloc((size_t)opt->count, sizeof(tt_t));
     opt->exp_avg_sq = calloc((size_t)opt->count, sizeof(tt_t));
     if (!opt->exp_avg || !opt->exp_avg_sq) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     for (int p = 0; p < opt->count; p++) {
         int64_t shape[TT_MAX_DIMS];
-        tt_t param = *model->params[p];
+        tt_t param = rgtg_model_tensor(model, p);
         int ndim = tt_shape(param, shape);
         opt->exp_avg[p] = tt_keep(tt_zeros(shape, ndim, TT_F32, tt_device(param)));
         opt->exp_avg_sq[p] = tt_keep(tt_zeros(shape, ndim, TT_F32, tt_device(param)));
@@ -57,7 +57,7 @@ rgtg_status_t rgtg_optim_step(rgtg_optim_t *opt, rgtg_model_t *model, double *lr
     bool grad_mode = tt_set_grad_enabled(false);
     tt_t sum_sq = NULL; /* summed on the device: one host sync per step, not one per parameter */
     for (int p = 0; p < opt->count; p++) {
-        grads[p] = tt_grad(*model->params[p]);
+        grads[p] = tt_grad(rgtg_model_tensor(model, p));
         if (!grads[p]) continue;
         tt_t g = tt_to(grads[p], TT_F32, tt_device(grads[p]));
         tt_t sq = tt_sum(tt_mul(g, g));
@@ -71,7 +71,7 @@ rgtg_status_t rgtg_optim_step(rgtg_optim_t *opt, rgtg_model_t *model, double *lr
     for (int p = 0; st == RGTG_OK && p < opt->count; p++) {
         if (!grads[p]) continue;
         tt_t g = scale != 1 ? tt_mul_scalar(grads[p], scale) : grads[p];
-        tt_t param = *model->params[p];
+        tt_t param = rgtg_model_tensor(model, p);
         double decay = tt_ndim(param) >= 2 ? opt->params.weight_decay : 0.0;
         st = tt_adamw_step(param, g, opt->exp_avg[p], opt->exp_avg_sq[p], opt->step, lr, opt->params.beta1,
                            opt->params.beta2, opt->params.eps, decay);

@@ -18,10 +18,10 @@ static rgtg_status_t score_batch(const rgtg_model_t *rm, const rgtg_batch_source
     if (st != RGTG_OK) return st;
     size_t mark = tt_arena_mark();
     int64_t shape[2] = {b.rows, b.width}, rows[1] = {b.rows};
-    tt_t rewards = rgtg_model_forward(rm, tt_from_host(b.ids, shape, 2, TT_I64, rm->device),
-                                      tt_from_host(b.mask, shape, 2, TT_I64, rm->device));
+    tt_t rewards = rgtg_model_forward(rm, tt_from_host(b.ids, shape, 2, TT_I64, rgtg_model_device(rm)),
+                                      tt_from_host(b.mask, shape, 2, TT_I64, rgtg_model_device(rm)));
     double accuracy = NAN;
-    tt_t loss = rgtg_loss_bradley_terry(rewards, tt_from_host(b.last, rows, 1, TT_I64, rm->device), &accuracy);
+    tt_t loss = rgtg_loss_bradley_terry(rewards, tt_from_host(b.last, rows, 1, TT_I64, rgtg_model_device(rm)), &accuracy);
     if (!loss) st = rgtg_error_status();
     else *loss_sum += tt_item(loss) * (double)n, *correct += accuracy * (double)n;
     tt_arena_release(mark);
@@ -32,7 +32,7 @@ static rgtg_status_t score_batch(const rgtg_model_t *rm, const rgtg_batch_source
 rgtg_status_t rgtg_prefix_report(const rgtg_model_t *rm, const rgtg_prefs_t *data, int split, int64_t max_pairs,
                                  int64_t micro_batch, int64_t max_len, rgtg_prefix_report_t *out) {
     memset(out, 0, sizeof *out);
-    if (rm->config.head != RGTG_HEAD_SCORE)
+    if (rgtg_model_config(rm)->head != RGTG_HEAD_SCORE)
         return rgtg_error_set(RGTG_ERR_INVALID, "prefix report: the model is not a reward model (score head)");
     int64_t n;
     const int64_t *pairs = rgtg_prefs_split_pairs(data, split, &n);
@@ -41,7 +41,7 @@ rgtg_status_t rgtg_prefix_report(const rgtg_model_t *rm, const rgtg_prefs_t *dat
         return rgtg_error_set(RGTG_ERR_INVALID, "prefix report: the %s split holds no pairs", rgtg_split_name(split));
     const rgtg_prefs_info_t *info = rgtg_prefs_info(data);
     rgtg_batch_source_t source = {.data = data, .objective = RGTG_OBJECTIVE_RM_FULL, .max_len = max_len,
-                                  .pad_id = info->pad_id >= 0 ? info->pad_id : 0, .bos_id = rm->config.bos_token_id};
+                                  .pad_id = info->pad_id >= 0 ? info->pad_id : 0, .bos_id = rgtg_model_config(rm)->bos_token_id};
     rgtg_example_t *batch = malloc(sizeof *batch * (size_t)micro_batch);
     if (!batch) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     bool grad = tt_set_grad_enabled(false);

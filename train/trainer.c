@@ -97,7 +97,7 @@ typedef struct {
  * the objective has none) likewise. */
 static tt_t batch_loss(trainer_t *t, const rgtg_model_t *model, const rgtg_batch_t *b, const rgtg_example_t *examples,
                        double *accuracy, double *margin) {
-    tt_device_t dev = model->device;
+    tt_device_t dev = rgtg_model_device(model);
     int64_t shape[2] = {b->rows, b->width}, rows[1] = {b->rows};
     tt_t ids = tt_from_host(b->ids, shape, 2, TT_I64, dev);
     tt_t out = rgtg_model_forward(model, ids, tt_from_host(b->mask, shape, 2, TT_I64, dev));
@@ -152,7 +152,7 @@ static rgtg_status_t cache_reference(trainer_t *t, const rgtg_example_t *example
         if (st != RGTG_OK) break;
         size_t mark = tt_arena_mark();
         int64_t shape[2] = {b.rows, b.width};
-        tt_device_t dev = t->reference->device;
+        tt_device_t dev = rgtg_model_device(t->reference);
         tt_t ids = tt_from_host(b.ids, shape, 2, TT_I64, dev);
         tt_t logp = rgtg_sequence_logprob(rgtg_model_forward(t->reference, ids, tt_from_host(b.mask, shape, 2, TT_I64, dev)),
                                           ids, tt_from_host(b.loss_mask, shape, 2, TT_F32, dev));
@@ -231,18 +231,6 @@ static void write_eval_metrics(FILE *metrics, int64_t step, const rgtg_train_par
 
 /* ---------------------------------------------------------------- models */
 
-static rgtg_status_t convert_dtype(rgtg_model_t *m, tt_dtype_t dtype) {
-    if (m->config.dtype == dtype) return RGTG_OK;
-    for (int i = 0; i < m->param_count; i++) {
-        tt_t converted = tt_keep(tt_to(*m->params[i], dtype, m->device));
-        if (!converted) return rgtg_error_status();
-        tt_free(*m->params[i]);
-        *m->params[i] = converted;
-    }
-    m->config.dtype = dtype;
-    return RGTG_OK;
-}
-
 static rgtg_status_t make_model(const rgtg_train_params_t *p, const rgtg_prefs_info_t *info, rgtg_model_t **out) {
     rgtg_model_config_t config = p->model;
     config.vocab_size = info->vocab_size;
@@ -258,11 +246,11 @@ static rgtg_status_t make_model(const rgtg_train_params_t *p, const rgtg_prefs_i
     }
     rgtg_model_t *init;
     rgtg_status_t st = rgtg_model_load(p->init, p->device, &init);
-    if (st == RGTG_OK && init->config.vocab_size != info->vocab_size)
+    if (st == RGTG_OK && rgtg_model_config(init)->vocab_size != info->vocab_size)
         st = rgtg_error_set(RGTG_ERR_INVALID, "%s: vocabulary %d differs from the data file's %d", p->init,
-                            init->config.vocab_size, info->vocab_size);
-    if (st == RGTG_OK && init->config.head == config.head) {
-        st = convert_dtype(init, p->dtype);
+                            rgtg_model_config(init)->vocab_size, info->vocab_size);
+    if (st == RGTG_OK && rgtg_model_config(init)->head == config.head) {
+        st = rgtg_model_convert_dtype(init, p->dtype);
         if (st == RGTG_OK) {
             *out = init;
             return RGTG_OK;
@@ -273,16 +261,16 @@ static rgtg_status_t make_model(const rgtg_train_params_t *p, const rgtg_prefs_i
         return st;
     }
     /* a reward or value model from a language model: the same body, a fresh head */
-    rgtg_model_config_t body = init->config;
+    rgtg_model_config_t body = *rgtg_model_config(init);
     body.head = config.head;
     body.tie_word_embeddings = false;
     body.dtype = p->dtype;
     rgtg_model_t *fresh;
     st = rgtg_model_create(&body, p->seed, p->device, &fresh);
     bool grad = tt_set_grad_enabled(false);
-    for (int i = 0; st == RGTG_OK && i < fresh->param_count; i++) {
-        tt_t src = rgtg_model_param(init, fresh->param_names[i]);
-        if (src) st = tt_copy_(*fresh->params[i], src);
+    for (int i = 0; st == RGTG_OK && i < rgtg_model_tensor_count(fresh); i++) {
+        tt_t src = rgtg_model_param(init, rgtg_model_tensor_name(fresh, i));
+        if (src) st = tt_copy_(rgtg_model_tensor(fresh, i), src);
     }
     tt_set_grad_enabled(grad);
     rgtg_model_free(init);
@@ -442,10 +430,10 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
     if (st == RGTG_OK && p->device == TT_CUDA && t.world > 1) st = rgtg_dist_init_nccl(rgtg_dist_local_rank());
     st = rgtg_dist_check(st);
     if (st == RGTG_OK) st = make_model(p, info, &t.model);
-    if (st == RGTG_OK) t.source.bos_id = t.model->config.bos_token_id;
+    if (st == RGTG_OK) t.source.bos_id = rgtg_model_config(t.model)->bos_token_id;
     if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_DPO) {
         st = rgtg_model_load(p->init, p->device, &t.reference);
-        if (st == RGTG_OK) st = convert_dtype(t.reference, p->dtype);
+        if (st == RGTG_OK) st = rgtg_model_convert_dtype(t.reference, p->dtype);
         int64_t pairs = rgtg_prefs_pair_count(t.data);
         t.reference_logp = malloc(sizeof(float) * (size_t)(2 * pairs + 2));
         if (st == RGTG_OK && !t.reference_logp) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
@@ -453,7 +441,7 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
         if (st == RGTG_OK) st = cache_reference(&t, held, n_held);
     }
     if (st == RGTG_OK) st = rgtg_optim_init(&opt, t.model, &p->optim);
-    for (int i = 0; st == RGTG_OK && i < t.model->param_count; i++) st = tt_set_requires_grad(*t.model->params[i], true);
+    for (int i = 0; st == RGTG_OK && i < rgtg_model_tensor_count(t.model); i++) st = tt_set_requires_grad(rgtg_model_tensor(t.model, i), true);
     order.n = n;
     order.perm = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
     if (st == RGTG_OK && !order.perm) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
@@ -473,7 +461,7 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
     int64_t mb = p->micro_batch, accum = p->grad_accum, global = mb * accum * t.world;
     rgtg_example_t *step_examples = malloc(sizeof *step_examples * (size_t)global);
     rgtg_batch_t *batches = calloc((size_t)accum, sizeof *batches);
-    tt_t *grads = t.model ? calloc((size_t)t.model->param_count, sizeof(tt_t)) : NULL;
+    tt_t *grads = t.model ? calloc((size_t)rgtg_model_tensor_count(t.model), sizeof(tt_t)) : NULL;
     if (st == RGTG_OK && (!step_examples || !batches || !grads)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     rgtg_progress_set_enabled(t.rank == 0 && !p->quiet);
     rgtg_progress_t *bar = st == RGTG_OK ? rgtg_progress_start(rgtg_objective_name(p->objective), p->max_steps) : NULL;
@@ -520,8 +508,8 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
         if (st == RGTG_OK && t.world > 1) {
             size_t mark = tt_arena_mark();
             int count = 0;
-            for (int i = 0; i < t.model->param_count; i++)
-                if ((grads[count] = tt_grad(*t.model->params[i]))) count++;
+            for (int i = 0; i < rgtg_model_tensor_count(t.model); i++)
+                if ((grads[count] = tt_grad(rgtg_model_tensor(t.model, i)))) count++;
             st = rgtg_dist_allreduce_tensors(grads, count, 1.0);
             tt_arena_release(mark);
         }

@@ -1,8 +1,8 @@
-/* decode/generations.h: the generations JSONL file (one decoded response per line) that decode
- * writes and eval reads and rewrites with rewards. The schema is documented in decode/GENERATIONS.md;
+/* core/generations.h: the generations JSONL file (one decoded response per line) that decode
+ * writes and eval reads and rewrites with rewards. The schema is documented in core/GENERATIONS.md;
  * this module is its only writer and its only validating reader. */
-#ifndef RGTG_DECODE_GENERATIONS_H
-#define RGTG_DECODE_GENERATIONS_H
+#ifndef RGTG_CORE_GENERATIONS_H
+#define RGTG_CORE_GENERATIONS_H
 
 #include <stdbool.h>
 #include <stddef.h>

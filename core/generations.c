@@ -1,5 +1,5 @@
 /* decode/generations.c: writing, validating and reading the generations JSONL file
- * (schema in decode/GENERATIONS.md). */
+ * (schema in core/GENERATIONS.md). */
 #define _POSIX_C_SOURCE 200809L
 #include "generations.h"
 
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/fsutil.h"
+#include "fsutil.h"
 
 /* ---- a growable text buffer ---- */
 
