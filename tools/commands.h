@@ -14,6 +14,7 @@ int rgtg_cmd_eval_score(int argc, char **argv);
 int rgtg_cmd_eval_table(int argc, char **argv);
 int rgtg_cmd_eval_prefix_accuracy(int argc, char **argv);
 int rgtg_cmd_bench(int argc, char **argv);
+int rgtg_cmd_experiment(int argc, char **argv);
 int rgtg_cmd_version(void);
 
 /* Prints "rgtg: <message>" from core/status.h's pending error and returns 1. */

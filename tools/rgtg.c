@@ -29,6 +29,7 @@ static const struct {
     {"eval", "score", rgtg_cmd_eval_score, "score generations under a reward model (mean +- SE)"},
     {"eval", "table", rgtg_cmd_eval_table, "one results table from several scored generation files"},
     {"eval", "prefix-accuracy", rgtg_cmd_eval_prefix_accuracy, "a reward model's accuracy on held-out pairs and prefixes"},
+    {"experiment", NULL, rgtg_cmd_experiment, "one paper table or figure from experiments/NAME.yaml (stages reused by hash)"},
     {"bench", NULL, rgtg_cmd_bench, "the speed measurements behind make bench"},
     {"version", NULL, version, "versions of rgtg and its libraries"},
 };
