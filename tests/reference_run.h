@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 /* Takes ownership of input. NULL (after a CHECK failure naming the cause) when the script fails. */
-static json_t *reference_run(const char *python, const char *script, json_t *input) {
+static inline json_t *reference_run(const char *python, const char *script, json_t *input) {
     char directory[] = "/tmp/rgtg_reference_XXXXXX";
     if (!mkdtemp(directory)) {
         json_decref(input);
@@ -40,16 +40,16 @@ static json_t *reference_run(const char *python, const char *script, json_t *inp
 }
 
 /* A JSON number, or NaN for null and anything else. */
-static double reference_number(json_t *value) { return json_is_number(value) ? json_number_value(value) : NAN; }
+static inline double reference_number(json_t *value) { return json_is_number(value) ? json_number_value(value) : NAN; }
 
-static json_t *reference_double_array(const double *values, size_t n) {
+static inline json_t *reference_double_array(const double *values, size_t n) {
     json_t *array = json_array();
     for (size_t i = 0; i < n; i++) json_array_append_new(array, json_real(values[i]));
     return array;
 }
 
 /* |got - expected| <= tolerance * max(|expected|, floor); NaN matches NaN only. */
-static bool reference_near(double got, double expected, double tolerance, double floor) {
+static inline bool reference_near(double got, double expected, double tolerance, double floor) {
     if (isnan(expected) || isnan(got)) return isnan(expected) && isnan(got);
     return fabs(got - expected) <= tolerance * fmax(fabs(expected), floor);
 }
