@@ -178,7 +178,7 @@ typedef struct {
 static char *random_sentence(rgtg_rng_t *rng, size_t max_words) {
     static const char *const words[] = {"the", "The", "cat", "dog", "sat", "on", "mat", "a", "ran", "quickly", ".",
                                         ",", "!", "it's", "3.5", "well-known", "(", ")", "\"", "man"};
-    size_t count = rgtg_rng_below(rng, max_words + 1), capacity = 16 * count + 2, length = 0;
+    size_t count = rgtg_rng_below(rng, max_words + 1), capacity = 16 * count + 8, length = 0;
     char *text = malloc(capacity);
     text[0] = '\0';
     for (size_t i = 0; i < count; i++)
