@@ -1,6 +1,7 @@
 /* eval/ngram.c: open-addressing n-gram count table (see ngram.h). */
 #include "ngram.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,14 +39,19 @@ void rgtg_ngram_table_clear(rgtg_ngram_table_t *table) {
     table->count = 0;
 }
 
+static bool same_ids(const uint32_t *a, const uint32_t *b, uint32_t order) {
+    if (a == b) return true;
+    for (uint32_t i = 0; i < order; i++)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
 static size_t find_slot(const rgtg_ngram_entry_t *slots, size_t capacity, const uint32_t *ids, uint32_t order,
                         uint64_t hash) {
     size_t mask = capacity - 1, slot = (size_t)hash & mask;
     for (; slots[slot].order; slot = (slot + 1) & mask) {
         const rgtg_ngram_entry_t *entry = &slots[slot];
-        if (entry->hash == hash && entry->order == order &&
-            (entry->ids == ids || memcmp(entry->ids, ids, order * sizeof *ids) == 0))
-            break;
+        if (entry->hash == hash && entry->order == order && same_ids(entry->ids, ids, order)) break;
     }
     return slot;
 }

@@ -1,5 +1,5 @@
-/* eval/rouge.c: rouge-score's tokenization, optional Porter stemming, token interning and the two-row
- * LCS (see rouge.h). */
+/* eval/rouge.c: rouge-score's tokenization, optional Porter stemming, token interning and a
+ * bit-parallel LCS (see rouge.h). */
 #include "rouge.h"
 
 #include <math.h>
@@ -115,33 +115,82 @@ rgtg_status_t rgtg_rouge_tokenize(const char *text, bool use_stemmer, rgtg_inter
     return RGTG_OK;
 }
 
+/* The slot of token in an open-addressing table of token + 1 values (0: empty). */
+static size_t find_token_slot(const uint32_t *slot_token, size_t slot_count, uint32_t token) {
+    size_t slot = (size_t)(token * UINT32_C(2654435761)) & (slot_count - 1);
+    while (slot_token[slot] && slot_token[slot] != token + 1) slot = (slot + 1) & (slot_count - 1);
+    return slot;
+}
+
+/* Length of the longest common subsequence by the bit-parallel algorithm of Allison and Dix (1986) in
+ * Hyyro's formulation (2004): bit i of V stands for position i of `held`; for each token of `scanned`,
+ * U = V & M[token] and V = (V + U) | (V & ~U), where M[token] marks the positions holding that token;
+ * at the end the LCS length is the number of zero bits. O(|scanned| * |held| / 64) time. */
+static rgtg_status_t lcs_length(const uint32_t *held, size_t held_count, const uint32_t *scanned, size_t scanned_count,
+                                size_t *lcs_out) {
+    size_t words = (held_count + 63) / 64, slot_count = 16;
+    while (slot_count < 2 * held_count) slot_count *= 2;
+    uint32_t *slot_token = calloc(slot_count, sizeof *slot_token); /* token + 1, 0 when empty */
+    uint32_t *slot_row = malloc(slot_count * sizeof *slot_row);
+    uint32_t *row_of = malloc(held_count * sizeof *row_of); /* the mask row of each held position */
+    uint64_t *masks = NULL, *v = malloc(words * sizeof *v);
+    rgtg_status_t status = RGTG_OK;
+    size_t rows = 0;
+    if (slot_token && slot_row && row_of && v) {
+        for (size_t i = 0; i < held_count; i++) {
+            size_t slot = find_token_slot(slot_token, slot_count, held[i]);
+            if (!slot_token[slot]) {
+                slot_token[slot] = held[i] + 1;
+                slot_row[slot] = (uint32_t)rows++;
+            }
+            row_of[i] = slot_row[slot];
+        }
+        masks = calloc(rows * words, sizeof *masks); /* one row of `words` per distinct held token */
+    }
+    if (!masks) {
+        status = rgtg_error_set(RGTG_ERR_NOMEM, "rouge: out of memory for the LCS of %zu tokens", held_count);
+        goto done;
+    }
+    for (size_t i = 0; i < held_count; i++) masks[row_of[i] * words + i / 64] |= UINT64_C(1) << (i % 64);
+    for (size_t k = 0; k < words; k++) v[k] = ~UINT64_C(0);
+    for (size_t j = 0; j < scanned_count; j++) {
+        size_t slot = find_token_slot(slot_token, slot_count, scanned[j]);
+        if (!slot_token[slot]) continue; /* U = 0 leaves V as it is */
+        const uint64_t *mask = masks + slot_row[slot] * words;
+        uint64_t carry = 0;
+        for (size_t k = 0; k < words; k++) {
+            uint64_t u = v[k] & mask[k], sum = v[k] + u, total = sum + carry;
+            carry = (sum < v[k]) | (total < sum);
+            v[k] = total | (v[k] & ~u);
+        }
+    }
+    size_t ones = 0;
+    for (size_t k = 0; k < words; k++) {
+        uint64_t bits = v[k];
+        if (k == words - 1 && held_count % 64) bits &= (UINT64_C(1) << (held_count % 64)) - 1;
+        ones += (size_t)__builtin_popcountll(bits);
+    }
+    *lcs_out = held_count - ones;
+done:
+    free(slot_token);
+    free(slot_row);
+    free(row_of);
+    free(masks);
+    free(v);
+    return status;
+}
+
 rgtg_status_t rgtg_rouge_l_ids(const uint32_t *candidate, size_t candidate_count, const uint32_t *reference,
                                size_t reference_count, rgtg_rouge_t *out) {
     memset(out, 0, sizeof *out);
     out->candidate_tokens = candidate_count;
     out->reference_tokens = reference_count;
     if (candidate_count == 0 || reference_count == 0) return RGTG_OK; /* all scores 0 */
-    /* two rows the size of the shorter sequence */
-    const uint32_t *outer = candidate, *inner = reference;
-    size_t outer_count = candidate_count, inner_count = reference_count;
-    if (outer_count < inner_count) {
-        outer = reference; inner = candidate;
-        outer_count = reference_count; inner_count = candidate_count;
-    }
-    uint32_t *rows = calloc(2 * (inner_count + 1), sizeof *rows);
-    if (!rows) return rgtg_error_set(RGTG_ERR_NOMEM, "rouge: out of memory for the LCS rows");
-    uint32_t *previous = rows, *current = rows + inner_count + 1;
-    for (size_t i = 0; i < outer_count; i++) {
-        current[0] = 0;
-        uint32_t token = outer[i];
-        for (size_t j = 0; j < inner_count; j++) {
-            if (token == inner[j]) current[j + 1] = previous[j] + 1;
-            else current[j + 1] = previous[j + 1] > current[j] ? previous[j + 1] : current[j];
-        }
-        uint32_t *swap = previous; previous = current; current = swap;
-    }
-    out->lcs = previous[inner_count];
-    free(rows);
+    /* hold the shorter sequence in bits */
+    rgtg_status_t status = candidate_count <= reference_count
+                               ? lcs_length(candidate, candidate_count, reference, reference_count, &out->lcs)
+                               : lcs_length(reference, reference_count, candidate, candidate_count, &out->lcs);
+    if (status != RGTG_OK) return status;
     out->precision = (double)out->lcs / (double)candidate_count;
     out->recall = (double)out->lcs / (double)reference_count;
     double sum = out->precision + out->recall;

@@ -25,7 +25,8 @@ typedef struct {
     double f1;               /* 2PR / (P + R); 0 when P + R == 0 */
 } rgtg_rouge_t;
 
-/* rouge-score's defaults (use_stemmer=False). O(n*m) time, O(min(n, m)) memory in the token counts. */
+/* rouge-score's defaults (use_stemmer=False). O(n*m/64) time and
+ * O(d * min(n, m) / 64) memory for n and m tokens, d of them distinct in the shorter text. */
 rgtg_status_t rgtg_rouge_l(const char *candidate, const char *reference, rgtg_rouge_t *out);
 /* The same with rouge-score's use_stemmer option. */
 rgtg_status_t rgtg_rouge_l_stemming(const char *candidate, const char *reference, bool use_stemmer, rgtg_rouge_t *out);

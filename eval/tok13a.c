@@ -48,7 +48,8 @@ static void replace_all(buffer_t *in, buffer_t *out, const char *pattern, const 
     size_t pattern_length = strlen(pattern), replacement_length = strlen(replacement);
     out->length = 0;
     for (size_t i = 0; i < in->length;) {
-        if (in->length - i >= pattern_length && memcmp(in->data + i, pattern, pattern_length) == 0) {
+        if (in->data[i] == pattern[0] && in->length - i >= pattern_length &&
+            memcmp(in->data + i, pattern, pattern_length) == 0) {
             put_bytes(out, replacement, replacement_length);
             i += pattern_length;
         } else {
@@ -134,7 +135,8 @@ static void join_tokens(const buffer_t *in, buffer_t *out) {
     const char *end = in->data + in->length;
     bool pending_space = false;
     for (const char *p = in->data; p < end;) {
-        size_t space = rgtg_python_space_length(p, end);
+        unsigned char c = (unsigned char)*p;
+        size_t space = c > ' ' && c < 0x80 ? 0 : rgtg_python_space_length(p, end); /* printable ASCII: no space */
         if (space) {
             pending_space = out->length > 0;
             p += space;
@@ -155,7 +157,8 @@ rgtg_status_t rgtg_tokenize_13a(const char *text, char **tokenized_out, size_t *
     const char *end = text + length;
     size_t kept = 0;
     for (const char *p = text; p < end;) {
-        size_t space = rgtg_python_space_length(p, end);
+        unsigned char c = (unsigned char)*p;
+        size_t space = c > ' ' && c < 0x80 ? 0 : rgtg_python_space_length(p, end);
         if (space) {
             p += space;
         } else {
