@@ -225,7 +225,8 @@ rgtg_status_t rgtg_porter_stem(const char *word, size_t length, char *out, size_
         *out_length = n;
         return RGTG_OK;
     }
-    for (size_t i = 0; i < length; i++) out[i] = word[i] >= 'A' && word[i] <= 'Z' ? (char)(word[i] - 'A' + 'a') : word[i];
+    for (size_t i = 0; i < length; i++)
+        out[i] = word[i] >= 'A' && word[i] <= 'Z' ? (char)(word[i] - 'A' + 'a') : word[i];
     out[length] = '\0';
     word_t stem = {out, length};
     if (length > 2) {

@@ -208,7 +208,8 @@ rgtg_status_t rgtg_rouge_l_stemming(const char *candidate, const char *reference
     rgtg_status_t status = rgtg_rouge_tokenize(candidate, use_stemmer, vocabulary, &candidate_ids, &candidate_count);
     if (status == RGTG_OK)
         status = rgtg_rouge_tokenize(reference, use_stemmer, vocabulary, &reference_ids, &reference_count);
-    if (status == RGTG_OK) status = rgtg_rouge_l_ids(candidate_ids, candidate_count, reference_ids, reference_count, out);
+    if (status == RGTG_OK)
+        status = rgtg_rouge_l_ids(candidate_ids, candidate_count, reference_ids, reference_count, out);
     free(candidate_ids);
     free(reference_ids);
     rgtg_intern_free(vocabulary);

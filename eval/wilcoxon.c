@@ -19,13 +19,15 @@ const char *rgtg_alternative_name(rgtg_alternative_t alternative) {
 }
 
 rgtg_status_t rgtg_alternative_parse(const char *name, rgtg_alternative_t *out) {
-    static const rgtg_alternative_t all[] = {RGTG_ALTERNATIVE_TWO_SIDED, RGTG_ALTERNATIVE_GREATER, RGTG_ALTERNATIVE_LESS};
+    static const rgtg_alternative_t all[] = {RGTG_ALTERNATIVE_TWO_SIDED, RGTG_ALTERNATIVE_GREATER,
+                                             RGTG_ALTERNATIVE_LESS};
     for (size_t i = 0; name && i < sizeof all / sizeof *all; i++)
         if (strcmp(name, rgtg_alternative_name(all[i])) == 0) {
             *out = all[i];
             return RGTG_OK;
         }
-    return rgtg_error_set(RGTG_ERR_INVALID, "alternative '%s' is not two-sided, greater or less", name ? name : "(null)");
+    return rgtg_error_set(RGTG_ERR_INVALID, "alternative '%s' is not two-sided, greater or less",
+                          name ? name : "(null)");
 }
 
 /* The standard normal cdf as cephes' ndtr (which scipy's norm.cdf and norm.sf use) evaluates it. */
@@ -84,7 +86,8 @@ rgtg_status_t rgtg_wilcoxon(const double *a, const double *b, size_t n, rgtg_alt
         double d = b ? a[i] - b[i] : a[i];
         if (!isfinite(a[i]) || (b && !isfinite(b[i])) || !isfinite(d)) {
             free(differences);
-            return rgtg_error_set(RGTG_ERR_NUMERIC, "wilcoxon: pair %zu of %zu is (%g, %g)", i, n, a[i], b ? b[i] : 0.0);
+            return rgtg_error_set(RGTG_ERR_NUMERIC, "wilcoxon: pair %zu of %zu is (%g, %g)", i, n, a[i],
+                                  b ? b[i] : 0.0);
         }
         if (d != 0.0) differences[count++] = (difference_t){fabs(d), d > 0 ? 1 : -1};
     }

@@ -28,7 +28,8 @@ static const char *const readme_references[] = {
 };
 
 static void check_score(const char *name, const rgtg_bleu_t *bleu, double expected, double tolerance) {
-    CHECK_MSG(fabs(bleu->score - expected) <= tolerance, "%s: BLEU %.10f, published %.10f", name, bleu->score, expected);
+    CHECK_MSG(fabs(bleu->score - expected) <= tolerance, "%s: BLEU %.10f, published %.10f", name, bleu->score,
+              expected);
 }
 
 static void test_published_corpus_values(void) {
@@ -41,9 +42,9 @@ static void test_published_corpus_values(void) {
     CHECK_OK(rgtg_bleu_corpus(readme_hypotheses, 3, readme_references, 2, &params, &bleu));
     check_score("README corpus", &bleu, 48.530827, 1e-6);
     char line[128];
-    snprintf(line, sizeof line, "%.1f/%.1f/%.1f/%.1f BP %.3f ratio %.3f %zu %zu", bleu.precisions[0], bleu.precisions[1],
-             bleu.precisions[2], bleu.precisions[3], bleu.brevity_penalty, (double)bleu.sys_len / (double)bleu.ref_len,
-             bleu.sys_len, bleu.ref_len);
+    snprintf(line, sizeof line, "%.1f/%.1f/%.1f/%.1f BP %.3f ratio %.3f %zu %zu", bleu.precisions[0],
+             bleu.precisions[1], bleu.precisions[2], bleu.precisions[3], bleu.brevity_penalty,
+             (double)bleu.sys_len / (double)bleu.ref_len, bleu.sys_len, bleu.ref_len);
     CHECK_MSG(strcmp(line, "82.4/50.0/45.5/37.5 BP 0.943 ratio 0.944 17 18") == 0, "README verbose line: %s", line);
 
     /* test_bleu.py test_max_ngram_order: orders 1..6 */
@@ -74,7 +75,8 @@ static void test_published_corpus_values(void) {
     /* test_bleu.py: empty hypotheses are kept and score 0 */
     const char *const empty[] = {"", "", ""};
     CHECK_OK(rgtg_bleu_corpus(empty, 3, readme_references, 2, &params, &bleu));
-    CHECK_MSG(bleu.score == 0.0 && bleu.sys_len == 0 && bleu.ref_len == 17 && /* the shortest reference of each segment: 6 + 5 + 6 */ bleu.brevity_penalty == 0.0,
+    /* ref_len: the shortest reference of each segment, 6 + 5 + 6 */
+    CHECK_MSG(bleu.score == 0.0 && bleu.sys_len == 0 && bleu.ref_len == 17 && bleu.brevity_penalty == 0.0,
               "empty hypotheses: %g (sys %zu ref %zu)", bleu.score, bleu.sys_len, bleu.ref_len);
 
     /* test_bleu.py test_raw_bleu: no match at all scores 0 (sacreBLEU #141); identical text 1.0 (100) */
@@ -141,7 +143,8 @@ static void test_tokenizer_known_cases(void) {
     check_tokens("a<skipped>b", "ab");
     check_tokens("hyph-\nenated\nline", "hyphenated line");
     check_tokens("end-\n", "end-"); /* trailing whitespace goes first, so "-\n" is not there to remove */
-    check_tokens("(a)[b]{c}/d\\e|f~g^h_i`j@k#l$m%n*o+p=q:r;s?t", "( a ) [ b ] { c } / d \\ e | f ~ g ^ h _ i ` j @ k # l $ m % n * o + p = q : r ; s ? t");
+    check_tokens("(a)[b]{c}/d\\e|f~g^h_i`j@k#l$m%n*o+p=q:r;s?t",
+                 "( a ) [ b ] { c } / d \\ e | f ~ g ^ h _ i ` j @ k # l $ m % n * o + p = q : r ; s ? t");
     check_tokens("  spaced\t\tout  \n", "spaced out");
     check_tokens("non\xc2\xa0" "breaking\xe2\x80\x89thin\xe3\x80\x80ideographic", "non breaking thin ideographic");
     check_tokens("caf\xc3\xa9, na\xc3\xafve.", "caf\xc3\xa9 , na\xc3\xafve .");
@@ -238,7 +241,8 @@ static void test_against_reference(const char *python, const char *script) {
         const char *expected = json_string_value(json_array_get(expected_tokens, i));
         if (!tokens || !expected || strcmp(tokens, expected) != 0) {
             if (token_mismatches++ < 5)
-                CHECK_MSG(false, "13a mismatch on '%s':\n  C:      '%s'\n  Python: '%s'", texts[i], tokens ? tokens : "",
+                CHECK_MSG(false, "13a mismatch on '%s':\n  C:      '%s'\n  Python: '%s'", texts[i],
+                          tokens ? tokens : "",
                           expected ? expected : "");
         }
         free(tokens);
@@ -254,10 +258,11 @@ static void test_against_reference(const char *python, const char *script) {
                                   (const char *const *)corpus->references, corpus->reference_count, &params, &bleu));
         bool same_stats = (json_int_t)bleu.sys_len == json_integer_value(json_object_get(expected, "sys_len")) &&
                           (json_int_t)bleu.ref_len == json_integer_value(json_object_get(expected, "ref_len"));
+        json_t *counts = json_object_get(expected, "counts"), *totals = json_object_get(expected, "totals");
         for (int k = 0; k < corpus->max_order; k++)
             same_stats = same_stats &&
-                         (json_int_t)bleu.counts[k] == json_integer_value(json_array_get(json_object_get(expected, "counts"), (size_t)k)) &&
-                         (json_int_t)bleu.totals[k] == json_integer_value(json_array_get(json_object_get(expected, "totals"), (size_t)k));
+                         (json_int_t)bleu.counts[k] == json_integer_value(json_array_get(counts, (size_t)k)) &&
+                         (json_int_t)bleu.totals[k] == json_integer_value(json_array_get(totals, (size_t)k));
         double score = reference_number(json_object_get(expected, "score"));
         worst = fmax(worst, fabs(bleu.score - score));
         CHECK_MSG(same_stats && reference_near(bleu.score, score, 1e-12, 1e-9),

@@ -94,7 +94,8 @@ static void test_against_numpy(const char *python, const char *script) {
                   "%s: C interval [%.17g, %.17g], numpy [%.17g, %.17g]", cases[c].name, got->ci.low, got->ci.high, low,
                   high);
         static const char *fields[] = {"mean_a", "mean_b", "mean_difference", "sd_difference", "se_difference"};
-        const double values[] = {got->mean_a, got->mean_b, got->mean_difference, got->sd_difference, got->se_difference};
+        const double values[] = {got->mean_a, got->mean_b, got->mean_difference, got->sd_difference,
+                                 got->se_difference};
         for (size_t f = 0; f < 5; f++) {
             double want = reference_number(json_object_get(expected, fields[f]));
             CHECK_MSG(reference_near(values[f], want, 1e-12, 1.0), "%s: %s C %.17g numpy %.17g", cases[c].name,

@@ -2,8 +2,8 @@
  * The Porter stemmer against NLTK's PorterStemmer() (the mode rouge-score uses) on about 45,000 WordNet
  * words and inflections (tests/reference/rouge_ref.py), every stem equal. ROUGE-L with and without
  * stemming against rouge-score's recipe run in Python with NLTK on random texts of up to 400 words
- * (LCS and token counts equal, scores within 1e-12). Hand-computed ROUGE-L cases, rouge-score's own published cases, the
- * Unicode corners of its lowercasing, and bad arguments.
+ * (LCS and token counts equal, scores within 1e-12). Hand-computed ROUGE-L cases, rouge-score's own
+ * published cases, the Unicode corners of its lowercasing, and bad arguments.
  * Usage: test_rouge PYTHON tests/reference/rouge_ref.py */
 #include "../eval/rouge.h"
 
@@ -122,8 +122,8 @@ static void test_against_nltk(const char *python, const char *script) {
         json_array_append_new(pairs, json_pack("{s:s, s:s}", "candidate", texts[2 * i], "reference", texts[2 * i + 1]));
     }
     /* NLTK corner cases: its irregular forms in other cases, short words, digits, y after y */
-    json_t *extra = json_pack("[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s]", "Skies", "SKY", "Dying", "ies", "sses", "ied",
-                              "eed", "yyyy", "sayyid", "by", "a", "1990s", "x1y", "abcdefghijklmnopqrstuvwxyzzz",
+    json_t *extra = json_pack("[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s]", "Skies", "SKY", "Dying", "ies", "sses",
+                              "ied", "eed", "yyyy", "sayyid", "by", "a", "1990s", "x1y", "abcdefghijklmnopqrstuvwxyzzz",
                               "generalizationally", "sensibilities", "hopefullies", "analogously", "archaeology",
                               "bdfg");
     json_t *output = reference_run(python, script, json_pack("{s:o, s:o}", "extra_words", extra, "pairs", pairs));
@@ -160,7 +160,8 @@ static void test_against_nltk(const char *python, const char *script) {
                   same_score(&stemmed, json_object_get(expected, "stemmed"));
         stemming_mattered += plain.lcs != stemmed.lcs;
         if (!ok && differing++ < 5)
-            CHECK_MSG(false, "pair %zu: C lcs %zu/%zu f1 %.17g/%.17g (plain/stemmed) differs from rouge-score's recipe\n"
+            CHECK_MSG(false,
+                      "pair %zu: C lcs %zu/%zu f1 %.17g/%.17g (plain/stemmed) differs from rouge-score's recipe\n"
                              "  candidate: %s\n  reference: %s",
                       i, plain.lcs, stemmed.lcs, plain.f1, stemmed.f1, texts[2 * i], texts[2 * i + 1]);
     }

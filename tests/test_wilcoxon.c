@@ -153,7 +153,8 @@ static void test_against_scipy(const char *python, const char *script) {
                       rgtg_alternative_name(alternatives[a]), got.statistic, got.pvalue, got.exact ? "exact" : "approx",
                       statistic, pvalue);
             /* scipy's "auto" result equals the method C chose */
-            CHECK_MSG(chosen == pvalue, "%s (%s): C used the %s distribution, scipy's auto p %.17g differs from it (%.17g)",
+            CHECK_MSG(chosen == pvalue,
+                      "%s (%s): C used the %s distribution, scipy's auto p %.17g differs from it (%.17g)",
                       k->name, rgtg_alternative_name(alternatives[a]), got.exact ? "exact" : "approximate", pvalue,
                       chosen);
         }
@@ -207,7 +208,8 @@ static void test_bad_arguments(void) {
     CHECK_MSG(strstr(rgtg_error_message(), "pair 2 of 3"), "%s", rgtg_error_message());
     rgtg_error_clear();
     const double big[] = {1e308, 1}, small[] = {-1e308, 0};
-    CHECK(rgtg_wilcoxon(big, small, 2, RGTG_ALTERNATIVE_TWO_SIDED, &w) == RGTG_ERR_NUMERIC); /* overflowing difference */
+    /* the difference overflows */
+    CHECK(rgtg_wilcoxon(big, small, 2, RGTG_ALTERNATIVE_TWO_SIDED, &w) == RGTG_ERR_NUMERIC);
     rgtg_error_clear();
     CHECK(rgtg_wilcoxon(b, NULL, 3, (rgtg_alternative_t)7, &w) == RGTG_ERR_INVALID);
     rgtg_error_clear();
