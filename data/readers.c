@@ -204,14 +204,20 @@ rgtg_status_t rgtg_pref_detect_format(const char *path, const char **format_out)
     return first == '[' ? detect_array(path, format_out) : detect_from_first_line(path, format_out);
 }
 
+rgtg_status_t rgtg_pref_check_format(const char *format) {
+    if (format && known_format(format)) return RGTG_OK;
+    return rgtg_error_set(RGTG_ERR_INVALID, "unknown format '%s' (known: %s)", format ? format : "(none)", known_formats);
+}
+
 /* ---- the reader ---- */
 
 rgtg_status_t rgtg_pref_reader_open(const char *path, const char *format, rgtg_pref_reader_t **out) {
     *out = NULL;
     const char *name = NULL;
     if (format) {
+        rgtg_status_t st = rgtg_pref_check_format(format);
+        if (st != RGTG_OK) return st;
         name = known_format(format);
-        if (!name) return rgtg_error_set(RGTG_ERR_INVALID, "unknown format '%s' (known: %s)", format, known_formats);
     } else {
         rgtg_status_t st = rgtg_pref_detect_format(path, &name);
         if (st != RGTG_OK) return st;
