@@ -33,36 +33,6 @@ struct rgtg_pref_reader {
     int64_t rows_read;
 };
 
-/* ---- helpers shared with read_*.c ---- */
-
-void rgtg_row_texts_free(rgtg_row_texts_t *texts) {
-    free(texts->prompt);
-    free(texts->chosen);
-    free(texts->rejected);
-    *texts = (rgtg_row_texts_t){0};
-}
-
-char *rgtg_copy_text(const char *text, size_t n) {
-    char *copy = malloc(n + 1);
-    if (!copy) return NULL;
-    memcpy(copy, text, n);
-    copy[n] = '\0';
-    return copy;
-}
-
-rgtg_status_t rgtg_string_field(const json_t *row, const char *key, rgtg_row_place_t place, const char *expected,
-                                const char **out) {
-    *out = json_string_value(json_object_get(row, key));
-    if (!*out)
-        return rgtg_error_set(RGTG_ERR_FORMAT, "%s:%lld: field '%s' must be %s", place.path, (long long)place.line, key,
-                              expected);
-    return RGTG_OK;
-}
-
-rgtg_status_t rgtg_out_of_memory(rgtg_row_place_t place) {
-    return rgtg_error_set(RGTG_ERR_NOMEM, "%s:%lld: out of memory", place.path, (long long)place.line);
-}
-
 /* ---- formats and detection ---- */
 
 const char *const *rgtg_pref_formats(void) { return format_names; }
