@@ -1,5 +1,5 @@
 /* tests/test_tt.c: unit tests of the libtorch C shim (core/torch/tt.h): arena, ops against
- * hand-computed values, autograd, AdamW against its formula, error propagation, sampling, dtypes. */
+ * hand-computed values, autograd, AdamW against its formula, error propagation, dtypes. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

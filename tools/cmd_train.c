@@ -15,15 +15,6 @@
 #include "args.h"
 #include "commands.h"
 
-static const rgtg_option_t options[] = {
-    {"config", true, false, "YAML config (configs/*/*.yaml)"},
-    {"set", true, true, "override a config key: --set train.lr=1e-4"},
-    {"out", true, false, "output directory (config.yaml, metrics.jsonl, checkpoint-STEP/, final/)"},
-    {"resume", true, false, "auto (the newest valid checkpoint in --out, if any) or a checkpoint directory"},
-    {"help", false, false, "this help"},
-    {NULL, false, false, NULL},
-};
-
 static const char *const known_keys[] = {
     "data.path", "data.tokenizer", "data.ratio", "data.value_gens",
     "model.init", "model.hidden_size", "model.intermediate_size", "model.num_hidden_layers",
@@ -181,29 +172,31 @@ static void print_result(const char *command, const rgtg_train_params_t *p, cons
 int rgtg_cmd_train(const char *kind, int argc, char **argv) {
     char command[32];
     snprintf(command, sizeof command, "train %s", kind);
-    rgtg_args_t args;
-    if (!rgtg_args_parse(command, options, argc, argv, &args)) return 2;
-    if (rgtg_args_has(&args, "help")) {
-        rgtg_args_usage(command, "--config FILE [--set key=value ...] --out DIR [--resume auto|DIR]", options);
-        return 0;
-    }
-    const char *config_path = rgtg_args_get(&args, "config", NULL), *out = rgtg_args_get(&args, "out", NULL);
-    if (!config_path || !out) {
-        fprintf(stderr, "rgtg %s: --config and --out are required\n", command);
-        return 2;
-    }
+    const char *config_path = NULL, *out = NULL, *resume = NULL;
+    rgtg_strings_t sets = {0};
+    const rgtg_opt_t options[] = {
+        RGTG_OPT("config", RGTG_OPT_STRING, &config_path, "YAML config (configs/*/*.yaml)", .required = true),
+        RGTG_OPT("set", RGTG_OPT_STRINGS, &sets, "override a config key: --set train.lr=1e-4"),
+        RGTG_OPT("out", RGTG_OPT_STRING, &out, "output directory (config.yaml, metrics.jsonl, checkpoint-STEP/, final/)",
+                 .required = true),
+        RGTG_OPT("resume", RGTG_OPT_STRING, &resume, "auto (the newest valid checkpoint in --out, if any) or a checkpoint directory"),
+        RGTG_OPT_END,
+    };
+    const rgtg_cli_t cli = {.command = command, .synopsis = "--config FILE [--set key=value ...] --out DIR [--resume auto|DIR]",
+                            .options = options};
+    int parsed = rgtg_cli_parse(&cli, argc, argv);
+    if (parsed >= 0) return parsed;
     if (rgtg_dist_init(&argc, &argv) != RGTG_OK) return rgtg_report_error(command);
     int rank = rgtg_dist_rank();
     rgtg_log_set_rank(rank, rgtg_dist_world_size());
     rgtg_train_install_signal_handlers();
     rgtg_config_t *cfg = NULL;
     rgtg_status_t st = rgtg_config_load(config_path, &cfg);
-    for (int i = 0; st == RGTG_OK && i < args.count; i++)
-        if (!strcmp(args.names[i], "set")) st = rgtg_config_set(cfg, args.values[i]);
+    for (int i = 0; st == RGTG_OK && i < sets.count; i++) st = rgtg_config_set(cfg, sets.items[i]);
     run_params_t run = {.train = rgtg_train_default_params()};
     run.train.out_dir = out;
     run.train.report = prefix_accuracy_report;
-    run.train.resume = rgtg_args_get(&args, "resume", NULL);
+    run.train.resume = resume;
     if (st == RGTG_OK) st = read_params(cfg, kind, &run);
     if (st == RGTG_OK && rank == 0) st = rgtg_mkdirs(out);
     char *resolved = rgtg_path_join(out, "config.yaml");
