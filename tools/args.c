@@ -73,38 +73,43 @@ bool rgtg_args_has(const rgtg_args_t *args, const char *name) {
     return false;
 }
 
-bool rgtg_args_int(const rgtg_args_t *args, const char *name, long long fallback, long long *out) {
-    const char *text = rgtg_args_get(args, name, NULL);
-    if (!text) {
-        *out = fallback;
-        return true;
-    }
+/* Numbers in option values: one line naming the option on failure ("rgtg COMMAND: ..." or "rgtg: ..."). */
+static bool parse_integer(const char *command, const char *name, const char *text, long long *out) {
     char *end;
     errno = 0;
     long long v = strtoll(text, &end, 10);
     if (errno || end == text || *end) {
-        fprintf(stderr, "rgtg: option --%s expects an integer, got '%s'\n", name, text);
+        fprintf(stderr, "rgtg%s%s: option --%s expects an integer, got '%s'\n", command ? " " : "", command ? command : "",
+                name, text);
         return false;
     }
     *out = v;
     return true;
 }
 
-bool rgtg_args_double(const rgtg_args_t *args, const char *name, double fallback, double *out) {
-    const char *text = rgtg_args_get(args, name, NULL);
-    if (!text) {
-        *out = fallback;
-        return true;
-    }
+static bool parse_double(const char *command, const char *name, const char *text, double *out) {
     char *end;
     errno = 0;
     double v = strtod(text, &end);
     if (errno || end == text || *end) {
-        fprintf(stderr, "rgtg: option --%s expects a number, got '%s'\n", name, text);
+        fprintf(stderr, "rgtg%s%s: option --%s expects a number, got '%s'\n", command ? " " : "", command ? command : "",
+                name, text);
         return false;
     }
     *out = v;
     return true;
+}
+
+bool rgtg_args_int(const rgtg_args_t *args, const char *name, long long fallback, long long *out) {
+    const char *text = rgtg_args_get(args, name, NULL);
+    *out = fallback;
+    return !text || parse_integer(NULL, name, text, out);
+}
+
+bool rgtg_args_double(const rgtg_args_t *args, const char *name, double fallback, double *out) {
+    const char *text = rgtg_args_get(args, name, NULL);
+    *out = fallback;
+    return !text || parse_double(NULL, name, text, out);
 }
 
 void rgtg_args_usage(const char *command, const char *synopsis, const rgtg_option_t *options) {
@@ -116,18 +121,6 @@ void rgtg_args_usage(const char *command, const char *synopsis, const rgtg_optio
 /* ---- table-driven ---- */
 
 #define MAX_TABLE 48
-
-static bool parse_integer(const char *command, const char *name, const char *text, long long *out) {
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || end == text || *end) {
-        fprintf(stderr, "rgtg %s: option --%s expects an integer, got '%s'\n", command, name, text);
-        return false;
-    }
-    *out = v;
-    return true;
-}
 
 static bool fill(const char *command, const rgtg_opt_t *o, const char *text) {
     long long v;
@@ -154,17 +147,7 @@ static bool fill(const char *command, const rgtg_opt_t *o, const char *text) {
         }
         *(uint64_t *)o->target = (uint64_t)v;
         return true;
-    case RGTG_OPT_DOUBLE: {
-        char *end;
-        errno = 0;
-        double d = strtod(text, &end);
-        if (errno || end == text || *end) {
-            fprintf(stderr, "rgtg %s: option --%s expects a number, got '%s'\n", command, o->name, text);
-            return false;
-        }
-        *(double *)o->target = d;
-        return true;
-    }
+    case RGTG_OPT_DOUBLE: return parse_double(command, o->name, text, (double *)o->target);
     case RGTG_OPT_CHOICE:
         for (int i = 0; o->choices[i]; i++)
             if (!strcmp(o->choices[i], text)) {
