@@ -13,6 +13,9 @@
 #include "args.h"
 #include "commands.h"
 
+_Static_assert(RGTG_MAX_STRINGS <= RGTG_PREPARE_MAX_INPUTS && RGTG_MAX_STRINGS <= RGTG_CORPUS_MAX_INPUTS,
+               "every input the command line takes fits the stages' params");
+
 int rgtg_cmd_data_demo(int argc, char **argv) {
     rgtg_demo_params_t p = rgtg_demo_default_params();
     const rgtg_opt_t options[] = {

@@ -10,6 +10,8 @@
 #include "args.h"
 #include "commands.h"
 
+_Static_assert(RGTG_MAX_STRINGS <= RGTG_RESULTS_MAX_FILES, "every file the command line takes fits the params");
+
 int rgtg_cmd_eval_score(int argc, char **argv) {
     rgtg_score_params_t p = rgtg_score_default_params();
     const rgtg_opt_t options[] = {
