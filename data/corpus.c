@@ -105,7 +105,8 @@ rgtg_status_t rgtg_corpus_train_tokenizer(const rgtg_corpus_params_t *p, int64_t
     FILE *fp = fdopen(fd, "wb");
     rgtg_status_t st = fp ? RGTG_OK : rgtg_error_set(RGTG_ERR_IO, "%s: %s", corpus, strerror(errno));
     for (int i = 0; st == RGTG_OK && i < p->input_count; i++) st = add_input(fp, p->inputs[i], p->format, lines_out);
-    if (fp && fclose(fp) != 0 && st == RGTG_OK) st = rgtg_error_set(RGTG_ERR_IO, "%s: cannot write (%s)", corpus, strerror(errno));
+    if (fp && fclose(fp) != 0 && st == RGTG_OK)
+        st = rgtg_error_set(RGTG_ERR_IO, "%s: cannot write (%s)", corpus, strerror(errno));
     if (!fp) close(fd);
     if (st == RGTG_OK && *lines_out == 0) st = rgtg_error_set(RGTG_ERR_INVALID, "%s: no text to train on", p->inputs[0]);
     rgtg_spm_train_params_t tp = rgtg_spm_train_default_params();

@@ -88,7 +88,8 @@ rgtg_prefix_accuracy_params_t rgtg_prefix_accuracy_default_params(void) {
 }
 
 rgtg_status_t rgtg_prefix_accuracy_run(const rgtg_prefix_accuracy_params_t *p, FILE *out) {
-    if (!p->rm_dir || !p->data) return rgtg_error_set(RGTG_ERR_INVALID, "prefix accuracy: a reward model and a data file are required");
+    if (!p->rm_dir || !p->data)
+        return rgtg_error_set(RGTG_ERR_INVALID, "prefix accuracy: a reward model and a data file are required");
     tt_set_num_threads(p->threads);
     rgtg_model_t *rm = NULL;
     rgtg_prefs_t *data = NULL;

@@ -81,7 +81,8 @@ static rgtg_status_t summarize(const rgtg_generation_t *rows, size_t count, bool
 
 rgtg_status_t rgtg_score_file(const rgtg_score_params_t *p, rgtg_score_result_t *result) {
     memset(result, 0, sizeof *result);
-    if (!p->rm_dir || !p->gens) return rgtg_error_set(RGTG_ERR_INVALID, "score: a reward model and a generations file are required");
+    if (!p->rm_dir || !p->gens)
+        return rgtg_error_set(RGTG_ERR_INVALID, "score: a reward model and a generations file are required");
     tt_set_num_threads(p->threads);
     rgtg_generation_t *rows = NULL;
     size_t count = 0;

@@ -249,7 +249,8 @@ static void test_fit_rows(void) {
     int64_t lens[2] = {3, 5};
     CHECK_MSG(rgtg_fit_rows(4, lens, 2, 10) == 0 && lens[0] == 3 && lens[1] == 5, "fit: rows that fit are untouched");
     lens[0] = 3, lens[1] = 5;
-    CHECK_MSG(rgtg_fit_rows(8, lens, 2, 10) == 3 && lens[0] == 3 && lens[1] == 5, "fit: the prompt loses 3 tokens for the longer side");
+    CHECK_MSG(rgtg_fit_rows(8, lens, 2, 10) == 3 && lens[0] == 3 && lens[1] == 5,
+              "fit: the prompt loses 3 tokens for the longer side");
     lens[0] = 9, lens[1] = 2;
     CHECK_MSG(rgtg_fit_rows(4, lens, 2, 6) == 3 && lens[0] == 5 && lens[1] == 2,
           "fit: the prompt keeps one token, then the long response is cut from the right");

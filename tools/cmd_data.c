@@ -43,7 +43,8 @@ int rgtg_cmd_data_tokenizer(int argc, char **argv) {
     rgtg_corpus_params_t p = rgtg_corpus_default_params();
     rgtg_strings_t inputs = {0};
     const rgtg_opt_t options[] = {
-        RGTG_OPT("input", RGTG_OPT_STRINGS, &inputs, "preference or plain text files (.gz read too); more may follow as arguments"),
+        RGTG_OPT("input", RGTG_OPT_STRINGS, &inputs,
+                 "preference or plain text files (.gz read too); more may follow as arguments"),
         RGTG_OPT("vocab", RGTG_OPT_INT32, &p.vocab_size, "vocabulary size", .required = true),
         RGTG_OPT("out", RGTG_OPT_STRING, &p.out, "the SentencePiece model to write", .required = true),
         RGTG_OPT("model-type", RGTG_OPT_STRING, &p.model_type, "unigram or bpe"),
@@ -51,7 +52,8 @@ int rgtg_cmd_data_tokenizer(int argc, char **argv) {
         RGTG_OPT("seed", RGTG_OPT_U64, &p.seed, "sampling seed of the trainer"),
         RGTG_OPT_END,
     };
-    const rgtg_cli_t cli = {.command = "data tokenizer", .synopsis = "--input FILE... --vocab N --out tok.model", .options = options,
+    const rgtg_cli_t cli = {.command = "data tokenizer", .synopsis = "--input FILE... --vocab N --out tok.model",
+                            .options = options,
                             .positional = &inputs, .min_positional = 1, .positional_name = "--input FILE"};
     int code = rgtg_cli_parse(&cli, argc, argv);
     if (code >= 0) return code;
@@ -72,10 +74,12 @@ int rgtg_cmd_data_prepare(int argc, char **argv) {
     static const char *const on_errors[] = {"fail", "skip", NULL};
     const rgtg_opt_t options[] = {
         RGTG_OPT("input", RGTG_OPT_STRINGS, &inputs, "preference files (.gz read too); more may follow as arguments"),
-        RGTG_OPT("format", RGTG_OPT_STRING, &p.format, "hh, tldr, ultrafeedback, sharegpt, postedit or jsonl (default: detected per file)"),
+        RGTG_OPT("format", RGTG_OPT_STRING, &p.format,
+                 "hh, tldr, ultrafeedback, sharegpt, postedit or jsonl (default: detected per file)"),
         RGTG_OPT("tokenizer", RGTG_OPT_STRING, &p.tokenizer, "SentencePiece model", .required = true),
         RGTG_OPT("out", RGTG_OPT_STRING, &p.out, "prefs.h5 to write", .required = true),
-        RGTG_OPT("template", RGTG_OPT_STRING, &p.template_name, "prompt template taking {prompt} (default none: the prompt as it is)"),
+        RGTG_OPT("template", RGTG_OPT_STRING, &p.template_name,
+                 "prompt template taking {prompt} (default none: the prompt as it is)"),
         RGTG_OPT("max-len", RGTG_OPT_INT, &p.max_len, "most tokens of prompt + longer response, EOS counted (0: no limit)"),
         RGTG_OPT("truncate", RGTG_OPT_CHOICE, &truncate, "rows over --max-len: cut the prompt, cut responses, or drop",
          .choices = rgtg_truncate_names),
@@ -86,7 +90,8 @@ int rgtg_cmd_data_prepare(int argc, char **argv) {
         RGTG_OPT("limit", RGTG_OPT_INT, &p.limit, "stop after this many pairs are kept (0: all)"),
         RGTG_OPT_END,
     };
-    const rgtg_cli_t cli = {.command = "data prepare", .synopsis = "--input FILE... --tokenizer tok.model --out prefs.h5", .options = options,
+    const rgtg_cli_t cli = {.command = "data prepare", .synopsis = "--input FILE... --tokenizer tok.model --out prefs.h5",
+                            .options = options,
                             .positional = &inputs, .min_positional = 1, .positional_name = "--input FILE"};
     int code = rgtg_cli_parse(&cli, argc, argv);
     if (code >= 0) return code;
@@ -121,7 +126,8 @@ int rgtg_cmd_data_expand(int argc, char **argv) {
         RGTG_OPT("seed", RGTG_OPT_U64, &p.seed, "sampling seed (default: the file's seed attribute)", .given = &p.seed_given),
         RGTG_OPT_END,
     };
-    const rgtg_cli_t cli = {.command = "data expand", .synopsis = "--in prefs.h5 --ratio R|all", .options = options, .positional = &positional};
+    const rgtg_cli_t cli = {.command = "data expand", .synopsis = "--in prefs.h5 --ratio R|all", .options = options,
+                            .positional = &positional};
     int code = rgtg_cli_parse(&cli, argc, argv);
     if (code >= 0) return code;
     if (!p.path && positional.count > 0) p.path = positional.items[0];

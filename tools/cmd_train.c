@@ -179,7 +179,8 @@ int rgtg_cmd_train(const char *kind, int argc, char **argv) {
         RGTG_OPT("set", RGTG_OPT_STRINGS, &sets, "override a config key: --set train.lr=1e-4"),
         RGTG_OPT("out", RGTG_OPT_STRING, &out, "output directory (config.yaml, metrics.jsonl, checkpoint-STEP/, final/)",
                  .required = true),
-        RGTG_OPT("resume", RGTG_OPT_STRING, &resume, "auto (the newest valid checkpoint in --out, if any) or a checkpoint directory"),
+        RGTG_OPT("resume", RGTG_OPT_STRING, &resume,
+                 "auto (the newest valid checkpoint in --out, if any) or a checkpoint directory"),
         RGTG_OPT_END,
     };
     const rgtg_cli_t cli = {.command = command, .synopsis = "--config FILE [--set key=value ...] --out DIR [--resume auto|DIR]",
