@@ -263,9 +263,14 @@ rgtg_status_t rgtg_tokenizer_encode(const rgtg_tokenizer_t *tok, const char *tex
 }
 
 rgtg_status_t rgtg_tokenizer_decode(const rgtg_tokenizer_t *tok, const int32_t *ids, size_t count, bool skip_special,
-                                    char **text_out) {
+                                    char **text_out, size_t *length_out) {
     *text_out = NULL;
-    if (tok->kind == RGTG_TOKENIZER_SENTENCEPIECE) return rgtg_spm_decode(tok->spm, ids, count, text_out);
+    if (length_out) *length_out = 0;
+    if (tok->kind == RGTG_TOKENIZER_SENTENCEPIECE) {
+        rgtg_status_t st = rgtg_spm_decode(tok->spm, ids, count, text_out);
+        if (st == RGTG_OK && length_out) *length_out = strlen(*text_out);
+        return st;
+    }
     tok_bytes_t text = {0};
     rgtg_status_t st = tok_json_decode(tok->json, ids, count, skip_special, &text);
     if (st != RGTG_OK) {
@@ -273,6 +278,7 @@ rgtg_status_t rgtg_tokenizer_decode(const rgtg_tokenizer_t *tok, const int32_t *
         return st;
     }
     *text_out = text.data;
+    if (length_out) *length_out = text.length;
     return RGTG_OK;
 }
 

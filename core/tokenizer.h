@@ -49,11 +49,12 @@ const char *rgtg_tokenizer_sha256(const rgtg_tokenizer_t *tok);
 /* Encodes text (len bytes) into a malloc'd id array; no BOS/EOS added. Thread-safe. */
 rgtg_status_t rgtg_tokenizer_encode(const rgtg_tokenizer_t *tok, const char *text, size_t len, int32_t **ids_out,
                                     size_t *count_out);
-/* Decodes ids into a malloc'd NUL-terminated string. skip_special drops special tokens
+/* Decodes ids into a malloc'd NUL-terminated string of *length_out bytes (length_out may be NULL;
+ * the text holds a NUL byte only where a token stands for one). skip_special drops special tokens
  * (tokenizer.json: added tokens marked special); SentencePiece never renders its control pieces
  * (bos, eos, pad), whatever skip_special says. An id outside the vocabulary is an error. */
 rgtg_status_t rgtg_tokenizer_decode(const rgtg_tokenizer_t *tok, const int32_t *ids, size_t count, bool skip_special,
-                                    char **text_out);
+                                    char **text_out, size_t *length_out);
 
 /* 1 + the largest token id (an embedding may have more rows: those ids are not tokens). */
 int rgtg_tokenizer_vocab_size(const rgtg_tokenizer_t *tok);
