@@ -347,15 +347,14 @@ bool tok_bpe_encode_word(const tok_bpe_t *bpe, tok_bpe_scratch_t *scratch, bool 
         if (id >= 0) return tok_ids_push(out, id);
         return bpe->unk_id < 0 || tok_ids_push(out, bpe->unk_id);
     }
-    if (bpe->ignore_merges && tok_strmap_get(&bpe->bytes_to_id, word, n, &id)) return tok_ids_push(out, id);
+    uint64_t hash = tok_hash_bytes(word, n); /* one hash for the vocabulary and the cache */
+    if (bpe->ignore_merges && tok_strmap_get_hashed(&bpe->bytes_to_id, word, n, hash, &id)) return tok_ids_push(out, id);
     use_cache = use_cache && n <= TOK_BPE_CACHED_WORD_MAX;
-    uint64_t hash = 0;
     if (use_cache) {
         if (!scratch->cache_ready) {
             if (!tok_strmap_init(&scratch->cache, 4096)) return false;
             scratch->cache_ready = true;
         }
-        hash = tok_hash_bytes(word, n);
         int32_t offset;
         if (tok_strmap_get_hashed(&scratch->cache, word, n, hash, &offset))
             return tok_ids_append(out, scratch->cache_ids.data + offset + 1, (size_t)scratch->cache_ids.data[offset]);

@@ -58,11 +58,16 @@ void tok_strmap_clear(tok_strmap_t *map) {
     map->arena_length = 0;
 }
 
+/* A slot holds the hash's high half, so that most probes that miss never touch an entry. */
+static inline uint64_t slot_value(uint64_t hash, size_t index) { return (hash & 0xFFFFFFFF00000000ull) | (index + 1); }
+
 bool tok_strmap_get_hashed(const tok_strmap_t *map, const void *key, size_t length, uint64_t hash, int32_t *value) {
+    uint64_t tag = hash & 0xFFFFFFFF00000000ull;
     for (size_t slot = hash & map->slot_mask;; slot = (slot + 1) & map->slot_mask) {
-        uint32_t index = map->slots[slot];
-        if (index == 0) return false;
-        const tok_strmap_entry_t *e = &map->entries[index - 1];
+        uint64_t s = map->slots[slot];
+        if (s == 0) return false;
+        if ((s & 0xFFFFFFFF00000000ull) != tag) continue;
+        const tok_strmap_entry_t *e = &map->entries[(uint32_t)s - 1];
         if (e->hash == hash && e->length == length && memcmp(map->arena + e->offset, key, length) == 0) {
             *value = e->value;
             return true;
@@ -76,12 +81,12 @@ bool tok_strmap_get(const tok_strmap_t *map, const void *key, size_t length, int
 
 static bool strmap_grow_slots(tok_strmap_t *map) {
     size_t slots = (map->slot_mask + 1) * 2;
-    uint32_t *fresh = calloc(slots, sizeof *fresh);
+    uint64_t *fresh = calloc(slots, sizeof *fresh);
     if (!fresh) return false;
     for (size_t i = 0; i < map->count; i++) {
         size_t slot = map->entries[i].hash & (slots - 1);
         while (fresh[slot]) slot = (slot + 1) & (slots - 1);
-        fresh[slot] = (uint32_t)(i + 1);
+        fresh[slot] = slot_value(map->entries[i].hash, i);
     }
     free(map->slots);
     map->slots = fresh;
@@ -124,7 +129,7 @@ bool tok_strmap_put_hashed(tok_strmap_t *map, const void *key, size_t length, ui
     map->arena_length += length;
     size_t slot = hash & map->slot_mask;
     while (map->slots[slot]) slot = (slot + 1) & map->slot_mask;
-    map->slots[slot] = (uint32_t)(++map->count);
+    map->slots[slot] = slot_value(hash, map->count++);
     return true;
 }
 

@@ -15,7 +15,7 @@ typedef struct {
 } tok_strmap_entry_t;
 
 typedef struct {
-    uint32_t *slots; /* entry index + 1; 0: empty */
+    uint64_t *slots; /* (high 32 bits of the hash << 32) | (entry index + 1); 0: empty */
     size_t slot_mask;
     tok_strmap_entry_t *entries;
     size_t count, entry_capacity;

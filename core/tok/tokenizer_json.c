@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../fsutil.h"
 #include "added_tokens.h"
 #include "bpe.h"
 #include "normalizer.h"
@@ -198,12 +199,14 @@ static rgtg_status_t load_parts(tok_json_t *t, const json_t *root, const char *p
 
 rgtg_status_t tok_json_load(const char *json_path, const char *config_path, tok_json_t **out) {
     *out = NULL;
+    char *data;
+    size_t size;
+    rgtg_status_t read = rgtg_read_file(json_path, &data, &size); /* one read: jansson's file reader goes by fgetc */
+    if (read != RGTG_OK) return read;
     json_error_t error;
-    json_t *root = json_load_file(json_path, 0, &error);
-    if (!root) {
-        if (error.line < 1) return rgtg_error_set(RGTG_ERR_IO, "%s: %s", json_path, error.text);
-        return rgtg_error_set(RGTG_ERR_FORMAT, "%s:%d:%d: %s", json_path, error.line, error.column, error.text);
-    }
+    json_t *root = json_loadb(data, size, 0, &error);
+    free(data);
+    if (!root) return rgtg_error_set(RGTG_ERR_FORMAT, "%s:%d:%d: %s", json_path, error.line, error.column, error.text);
     tok_json_t *t = calloc(1, sizeof *t);
     rgtg_status_t st = t ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "%s: out of memory", json_path);
     if (st == RGTG_OK) st = load_parts(t, root, json_path, config_path);
