@@ -490,6 +490,9 @@ static void test_bad_files(void) {
         {{.added_tokens = "[{\"id\": 300, \"content\": \"<w>\"}, {\"id\": 300, \"content\": \"<v>\"}]"},
          RGTG_ERR_FORMAT, "id 300 is given twice", NULL},
         {{.post_processor = "{\"type\": \"BertProcessing\"}"}, RGTG_ERR_UNSUPPORTED, "BertProcessing", NULL},
+        {{.added_tokens = "[{\"id\": 2000000000, \"content\": \"<w>\"}]"}, RGTG_ERR_FORMAT, "added_tokens[0]",
+         "integer from 0 to"},
+        {{.model_extra = "{\"vocab\": {\"a\": -1}}"}, RGTG_ERR_FORMAT, "model.vocab[\"a\"]", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         write_tokenizer_json(path, &cases[i].f);

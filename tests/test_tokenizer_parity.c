@@ -11,7 +11,8 @@
  * Both sides read ill-formed UTF-8 as U+FFFD. Random code points are drawn only among those that
  * PCRE2's Unicode tables know (PCRE2 10.42 has Unicode 14, node's ICU a later one): a letter that is
  * unassigned for one engine and a letter for the other would be a Unicode-version difference, not a
- * tokenizer one.
+ * tokenizer one. U+017F (long s) is left out too: in (?i:'s|...) Oniguruma and PCRE2 fold it to s,
+ * as Hugging Face's Rust tokenizers does, while the JavaScript port folds ASCII only.
  *
  * Usage: test_tokenizer_parity NODE REF_SCRIPT NPM_DIR (the npm packages that tools/install-deps.sh
  * installs). Exits 77 (skipped) when node or the npm packages are missing. */
@@ -156,7 +157,7 @@ static pcre2_code *unassigned_pattern;
 
 /* Whether PCRE2's tables know cp (assigned, not a surrogate or private use). */
 static bool known_code_point(uint32_t cp) {
-    if (cp >= 0xD800 && cp <= 0xDFFF) return false;
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0x17F) return false;
     char utf8[4];
     size_t n = tok_utf8_encode(cp, utf8);
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpe.h"
 #include "utf8.h"
 
 static rgtg_status_t nomem(const char *path) {
@@ -76,8 +77,9 @@ static void matcher_free(tok_added_matcher_t *m) {
 
 static rgtg_status_t load_token(const json_t *item, size_t i, const char *path, tok_added_token_t *t) {
     const json_t *id = json_object_get(item, "id"), *content = json_object_get(item, "content");
-    if (!json_is_integer(id) || json_integer_value(id) < 0 || json_integer_value(id) >= INT32_MAX)
-        return rgtg_error_set(RGTG_ERR_FORMAT, "%s: added_tokens[%zu]: \"id\" must be a non-negative integer", path, i);
+    if (!json_is_integer(id) || json_integer_value(id) < 0 || json_integer_value(id) > TOK_MAX_TOKEN_ID)
+        return rgtg_error_set(RGTG_ERR_FORMAT, "%s: added_tokens[%zu]: \"id\" must be an integer from 0 to %d", path, i,
+                              TOK_MAX_TOKEN_ID);
     if (!json_is_string(content) || json_string_length(content) == 0)
         return rgtg_error_set(RGTG_ERR_FORMAT, "%s: added_tokens[%zu]: \"content\" must be a non-empty string", path, i);
     if (json_is_true(json_object_get(item, "single_word")))

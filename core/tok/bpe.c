@@ -53,9 +53,9 @@ static rgtg_status_t load_vocab(const json_t *vocab, const char *path, tok_bpe_t
     const char *key;
     const json_t *value;
     json_object_foreach((json_t *)vocab, key, value) {
-        if (!json_is_integer(value) || json_integer_value(value) < 0 || json_integer_value(value) >= INT32_MAX)
-            return rgtg_error_set(RGTG_ERR_FORMAT, "%s: model.vocab[\"%s\"] must be a non-negative integer id", path,
-                                  key);
+        if (!json_is_integer(value) || json_integer_value(value) < 0 || json_integer_value(value) > TOK_MAX_TOKEN_ID)
+            return rgtg_error_set(RGTG_ERR_FORMAT, "%s: model.vocab[\"%s\"] must be an integer id from 0 to %d", path,
+                                  key, TOK_MAX_TOKEN_ID);
         if (json_integer_value(value) > max_id) max_id = json_integer_value(value);
     }
     bpe->id_limit = (int32_t)(max_id + 1);
@@ -382,4 +382,13 @@ void tok_bpe_scratch_free(tok_bpe_scratch_t *scratch) {
     free(scratch->heap);
     free(scratch->alive);
     memset(scratch, 0, sizeof *scratch);
+}
+
+void tok_bpe_scratch_trim(tok_bpe_scratch_t *scratch, size_t symbols) {
+    if (scratch->symbol_capacity <= symbols) return;
+    free(scratch->symbols);
+    free(scratch->heap);
+    free(scratch->alive);
+    scratch->symbols = scratch->heap = scratch->alive = NULL;
+    scratch->symbol_capacity = scratch->heap_capacity = 0;
 }

@@ -20,6 +20,7 @@
 #include "bytes.h"
 #include "hashmap.h"
 
+#define TOK_MAX_TOKEN_ID ((1 << 24) - 1) /* larger ids are refused: real vocabularies stay far below */
 #define TOK_BPE_CACHED_WORD_MAX 255
 #define TOK_BPE_CACHE_MAX_WORDS 200000 /* the cache is emptied when it grows past this */
 
@@ -56,6 +57,8 @@ void tok_bpe_free(tok_bpe_t *bpe);
 bool tok_bpe_encode_word(const tok_bpe_t *bpe, tok_bpe_scratch_t *scratch, bool use_cache, const uint8_t *word,
                          size_t n, tok_ids_t *out);
 void tok_bpe_scratch_free(tok_bpe_scratch_t *scratch);
+/* Frees the merge buffers when a long word grew them past `symbols` symbols (the cache stays). */
+void tok_bpe_scratch_trim(tok_bpe_scratch_t *scratch, size_t symbols);
 
 /* The vocabulary string of id (not NUL-terminated; *length set), or NULL when id has no token. */
 const char *tok_bpe_piece(const tok_bpe_t *bpe, int32_t id, size_t *length);

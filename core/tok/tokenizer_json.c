@@ -306,8 +306,15 @@ rgtg_status_t tok_json_encode(const tok_json_t *t, const char *text, size_t n, t
     }
     encode_run_t run = {t, scratch, out};
     if (st == RGTG_OK) st = split_on_added(&run, &t->added.raw, text, n, normalize_section);
-    if (own_scratch) scratch_free(scratch);
-    else pthread_mutex_unlock(t->shared_lock);
+    if (own_scratch) {
+        scratch_free(scratch);
+    } else { /* a long text must not pin its buffers in the shared scratch */
+        tok_bpe_scratch_trim(&scratch->bpe, 1 << 16);
+        tok_bytes_t *buffers[] = {&scratch->sanitized, &scratch->normalized, &scratch->prefix};
+        for (size_t i = 0; i < 3; i++)
+            if (buffers[i]->capacity > (1 << 20)) tok_bytes_free(buffers[i]);
+        pthread_mutex_unlock(t->shared_lock);
+    }
     return st;
 }
 
