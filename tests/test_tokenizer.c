@@ -536,6 +536,7 @@ static void test_regex_dialect(void) {
     CHECK(finds("a.b", "a\nb", -1, -1));
     CHECK(finds("^b", "a\nb", 2, 3));                  /* line anchors */
     CHECK(finds("(?i:'s)", "X'S", 1, 3));
+    CHECK(finds("(?i:'s)", "x'\xC5\xBF", 1, 4));      /* long s folds to s, as in Oniguruma */
     CHECK(finds("\\p{N}{1,3}", "x12345", 1, 4));
     CHECK(finds("\\s+(?!\\S)", "a   b", 1, 3));
     CHECK(finds("[]a]+", "x]a]", 1, 4));               /* a ']' first in a class is literal */
