@@ -26,7 +26,7 @@ trap 'rm -f "$text"' EXIT
 {
   sed -n 's/^[0-9].*| //p' /usr/share/wordnet/data.noun /usr/share/wordnet/data.verb \
     /usr/share/wordnet/data.adj /usr/share/wordnet/data.adv | head -c $((megabytes * 1000000 * 3 / 4)) || true
-  git -C "$root" ls-files -z '*.c' '*.h' '*.cpp' '*.md' '*.sh' '*.py' '*.yaml' | (cd "$root" && xargs -0 cat)
+  git -C "$root" ls-files -z '*.c' '*.h' '*.cpp' '*.md' '*.sh' '*.py' '*.yaml' | (cd "$root" && xargs -0 cat) 2>/dev/null
 } | head -c $((megabytes * 1000000)) > "$text" || true # head closes the pipe early on purpose
 [ -s "$text" ] || { echo "bench_tokenizer: could not build the text (wordnet-base installed?)" >&2; exit 1; }
 echo "text: $(wc -c < "$text") bytes, $(wc -l < "$text") lines (WordNet glosses, then the repository's files)"
