@@ -8,6 +8,7 @@
 
 #include "../core/fsutil.h"
 #include "../core/spm/spm.h"
+#include "../data/define_long.h"
 #include "../data/expand.h"
 #include "../data/prefs_h5.h"
 #include "../data/wordnet.h"
@@ -17,6 +18,7 @@
 static const rgtg_option_t options[] = {
     {"out", true, false, "output directory (prefs.h5, tokenizer.model)"},
     {"wordnet", true, false, "WordNet dict folder (default /usr/share/wordnet)"},
+    {"task", true, false, "define (one gloss; default) or define-long (a paragraph; pairs labelled by the gold reward)"},
     {"pairs", true, false, "preference pairs in all (default 3000)"},
     {"test", true, false, "held-out test prompts among them (default 100)"},
     {"valid", true, false, "validation pairs among them (default 200)"},
@@ -43,8 +45,8 @@ static rgtg_status_t write_corpus(const char *path, const rgtg_wordnet_pairs_t *
     return st;
 }
 
-static rgtg_status_t build(const char *out, const char *wordnet_dir, long long n_pairs, long long n_test,
-                           long long n_valid, long long vocab, double ratio, long long seed) {
+static rgtg_status_t build(const char *out, const char *wordnet_dir, const char *task, long long n_pairs,
+                           long long n_test, long long n_valid, long long vocab, double ratio, long long seed) {
     rgtg_wordnet_t *db = NULL;
     rgtg_wordnet_pairs_t pairs = {0};
     rgtg_spm_t *spm = NULL;
@@ -56,7 +58,19 @@ static rgtg_status_t build(const char *out, const char *wordnet_dir, long long n
     rgtg_wordnet_pair_params_t pp = rgtg_wordnet_pair_default_params();
     pp.max_pairs = (size_t)n_pairs;
     pp.seed = (uint64_t)seed;
-    if (st == RGTG_OK) st = rgtg_wordnet_make_pairs(db, &pp, &pairs);
+    rgtg_define_long_params_t lp = rgtg_define_long_default_params();
+    rgtg_define_long_pairs_t long_pairs = {0};
+    char options[1024];
+    int long_task = !strcmp(task, "define-long");
+    lp.words.max_pairs = pp.max_pairs;
+    lp.words.seed = pp.seed;
+    if (st == RGTG_OK && long_task && (st = rgtg_define_long_make_pairs(db, &lp, &long_pairs)) == RGTG_OK) {
+        rgtg_define_long_report(&long_pairs, stdout);
+        pairs = long_pairs.pairs; /* the variants and gold rewards stay in long_pairs */
+        memset(&long_pairs.pairs, 0, sizeof long_pairs.pairs);
+    } else if (st == RGTG_OK) {
+        st = rgtg_wordnet_make_pairs(db, &pp, &pairs);
+    }
     if (st == RGTG_OK && (long long)pairs.count < n_test + n_valid + 2)
         st = rgtg_error_set(RGTG_ERR_INVALID, "%s: only %zu pairs could be made, fewer than the held-out splits need",
                             wordnet_dir, pairs.count);
@@ -82,6 +96,7 @@ static rgtg_status_t build(const char *out, const char *wordnet_dir, long long n
         .eos_id = spm ? rgtg_spm_eos_id(spm) : 2, .pad_id = spm ? rgtg_spm_pad_id(spm) : 3,
         .template_name = pairs.template_name, .template_text = pairs.template_text,
         .source_files = sources, .source_sha256 = src_sha, .seed = (uint64_t)seed,
+        .options = long_task ? rgtg_define_long_options(&lp, options, sizeof options) : NULL,
     };
     if (st == RGTG_OK) st = rgtg_prefs_writer_open(prefs, &attrs, &writer);
     /* pairs come in a seeded random order: the last ones are held out */
@@ -107,6 +122,7 @@ static rgtg_status_t build(const char *out, const char *wordnet_dir, long long n
     free(corpus), free(tok), free(prefs);
     rgtg_spm_free(spm);
     rgtg_wordnet_pairs_free(&pairs);
+    rgtg_define_long_pairs_free(&long_pairs);
     rgtg_wordnet_free(db);
     return st;
 }
@@ -133,7 +149,12 @@ int rgtg_cmd_data_demo(int argc, char **argv) {
         fprintf(stderr, "rgtg data demo: --pairs, --vocab and --ratio must be positive, --test and --valid not negative\n");
         return 2;
     }
-    rgtg_status_t st = build(out, rgtg_args_get(&args, "wordnet", "/usr/share/wordnet"), pairs, test, valid, vocab,
-                             ratio, seed);
+    const char *task = rgtg_args_get(&args, "task", "define");
+    if (strcmp(task, "define") && strcmp(task, "define-long")) {
+        fprintf(stderr, "rgtg data demo: --task must be define or define-long, not \"%s\"\n", task);
+        return 2;
+    }
+    rgtg_status_t st = build(out, rgtg_args_get(&args, "wordnet", "/usr/share/wordnet"), task, pairs, test, valid,
+                             vocab, ratio, seed);
     return st == RGTG_OK ? 0 : rgtg_report_error("data demo");
 }
