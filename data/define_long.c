@@ -239,7 +239,7 @@ static const char *const fillers[] = {
 
 rgtg_status_t rgtg_define_long_response(const rgtg_wordnet_t *db, int64_t lemma, int64_t synset,
                                         rgtg_define_long_variant_t variant, rgtg_rng_t *rng, char **out,
-                                        int64_t *lead_synset) {
+                                        int64_t *lead_synset, rgtg_define_long_variant_t *made) {
     *out = NULL;
     const rgtg_wordnet_lemma_t *l = rgtg_wordnet_lemma(db, (size_t)lemma);
     const rgtg_wordnet_synset_t *target = rgtg_wordnet_synset(db, (size_t)synset);
@@ -257,7 +257,10 @@ rgtg_status_t rgtg_define_long_response(const rgtg_wordnet_t *db, int64_t lemma,
     }
     if (variant == RGTG_DEFINE_LONG_OTHER_WORD) {
         lead = random_other_synset(db, l->pos, word, other_max_chars, rng);
-        if (lead < 0) return rgtg_error_set(RGTG_ERR_INVALID, "define-long: no other %s synset to draw", rgtg_pos_name(l->pos));
+        if (lead < 0) { /* no other synset of this pos (small databases): cut instead */
+            lead = synset;
+            variant = RGTG_DEFINE_LONG_TRUNCATED;
+        }
     }
     good_paragraph(db, rgtg_wordnet_synset(db, (size_t)lead), word, rng, &par);
     if (variant == RGTG_DEFINE_LONG_SPARSE && par.count > 1) {
@@ -317,6 +320,7 @@ rgtg_status_t rgtg_define_long_response(const rgtg_wordnet_t *db, int64_t lemma,
     }
     *out = t.text;
     *lead_synset = lead;
+    *made = variant;
     return RGTG_OK;
 }
 
@@ -412,13 +416,12 @@ rgtg_status_t rgtg_define_long_make_pairs(const rgtg_wordnet_t *db, const rgtg_d
         char *a = NULL, *b = NULL;
         int64_t lead_a = -1, lead_b = -1;
         double ga = 0, gb = 0;
-        st = rgtg_define_long_response(db, c->lemma, c->synset, va, &text_rng, &a, &lead_a);
-        if (st == RGTG_OK) st = rgtg_define_long_response(db, c->lemma, c->synset, vb, &text_rng, &b, &lead_b);
-        if (st == RGTG_OK && strcmp(a, b) == 0) { /* two identical good paragraphs: draw the second again */
+        st = rgtg_define_long_response(db, c->lemma, c->synset, va, &text_rng, &a, &lead_a, &va);
+        if (st == RGTG_OK) st = rgtg_define_long_response(db, c->lemma, c->synset, vb, &text_rng, &b, &lead_b, &vb);
+        if (st == RGTG_OK && strcmp(a, b) == 0) { /* two identical paragraphs: pad the second */
             free(b);
             b = NULL;
-            st = rgtg_define_long_response(db, c->lemma, c->synset, RGTG_DEFINE_LONG_PADDED, &text_rng, &b, &lead_b);
-            vb = RGTG_DEFINE_LONG_PADDED;
+            st = rgtg_define_long_response(db, c->lemma, c->synset, RGTG_DEFINE_LONG_PADDED, &text_rng, &b, &lead_b, &vb);
         }
         if (st == RGTG_OK) st = with_prefix(tmpl, &a);
         if (st == RGTG_OK) st = with_prefix(tmpl, &b);

@@ -64,10 +64,13 @@ const char *rgtg_define_long_options(const rgtg_define_long_params_t *params, ch
  * the label agrees with the higher gold reward. */
 void rgtg_define_long_report(const rgtg_define_long_pairs_t *pairs, FILE *fp);
 
-/* One response (malloc'd, without the template's response prefix) of the given variant for word (lemma index)
- * whose target is synset; *lead_synset gets the synset whose content leads it. Draws from rng. */
+/* One response (malloc'd, without the template's response prefix) of the given variant for word (lemma
+ * index) whose target is synset; *lead_synset gets the synset whose content leads it and *made the
+ * variant made: wrong_sense becomes other_word for a word with one sense, other_word becomes truncated
+ * where the pos has no other synset, sparse becomes truncated where the paragraph has one sentence.
+ * Draws from rng. */
 rgtg_status_t rgtg_define_long_response(const rgtg_wordnet_t *db, int64_t lemma, int64_t synset,
                                         rgtg_define_long_variant_t variant, rgtg_rng_t *rng, char **out,
-                                        int64_t *lead_synset);
+                                        int64_t *lead_synset, rgtg_define_long_variant_t *made);
 
 #endif
