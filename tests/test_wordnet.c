@@ -239,7 +239,9 @@ static void test_parser_errors(const char *dir) {
     CHECK(rgtg_wordnet_load(bad, &db) == RGTG_ERR_FORMAT);
     CHECK(strstr(rgtg_error_message(), "index.noun:4: synset 00009999 is not in data.noun") != NULL);
     rgtg_error_clear();
-    unlink(strcat(strcpy((char[600]){0}, bad), "/index.noun"));
+    char index_path[600];
+    snprintf(index_path, sizeof index_path, "%s/index.noun", bad);
+    unlink(index_path);
     write_file(bad, "data.noun", "00001740 03 n 01 entity 0 001 @ 0001930 n 0000 | a thing  \n");
     CHECK(rgtg_wordnet_load(bad, &db) == RGTG_ERR_FORMAT);
     fprintf(stderr, "expected error: %s\n", rgtg_error_message());
