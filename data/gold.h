@@ -30,7 +30,7 @@
  *   unfinished   0.5 when the response does not end with '.', '!' or '?' (closing quotes allowed);
  *   no_content   1 when the response has no content word besides the word itself and neutral ones
  *                (empty, stopwords, a copy of the prompt).
- * A good response scores about 1.5 to 3, degenerate ones -1.5 or less. */
+ * A good paragraph scores about 2.7 (at most coverage_scale), degenerate text -1 or less. */
 #ifndef RGTG_DATA_GOLD_H
 #define RGTG_DATA_GOLD_H
 
