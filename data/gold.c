@@ -558,6 +558,33 @@ rgtg_status_t rgtg_gold_score_items(const rgtg_gold_t *gold, const rgtg_gold_ite
     return RGTG_OK;
 }
 
+rgtg_gold_item_t *rgtg_gold_items_of_generations(const rgtg_generation_t *rows, size_t n) {
+    rgtg_gold_item_t *items = calloc(n ? n : 1, sizeof *items);
+    for (size_t i = 0; items && i < n; i++) items[i] = (rgtg_gold_item_t){rows[i].id, -1, rows[i].prompt, rows[i].response};
+    return items;
+}
+
+rgtg_status_t rgtg_gold_score_file(const rgtg_gold_t *gold, const char *gens_path, int as_reward,
+                                   rgtg_gold_summary_t *summary) {
+    rgtg_generation_t *rows = NULL;
+    size_t n = 0;
+    rgtg_status_t st = rgtg_gen_read(gens_path, &rows, &n);
+    rgtg_gold_item_t *items = st == RGTG_OK ? rgtg_gold_items_of_generations(rows, n) : NULL;
+    double *scores = st == RGTG_OK ? calloc(n ? n : 1, sizeof *scores) : NULL;
+    if (st == RGTG_OK && (!items || !scores)) st = rgtg_error_set(RGTG_ERR_NOMEM, "gold: out of memory");
+    if (st == RGTG_OK) st = rgtg_gold_score_items(gold, items, n, gens_path, scores);
+    for (size_t i = 0; st == RGTG_OK && i < n; i++) {
+        rows[i].reward = scores[i];
+        rows[i].has_reward = true;
+    }
+    if (st == RGTG_OK && as_reward) st = rgtg_gen_write_all(gens_path, rows, n);
+    if (st == RGTG_OK) *summary = rgtg_gold_summarize(scores, n);
+    free(scores);
+    free(items);
+    rgtg_gen_free(rows, n);
+    return st;
+}
+
 /* ---- Bradley-Terry ---- */
 
 double rgtg_gold_bt_probability(double gold_a, double gold_b, double scale) {

@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../core/generations.h"
 #include "../core/rng.h"
 #include "../core/status.h"
 #include "wordnet.h"
@@ -101,6 +102,15 @@ rgtg_status_t rgtg_gold_score_word(const rgtg_gold_t *gold, const char *word, rg
 rgtg_status_t rgtg_gold_score(const rgtg_gold_t *gold, const char *prompt, const char *response, double *out,
                               rgtg_gold_parts_t *parts);
 
+/* ---- summaries ---- */
+
+typedef struct {
+    size_t n;
+    double mean, sd, se; /* sd with n - 1; se = sd / sqrt(n); 0 when n < 2 */
+} rgtg_gold_summary_t;
+
+rgtg_gold_summary_t rgtg_gold_summarize(const double *values, size_t n);
+
 /* The scorer over WordNet's files in dir (the db is loaded and owned by the scorer). */
 rgtg_status_t rgtg_gold_open(const char *wordnet_dir, const rgtg_gold_params_t *params, rgtg_gold_t **out);
 /* The WordNet the scorer reads. */
@@ -119,6 +129,16 @@ typedef struct {
 rgtg_status_t rgtg_gold_score_items(const rgtg_gold_t *gold, const rgtg_gold_item_t *items, size_t n,
                                     const char *source, double *scores);
 
+/* Views of a generations file's rows (malloc'd array; the strings stay the rows'). sample is -1 until
+ * rgtg_generation_t carries a sample number: the order of the rows of one id decides. */
+rgtg_gold_item_t *rgtg_gold_items_of_generations(const rgtg_generation_t *rows, size_t n);
+
+/* The stage behind `rgtg eval gold`: the gold reward of every row of a generations file
+ * (core/GENERATIONS.md), summarised; with as_reward, each row's "reward" becomes its gold reward and
+ * the file is rewritten atomically. */
+rgtg_status_t rgtg_gold_score_file(const rgtg_gold_t *gold, const char *gens_path, int as_reward,
+                                   rgtg_gold_summary_t *summary);
+
 /* ---- Bradley-Terry labels ---- */
 
 /* P(a preferred over b) = sigma((gold_a - gold_b) / scale), scale > 0. */
@@ -126,13 +146,5 @@ double rgtg_gold_bt_probability(double gold_a, double gold_b, double scale);
 /* One seeded Bernoulli draw with that probability: 1 when a is preferred (one uniform consumed). */
 int rgtg_gold_bt_draw(rgtg_rng_t *rng, double gold_a, double gold_b, double scale);
 
-/* ---- summaries ---- */
-
-typedef struct {
-    size_t n;
-    double mean, sd, se; /* sd with n - 1; se = sd / sqrt(n); 0 when n < 2 */
-} rgtg_gold_summary_t;
-
-rgtg_gold_summary_t rgtg_gold_summarize(const double *values, size_t n);
 
 #endif

@@ -160,6 +160,8 @@ rgtg_status_t rgtg_gold_label_items(const rgtg_gold_t *gold, const rgtg_gold_ite
         label->split = u < params->test_fraction ? RGTG_SPLIT_TEST
                        : u < params->test_fraction + params->valid_fraction ? RGTG_SPLIT_VALID
                                                                               : RGTG_SPLIT_TRAIN;
+        out->split_counts[label->split]++;
+        out->chosen_higher += label->a_chosen ? label->gold_a >= label->gold_b : label->gold_b >= label->gold_a;
         out->count++;
     }
     free(order);
@@ -247,5 +249,22 @@ rgtg_status_t rgtg_gold_label_write(const rgtg_gold_t *gold, const rgtg_gold_ite
     free(hashes);
     if (st == RGTG_OK && labels_out) *labels_out = labels;
     else rgtg_gold_labels_free(&labels);
+    return st;
+}
+
+rgtg_status_t rgtg_gold_label_file(const rgtg_gold_t *gold, const char *gens_path,
+                                   const rgtg_gold_label_params_t *params, const rgtg_gold_write_params_t *write,
+                                   rgtg_gold_labels_t *labels_out) {
+    if (labels_out) memset(labels_out, 0, sizeof *labels_out);
+    rgtg_generation_t *rows = NULL;
+    size_t n = 0;
+    rgtg_status_t st = rgtg_gen_read(gens_path, &rows, &n);
+    rgtg_gold_item_t *items = st == RGTG_OK ? rgtg_gold_items_of_generations(rows, n) : NULL;
+    if (st == RGTG_OK && !items) st = rgtg_error_set(RGTG_ERR_NOMEM, "gold labels: out of memory");
+    rgtg_gold_write_params_t w = *write;
+    w.source_path = gens_path;
+    if (st == RGTG_OK) st = rgtg_gold_label_write(gold, items, n, params, &w, labels_out);
+    free(items);
+    rgtg_gen_free(rows, n);
     return st;
 }

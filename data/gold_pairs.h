@@ -37,6 +37,8 @@ typedef struct {
     rgtg_gold_label_t *labels; /* by ascending id */
     size_t count;
     int64_t rows_read;
+    int64_t split_counts[3];    /* pairs per split (train, valid, test) */
+    int64_t chosen_higher;      /* pairs whose chosen side has the higher (or equal) gold reward */
     const char *drop_reasons[RGTG_GOLD_DROP_COUNT]; /* "unpaired", "extra_sample", "identical_responses" */
     int64_t drop_counts[RGTG_GOLD_DROP_COUNT];
 } rgtg_gold_labels_t;
@@ -75,5 +77,11 @@ rgtg_gold_write_params_t rgtg_gold_write_default_params(void);
 rgtg_status_t rgtg_gold_label_write(const rgtg_gold_t *gold, const rgtg_gold_item_t *items, size_t n,
                                     const rgtg_gold_label_params_t *params, const rgtg_gold_write_params_t *write,
                                     rgtg_gold_labels_t *labels_out);
+
+/* The stage behind `rgtg data gold-label`: the rows of a generations file (core/GENERATIONS.md)
+ * labelled and written as rgtg_gold_label_write does; write->source_path is taken to be gens_path. */
+rgtg_status_t rgtg_gold_label_file(const rgtg_gold_t *gold, const char *gens_path,
+                                   const rgtg_gold_label_params_t *params, const rgtg_gold_write_params_t *write,
+                                   rgtg_gold_labels_t *labels_out);
 
 #endif
