@@ -13,7 +13,7 @@
 #define DEFAULT_WORDNET "/usr/share/wordnet"
 
 static const rgtg_option_t label_options[] = {
-    {"gens", true, false, "generations JSONL with two samples per prompt id (decode/GENERATIONS.md)"},
+    {"gens", true, false, "generations JSONL with two samples per prompt id (core/GENERATIONS.md)"},
     {"tokenizer", true, false, "the SentencePiece model of the LM and reward models"},
     {"out", true, false, "the prefs.h5 to write"},
     {"wordnet", true, false, "WordNet dict folder (default " DEFAULT_WORDNET ")"},
