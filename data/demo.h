@@ -13,6 +13,7 @@
 typedef struct {
     const char *out_dir;     /* prefs.h5 and tokenizer.model go here (required) */
     const char *wordnet_dir; /* the WordNet dict folder */
+    const char *task;        /* "define" (one gloss) or "define-long" (a paragraph; data/GOLD.md) */
     int64_t pairs;           /* preference pairs in all */
     int64_t test;            /* held-out test pairs among them (the last ones of the seeded order) */
     int64_t valid;           /* validation pairs among them (the ones before the test pairs) */
@@ -21,7 +22,7 @@ typedef struct {
     uint64_t seed;           /* selection, tokenizer, splits and expansion */
 } rgtg_demo_params_t;
 
-/* /usr/share/wordnet, 3000 pairs (100 test, 200 valid), vocabulary 2000, ratio 2, seed 1. */
+/* /usr/share/wordnet, task define, 3000 pairs (100 test, 200 valid), vocabulary 2000, ratio 2, seed 1. */
 rgtg_demo_params_t rgtg_demo_default_params(void);
 
 typedef struct {

@@ -21,6 +21,7 @@ int rgtg_cmd_data_demo(int argc, char **argv) {
     const rgtg_opt_t options[] = {
         RGTG_OPT("out", RGTG_OPT_STRING, &p.out_dir, "output directory (prefs.h5, tokenizer.model)", .required = true),
         RGTG_OPT("wordnet", RGTG_OPT_STRING, &p.wordnet_dir, "WordNet dict folder"),
+        RGTG_OPT("task", RGTG_OPT_STRING, &p.task, "define (one gloss) or define-long (a paragraph judged by the gold reward, data/GOLD.md)"),
         RGTG_OPT("pairs", RGTG_OPT_INT, &p.pairs, "preference pairs in all"),
         RGTG_OPT("test", RGTG_OPT_INT, &p.test, "held-out test prompts among them"),
         RGTG_OPT("valid", RGTG_OPT_INT, &p.valid, "validation pairs among them"),
