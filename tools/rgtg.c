@@ -29,6 +29,8 @@ static const struct {
     {"eval", "score", rgtg_cmd_eval_score, "score generations under a reward model (mean +- SE)"},
     {"eval", "table", rgtg_cmd_eval_table, "one results table from several scored generation files"},
     {"eval", "prefix-accuracy", rgtg_cmd_eval_prefix_accuracy, "a reward model's accuracy on held-out pairs and prefixes"},
+    {"eval", "render", rgtg_cmd_eval_render, "one of the paper's table layouts from results.json (.md, .csv, .tex)"},
+    {"eval", "plot", rgtg_cmd_eval_plot, "a PNG figure from results.json through gnuplot (heatmap, runtime, agreement)"},
     {"bench", NULL, rgtg_cmd_bench, "the speed measurements behind make bench"},
     {"version", NULL, version, "versions of rgtg and its libraries"},
 };
