@@ -31,6 +31,7 @@ static const struct {
     {"eval", "prefix-accuracy", rgtg_cmd_eval_prefix_accuracy, "a reward model's accuracy on held-out pairs and prefixes"},
     {"eval", "render", rgtg_cmd_eval_render, "one of the paper's table layouts from results.json (.md, .csv, .tex)"},
     {"eval", "plot", rgtg_cmd_eval_plot, "a PNG figure from results.json through gnuplot (heatmap, runtime, agreement)"},
+    {"eval", "judge", rgtg_cmd_eval_judge, "pairwise win/tie/loss of two generation files (judge command or RM, both orders)"},
     {"bench", NULL, rgtg_cmd_bench, "the speed measurements behind make bench"},
     {"version", NULL, version, "versions of rgtg and its libraries"},
 };
