@@ -16,6 +16,8 @@ int rgtg_cmd_eval_prefix_accuracy(int argc, char **argv);
 int rgtg_cmd_eval_render(int argc, char **argv);
 int rgtg_cmd_eval_plot(int argc, char **argv);
 int rgtg_cmd_eval_judge(int argc, char **argv);
+int rgtg_cmd_eval_human_sheet(int argc, char **argv);
+int rgtg_cmd_eval_human_import(int argc, char **argv);
 int rgtg_cmd_bench(int argc, char **argv);
 int rgtg_cmd_version(void);
 

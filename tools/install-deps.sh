@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs, as root on Debian 12, every package that rgtg's build, tests, demo and bench need.
-# Idempotent: does nothing when everything is present. Makes libtorch use OpenBLAS (DESIGN.md, BLAS).
+# Installs, as root on Debian 12, every package that rgtg's build, tests, demo and bench need, and
+# playwright-core from npm into .node/ (ignored by git) to drive the headless Chromium that tests the
+# human-evaluation page. Idempotent: does nothing when everything is present. Makes libtorch use
+# OpenBLAS (DESIGN.md, BLAS).
 set -euo pipefail
 
 packages=(
@@ -11,7 +13,10 @@ packages=(
   libjansson-dev libyaml-dev zlib1g-dev libssl-dev
   python3-torch python3-numpy python3-h5py
   wordnet-base
+  gnuplot-nox fonts-dejavu-core
+  chromium nodejs
 )
+playwright_version=1.65.1   # npm's playwright-core: drives chromium in tests/test_human_cli.sh
 
 missing=()
 for p in "${packages[@]}"; do
@@ -26,6 +31,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# npm: Debian's package, unless the installed nodejs brings its own (NodeSource's does, and conflicts)
+if ! command -v npm > /dev/null && [ "$(id -u)" -eq 0 ]; then
+  apt-get install -y -q --no-install-recommends npm
+fi
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+playwright="$root/.node/node_modules/playwright-core/package.json"
+if ! grep -q "\"version\": \"$playwright_version\"" "$playwright" 2> /dev/null; then
+  mkdir -p "$root/.node"
+  npm install --prefix "$root/.node" --no-audit --no-fund --no-save --loglevel=error "playwright-core@$playwright_version" > /dev/null
 fi
 
 # The reference BLAS is ~20x slower than OpenBLAS under libtorch: select the OpenMP OpenBLAS.

@@ -32,6 +32,8 @@ static const struct {
     {"eval", "render", rgtg_cmd_eval_render, "one of the paper's table layouts from results.json (.md, .csv, .tex)"},
     {"eval", "plot", rgtg_cmd_eval_plot, "a PNG figure from results.json through gnuplot (heatmap, runtime, agreement)"},
     {"eval", "judge", rgtg_cmd_eval_judge, "pairwise win/tie/loss of two generation files (judge command or RM, both orders)"},
+    {"eval", "human-sheet", rgtg_cmd_eval_human_sheet, "an offline HTML page for blind pairwise rating of two generation files"},
+    {"eval", "human-import", rgtg_cmd_eval_human_import, "the page's votes as win/tie/loss and agreement with an RM"},
     {"bench", NULL, rgtg_cmd_bench, "the speed measurements behind make bench"},
     {"version", NULL, version, "versions of rgtg and its libraries"},
 };
