@@ -262,7 +262,8 @@ static void test_layouts_exact(void) {
  * number of columns on every line. */
 static size_t count_char(const char *line, char c) {
     size_t n = 0;
-    for (; *line && *line != '\n'; line++) n += *line == c && (line[-1] != '\\' || c == ',');
+    char previous = '\0';
+    for (; *line && *line != '\n'; previous = *line++) n += *line == c && (previous != '\\' || c == ',');
     return n;
 }
 
