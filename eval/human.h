@@ -59,7 +59,7 @@ typedef struct {
 /* Reads the votes and writes the outputs (all or none); *markdown_out gets a malloc'd Markdown table.
  * Errors name the file and line: "votes.csv:4: vote must be left, right or tie (got 'lft')", a vote
  * that contradicts the sheet ("votes.csv:3: pair 2 shows B on the left in sheet.html, not A"), a
- * pair voted twice in one file, votes from another sheet. */
+ * pair voted twice in one file, votes from another sheet, no vote at all. */
 rgtg_status_t rgtg_human_import_run(const rgtg_human_import_params_t *params, rgtg_human_summary_t *summary_out,
                                     char **markdown_out);
 

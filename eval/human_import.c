@@ -428,6 +428,9 @@ rgtg_status_t rgtg_human_import_run(const rgtg_human_import_params_t *params, rg
     rgtg_status_t status = params->sheet_path ? sheet_read(params->sheet_path, &sheet) : RGTG_OK;
     for (size_t f = 0; status == RGTG_OK && f < params->votes_count; f++)
         status = read_votes(params->votes_paths[f], &sheet, params->sheet_path, &votes, &count);
+    if (status == RGTG_OK && count == 0)
+        status = rgtg_error_set(RGTG_ERR_INVALID, "%s: no votes%s", params->votes_paths[0],
+                                params->votes_count > 1 ? " in any of the files" : "");
     const char *method_a = sheet.method_a, *method_b = sheet.method_b;
     const char *rm_name = params->judge_rm ? params->judge_rm : params->scores_a ? "scores" : "";
     bool has_rm = params->judge_rm || params->scores_a;

@@ -1,6 +1,6 @@
 // tests/human_sheet_driver.js: drives the human-evaluation page in headless Chromium (Debian's, through
 // playwright-core): loads the sheet from a file, reads what it shows, clicks three votes (left, tie,
-// right) and presses one key (tie), reloads (votes persist), takes a screenshot, clicks "Download votes"
+// right) and presses one key (tie), opens a second tab and reloads (votes persist), takes a screenshot, clicks "Download votes"
 // and saves the CSV it produces. Prints one JSON line: what the page showed, every request that was not
 // to the file itself, page errors, the download's name.
 // Usage: node human_sheet_driver.js PLAYWRIGHT_CORE_DIR SHEET.html OUT_DIR
@@ -40,6 +40,16 @@ async function main() {
     await page.click('#vote-right');
     await page.keyboard.press('t');
     report.after_votes = await page.textContent('#progress');
+    // the votes reach the browser's storage asynchronously: wait (up to 20 s) until a second tab sees them
+    const second = await context.newPage();
+    const deadline = Date.now() + 20000;
+    report.second_tab_loads = 0;
+    do {
+      await second.goto(sheetUrl);
+      report.second_tab_loads++;
+      report.second_tab = await second.textContent('#progress');
+    } while (!report.second_tab.endsWith(' 4 rated') && Date.now() < deadline);
+    await second.close();
     await page.reload();
     report.after_reload = await page.textContent('#progress');
     await page.screenshot({ path: path.join(outDir, 'sheet.png'), fullPage: true });

@@ -65,6 +65,7 @@ assert r["title"] == "Which <i>one</i>?"
 assert r["first"] == {"progress": "Pair 1 of 9 \u00b7 0 rated", "prompt": first["prompt"], "left": first["left_response"],
                       "right": first["right_response"]}, r["first"]
 assert r["after_votes"].endswith("4 rated") and r["after_reload"].endswith("4 rated"), (r["after_votes"], r["after_reload"])
+assert r["second_tab"].endswith("4 rated"), r["second_tab"]
 assert r["download"] == "votes-%s.csv" % sheet["sheet"]
 EOF
 [ -s "$work/sheet.png" ] && pass "a screenshot of the page" || fail "no screenshot"
@@ -124,6 +125,9 @@ expect_error "a pair voted twice in one file" "twice.csv:6: id .* voted twice" \
 sed '3s/,tie,/,maybe,/' "$work/votes.csv" > "$work/maybe.csv"
 expect_error "an unknown vote" "maybe.csv:3: vote must be left, right or tie (got 'maybe')" \
   "$rgtg" eval human-import "$work/maybe.csv" --out "$work/no.json"
+head -n 1 "$work/votes.csv" > "$work/empty.csv"
+expect_error "a CSV without votes" "empty.csv: no votes" \
+  "$rgtg" eval human-import "$work/empty.csv" --sheet "$work/sheet.html" --out "$work/no.json" --results "$work/no-results.json"
 cut -d, -f1-5 "$work/votes.csv" > "$work/novote.csv"
 expect_error "a CSV without a vote column" "novote.csv:1: no 'vote' column" \
   "$rgtg" eval human-import "$work/novote.csv" --out "$work/no.json"

@@ -16,7 +16,7 @@ packages=(
   gnuplot-nox fonts-dejavu-core
   chromium nodejs
 )
-playwright_version=1.65.1   # npm's playwright-core: drives chromium in tests/test_human_cli.sh
+playwright_version=1.58.2   # npm's playwright-core (the last line for Node 18, Debian 12's): drives chromium in tests/test_human_cli.sh
 
 missing=()
 for p in "${packages[@]}"; do
