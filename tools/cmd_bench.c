@@ -79,8 +79,8 @@ static rgtg_status_t bench_decode(rgtg_model_t *m, rgtg_rng_t *rng, long long ba
     if (!prompt_ids || !flat || !prompts || !lengths || !out) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     for (long long i = 0; i < batch * seq; i++) flat[i] = 4 + (int32_t)rgtg_rng_below(rng, (uint64_t)(rgtg_model_config(m)->vocab_size - 4));
     for (long long r = 0; r < batch; r++) prompts[r] = flat + r * seq, lengths[r] = seq;
-    rgtg_strategy_t greedy;
-    rgtg_status_t st = rgtg_strategy_make("greedy", 0, 1, &greedy);
+    rgtg_method_t greedy;
+    rgtg_status_t st = rgtg_method_init("greedy", &greedy);
     rgtg_decode_params_t p = rgtg_decode_default_params();
     p.max_new_tokens = (int)new_tokens, p.batch_size = (int)batch, p.eos_id = -1; /* never stop early */
     double rate[2] = {0, 0};

@@ -78,10 +78,12 @@ rgtg_status_t rgtg_value_data_make(const char *prefs_path, const rgtg_value_data
                                               : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
         free(pair_prompts), free(pair_prompt_lens);
     }
-    rgtg_strategy_t sampler;
-    if (st == RGTG_OK) st = rgtg_strategy_make("topk", 0, p->temperature, &sampler);
+    rgtg_method_t sampler;
+    if (st == RGTG_OK) st = rgtg_method_init("topk", &sampler);
+    if (st == RGTG_OK) st = rgtg_method_set(&sampler, "k", p->top_k);
+    if (st == RGTG_OK) st = rgtg_method_set(&sampler, "temperature", p->temperature);
     rgtg_decode_params_t dp = rgtg_decode_default_params();
-    dp.top_k = p->top_k, dp.max_new_tokens = p->max_new_tokens, dp.seed = p->seed;
+    dp.max_new_tokens = p->max_new_tokens, dp.seed = p->seed;
     dp.eos_id = lm ? rgtg_model_config(lm)->eos_token_id : 2;
     dp.bos_id = lm ? rgtg_model_config(lm)->bos_token_id : -1;
     if (st == RGTG_OK) {
