@@ -34,6 +34,14 @@ typedef struct {
     int64_t step;
 } batch_t;
 
+/* Adds the time since *since to *slot (when profiling) and restarts the clock. */
+static void lap(const batch_t *b, double *slot, double *since) {
+    if (!b->params->profile) return;
+    double now = rgtg_now_seconds();
+    *slot += now - *since;
+    *since = now;
+}
+
 static int64_t row_id(const batch_t *b, int64_t row) {
     int64_t input = b->first + row;
     return b->params->ids ? b->params->ids[input] : input;
@@ -128,6 +136,8 @@ static rgtg_status_t decode_batch_cached(const rgtg_model_t *lm, const rgtg_mode
         }
         row_of[r] = r;
     }
+    rgtg_decode_profile_t unused, *prof = b->params->profile ? b->params->profile : &unused;
+    double clock = rgtg_now_seconds();
     size_t mark = tt_arena_mark();
     if (st == RGTG_OK) st = rgtg_kv_cache_create(lm, rows, capacity, &lm_cache);
     if (st == RGTG_OK && guide) st = rgtg_kv_cache_create(guide, rows, capacity, &guide_cache);
@@ -136,7 +146,9 @@ static rgtg_status_t decode_batch_cached(const rgtg_model_t *lm, const rgtg_mode
         tt_t ids_t = tt_from_host(ids, shape, 2, TT_I64, device);
         tt_t mask_t = tt_from_host(mask, shape, 2, TT_I64, device);
         logits = tt_keep(rgtg_model_prefill(lm, lm_cache, ids_t, mask_t));
+        lap(b, &prof->lm, &clock);
         if (logits && guide && !rgtg_model_prefill(guide, guide_cache, ids_t, mask_t)) st = rgtg_error_status();
+        lap(b, &prof->guide, &clock);
         if (!logits) st = rgtg_error_status();
         for (int64_t r = 0; r < rows; r++) b->out[r].lm_forwards++, b->out[r].rm_forwards += guide != NULL;
     }
@@ -146,15 +158,18 @@ static rgtg_status_t decode_batch_cached(const rgtg_model_t *lm, const rgtg_mode
         size_t step_mark = tt_arena_mark();
         tt_t cand;
         st = lm_candidates(b, logits, live, &cand);
+        lap(b, &prof->candidates, &clock);
         if (st == RGTG_OK && guide) {
             tt_t scores = rgtg_model_score_candidates(guide, guide_cache, cand);
             st = scores ? tt_to_host(scores, TT_F32, b->score, sizeof(float) * (size_t)(live * b->k))
                         : rgtg_error_status();
             for (int64_t i = 0; i < live; i++) b->out[row_of[i]].rm_forwards++, b->out[row_of[i]].candidates_scored += b->k;
+            lap(b, &prof->guide, &clock);
         }
         int64_t kept = 0;
         if (st == RGTG_OK) st = draw(b, row_of, live);
         if (st == RGTG_OK) st = record(b, row_of, live, keep, &kept, next_tokens);
+        lap(b, &prof->choose, &clock);
         if (st == RGTG_OK && guide && kept > 0) st = rgtg_kv_cache_commit(guide_cache, b->chosen);
         if (st == RGTG_OK && kept > 0 && kept < live) {
             /* finished rows leave both caches before the next forward */
@@ -162,6 +177,7 @@ static rgtg_status_t decode_batch_cached(const rgtg_model_t *lm, const rgtg_mode
             if (st == RGTG_OK && guide) st = rgtg_kv_cache_select_rows(guide_cache, keep, kept);
             for (int64_t i = 0; i < kept; i++) row_of[i] = row_of[keep[i]];
         }
+        lap(b, &prof->cache, &clock);
         if (st == RGTG_OK && kept > 0) {
             int64_t shape[1] = {kept};
             tt_t next = tt_from_host(next_tokens, shape, 1, TT_I64, device);
@@ -171,8 +187,10 @@ static rgtg_status_t decode_batch_cached(const rgtg_model_t *lm, const rgtg_mode
             logits = new_logits;
             for (int64_t i = 0; i < kept; i++) b->out[row_of[i]].lm_forwards++;
         }
+        lap(b, &prof->lm, &clock);
         live = kept;
         tt_arena_release(step_mark);
+        lap(b, &prof->release, &clock);
     }
     tt_free(logits);
     rgtg_kv_cache_free(lm_cache);

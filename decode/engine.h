@@ -32,6 +32,17 @@ typedef struct {
     const int64_t *chosen;  /* rows */
 } rgtg_decode_step_t;
 
+/* Where a run's time went, in seconds (accumulated; libtorch on CPU runs each op before returning,
+ * on CUDA the time of queued work lands at the next copy to the host). */
+typedef struct {
+    double lm;         /* LM prefill and single-token appends */
+    double candidates; /* log-softmax over the vocabulary, top-k, copies of both to the host */
+    double guide;      /* the guide's prefill and candidate scorings, with the copy of the scores */
+    double choose;     /* the method's weigh and choose, recording the tokens */
+    double cache;      /* committing candidates to the guide's cache, dropping finished rows */
+    double release;    /* freeing each step's temporary tensors */
+} rgtg_decode_profile_t;
+
 typedef struct {
     int max_new_tokens;    /* stop a row after this many tokens */
     int batch_size;        /* rows decoded together */
@@ -43,6 +54,7 @@ typedef struct {
     const int64_t *ids;    /* row i's prompt id, named in errors; NULL: i */
     void (*observe)(void *ctx, const rgtg_decode_step_t *step); /* NULL: none */
     void *observe_ctx;
+    rgtg_decode_profile_t *profile; /* NULL: not measured */
 } rgtg_decode_params_t;
 
 rgtg_decode_params_t rgtg_decode_default_params(void);
