@@ -15,9 +15,11 @@ void rgtg_decode_outputs_free(rgtg_decode_output_t *outputs, int64_t count) {
     free(outputs);
 }
 
+#define SCORER_ROWS 64
+
 rgtg_status_t rgtg_decode_best_of(const rgtg_model_t *scorer, rgtg_decoded_t *rows, int64_t n,
                                   const int32_t *const *prompts, const int64_t *prompt_lengths, int64_t outputs_count,
-                                  int64_t batch, rgtg_decode_output_t *outputs) {
+                                  rgtg_decode_output_t *outputs) {
     int64_t total = outputs_count * n;
     int64_t **seqs = calloc((size_t)total + 1, sizeof *seqs), *lens = calloc((size_t)total + 1, sizeof *lens);
     float *rewards = calloc((size_t)total + 1, sizeof *rewards);
@@ -34,8 +36,12 @@ rgtg_status_t rgtg_decode_best_of(const rgtg_model_t *scorer, rgtg_decoded_t *ro
         for (int64_t t = 0; t < plen; t++) seqs[i][t] = prompt[t];
         for (int64_t t = 0; t < rows[i].count; t++) seqs[i][plen + t] = rows[i].tokens[t];
     }
+    /* an output's samples are scored by themselves, SCORER_ROWS a forward: the shapes, and so the
+     * rewards to the last bit, do not depend on which outputs share a rank or on --batch */
     double began = rgtg_now_seconds();
-    if (st == RGTG_OK) st = rgtg_model_sequence_rewards(scorer, (const int64_t *const *)seqs, lens, total, batch, rewards);
+    for (int64_t o = 0; st == RGTG_OK && o < outputs_count; o++)
+        st = rgtg_model_sequence_rewards(scorer, (const int64_t *const *)seqs + o * n, lens + o * n, n, SCORER_ROWS,
+                                         rewards + o * n);
     double scoring = rgtg_now_seconds() - began;
     for (int64_t o = 0; st == RGTG_OK && o < outputs_count; o++) {
         rgtg_decode_output_t *out = &outputs[o];

@@ -17,11 +17,12 @@ void rgtg_decode_outputs_free(rgtg_decode_output_t *outputs, int64_t count);
 
 /* Best-of-N: rows holds outputs * n samples (output o's samples at o*n .. o*n+n-1), decoded from
  * prompts[o] (ids without BOS). Each sample is scored whole (BOS, prompt, response with its EOS) by
- * scorer, batch sequences a forward; the first best is kept, its work counters grow by the other
- * samples' and by n scorer forwards, and rows' tokens move into outputs. */
+ * scorer, an output's samples together (64 a forward at most, whatever the batch size or rank); the
+ * first best is kept, its work counters grow by the other samples' and by n scorer forwards, and rows'
+ * tokens move into outputs. */
 rgtg_status_t rgtg_decode_best_of(const rgtg_model_t *scorer, rgtg_decoded_t *rows, int64_t n,
                                   const int32_t *const *prompts, const int64_t *prompt_lengths, int64_t outputs_count,
-                                  int64_t batch, rgtg_decode_output_t *outputs);
+                                  rgtg_decode_output_t *outputs);
 
 /* Collective: every rank passes its outputs (in order); rank 0 receives all ranks' in rank order into
  * *all_out (count in *all_count_out), others receive nothing. The local outputs are consumed. */

@@ -9,6 +9,7 @@
 #include "../core/dist.h"
 #include "../core/fsutil.h"
 #include "../core/generations.h"
+#include "../core/rng.h"
 #include "../core/spm/spm.h"
 #include "checks.h"
 #include "outputs.h"
@@ -18,8 +19,12 @@ rgtg_decode_run_params_t rgtg_decode_run_default_params(void) {
     return (rgtg_decode_run_params_t){.use_cache = true, .report = stdout};
 }
 
-/* Sampling stream of sample j (of all the output's samples, Best-of-N's included) of prompt id. */
-static uint64_t stream_of(int64_t id, int64_t j) { return ((uint64_t)id << 24) | (uint64_t)j; }
+/* Sampling stream of sample j (counting Best-of-N's samples too) of prompt id: the prompt's streams
+ * start at a well-mixed point, so that prompts' ranges of streams do not meet in practice. */
+static uint64_t stream_of(int64_t id, int64_t j) {
+    uint64_t state = (uint64_t)id;
+    return rgtg_rng_splitmix64(&state) + (uint64_t)j;
+}
 
 typedef struct {
     const rgtg_decode_run_params_t *params;
@@ -170,8 +175,7 @@ static rgtg_status_t decode_shard(run_t *run, rgtg_decode_output_t **local_out, 
     const rgtg_model_t *guide = run->has_extra && run->extra_role != RGTG_GEN_SCORER ? run->extra.model : NULL;
     if (st == RGTG_OK && rows > 0) st = rgtg_decode(run->lm.model, guide, &s->method, &dp, row_prompts, row_lengths, rows, decoded);
     if (st == RGTG_OK && rows > 0 && run->extra_role == RGTG_GEN_SCORER && run->has_extra) {
-        st = rgtg_decode_best_of(run->extra.model, decoded, per_output, output_prompts, output_lengths, outputs, s->batch,
-                                 local);
+        st = rgtg_decode_best_of(run->extra.model, decoded, per_output, output_prompts, output_lengths, outputs, local);
     } else if (st == RGTG_OK) {
         for (int64_t o = 0; o < outputs; o++) local[o].kept = decoded[o], decoded[o].tokens = NULL;
     }
@@ -233,29 +237,37 @@ static rgtg_status_t write_generations(run_t *run) {
     return st;
 }
 
+/* The ranks agree on st, unless an earlier agreement failed (then every rank knows already). */
+static rgtg_status_t agree(rgtg_status_t st, bool *agreed) {
+    if (!*agreed) return st;
+    st = rgtg_dist_check(st);
+    *agreed = st == RGTG_OK;
+    return st;
+}
+
 rgtg_status_t rgtg_decode_run(const rgtg_decode_run_params_t *params) {
     run_t run = {.params = params};
     /* every check first, on every rank alike; the ranks agree before the next phase */
     rgtg_status_t st = rgtg_decode_settings_resolve(params->config_path, params->setting_names, params->setting_values,
                                                     params->setting_count, &run.settings);
-    bool settled = st == RGTG_OK;
+    bool settled = st == RGTG_OK, agreed = true;
     if (st == RGTG_OK) st = check_options(&run);
     if (st == RGTG_OK) tt_set_num_threads((int)run.settings.threads);
     if (st == RGTG_OK) st = read_prompts(&run);
     if (st == RGTG_OK) st = open_models(&run);
     if (st == RGTG_OK) st = complete_prompts(&run);
-    st = rgtg_dist_check(st);
+    st = agree(st, &agreed);
     if (st == RGTG_OK) st = rgtg_decode_model_load(&run.lm);
     if (st == RGTG_OK && run.has_extra) st = rgtg_decode_model_load(&run.extra);
-    st = rgtg_dist_check(st);
+    st = agree(st, &agreed);
     rgtg_decode_output_t *local = NULL;
     int64_t local_count = 0;
     if (st == RGTG_OK) st = decode_shard(&run, &local, &local_count);
-    st = rgtg_dist_check(st);
+    st = agree(st, &agreed);
     if (st == RGTG_OK) st = rgtg_decode_gather(local, local_count, &run.outputs, &run.output_count);
     else rgtg_decode_outputs_free(local, local_count);
     if (st == RGTG_OK && rgtg_dist_rank() == 0) st = write_generations(&run);
-    st = rgtg_dist_check(st);
+    st = agree(st, &agreed);
     rgtg_decode_outputs_free(run.outputs, run.output_count);
     rgtg_decode_model_close(&run.lm);
     rgtg_decode_model_close(&run.extra);

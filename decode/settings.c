@@ -22,7 +22,7 @@ static const struct {
 };
 #define COMMON_COUNT (sizeof common / sizeof common[0])
 
-/* Samples of one prompt share a 24-bit field of the sampling stream (engine streams, run.c). */
+/* Rows decoded per prompt at most (--n times Best-of-N's N). */
 #define MAX_SAMPLES_PER_PROMPT (1 << 24)
 
 static int64_t *field(rgtg_decode_settings_t *s, size_t i) { return (int64_t *)((char *)s + common[i].offset); }

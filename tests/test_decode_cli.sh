@@ -166,12 +166,16 @@ for i, row in enumerate(bon):
 PY
 
 if command -v mpirun > /dev/null; then
-  for m in "pargs --rm $work/rm --k 5 --n 2" "bon --rm $work/rm --best-of 2"; do
+  # RANKS METHOD...: the ranks' run (batch 3) against one rank's (batch 16); 3 ranks over 2 prompts
+  # leave one rank without any
+  for m in "2 pargs --rm $work/rm --k 5 --n 2" "3 bon --rm $work/rm --best-of 3 --limit 2"; do
     set -- $m
-    mpirun -np 2 "$rgtg" decode "${data[@]}" --method $m --out "$g/mpi2.jsonl" > "$work/mpi.log" 2>&1 &&
-      "$rgtg" decode "${data[@]}" --method $m --out "$g/mpi1.jsonl" > /dev/null &&
-      same_rows "$g/mpi1.jsonl" "$g/mpi2.jsonl" && pass "$1: mpirun -np 2 == 1 rank (one file, prompt order)" ||
-      fail "$1: 2 ranks != 1 rank: $(tail -2 "$work/mpi.log")"
+    ranks=$1
+    shift
+    mpirun -np "$ranks" "$rgtg" decode "${data[@]}" --method "$@" --batch 3 --out "$g/mpi.jsonl" > "$work/mpi.log" 2>&1 &&
+      "$rgtg" decode "${data[@]}" --method "$@" --out "$g/one.jsonl" > /dev/null &&
+      same_rows "$g/one.jsonl" "$g/mpi.jsonl" && pass "$1: mpirun -np $ranks --batch 3 == 1 rank --batch 16 (one file, prompt order)" ||
+      fail "$1: $ranks ranks != 1 rank: $(tail -2 "$work/mpi.log")"
   done
 fi
 

@@ -253,7 +253,7 @@ static void test_best_of(const rgtg_model_t *lm, const rgtg_model_t *rm) {
     }
     int32_t copies[OUTPUTS * N][MAX_NEW];
     for (int i = 0; i < OUTPUTS * N; i++) memcpy(copies[i], rows[i].tokens, sizeof(int32_t) * (size_t)rows[i].count);
-    CHECK_OK(rgtg_decode_best_of(rm, rows, N, prompt_ptrs, prompt_lengths, OUTPUTS, 4, outputs));
+    CHECK_OK(rgtg_decode_best_of(rm, rows, N, prompt_ptrs, prompt_lengths, OUTPUTS, outputs));
     for (int o = 0; o < OUTPUTS; o++) {
         int best = 0;
         for (int j = 0; j < N; j++) {
