@@ -131,6 +131,15 @@ rgtg_status_t rgtg_decode_bench(const rgtg_decode_bench_params_t *p, FILE *out) 
         json_object_set_new(line, "pargs_cpu_ratio", json_real(cpu_median[PARGS] / cpu_median[TOPK]));
         json_object_set_new(line, "pargs_quarter_cpu_ratio", json_real(cpu_median[PARGS_QUARTER] / cpu_median[TOPK]));
         json_object_set_new(line, "threads", json_integer(p->threads));
+        /* the same ratio from inside the guided runs: their steps with and without the guide's share,
+         * timed step by step under the same load (steadier than two runs on a busy machine) */
+        for (int i = PARGS; i < CASES; i++) {
+            const rgtg_decode_profile_t *q = &profiles[i];
+            double unguided = q->lm + q->candidates + q->choose + q->release;
+            char key[48];
+            snprintf(key, sizeof key, "%s_ratio_in_run", case_names[i]);
+            json_object_set_new(line, key, json_real((unguided + q->guide + q->cache) / unguided));
+        }
         json_object_set_new(line, "ms_per_token_split", time_split);
         char *text = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(4));
         if (text) fprintf(out, "%s\n", text);

@@ -24,7 +24,8 @@ rgtg_decode_bench_params_t rgtg_decode_bench_default_params(void);
 
 /* Prints one JSON line to out: wall and CPU ms per generated token of each method (medians over
  * rounds), the ratios to top-k, and each method's wall time split (LM, candidates, guide, choose,
- * cache, release) in ms/token. */
+ * cache, release) in ms/token; and each guided method's ratio measured inside its own steps (its step
+ * time over the same steps without the guide's scoring and commits), steadier on a busy machine. */
 rgtg_status_t rgtg_decode_bench(const rgtg_decode_bench_params_t *params, FILE *out);
 
 #endif

@@ -27,13 +27,15 @@ def both(d, k): return f"{d[k + '_ms']:.2f} [{d[k + '_cpu_ms']:.2f}]"
 def ratio(a, b): return f"{a / b:.2f}x"
 print(f"{size}, batch 1: C top-k {both(c1, 'topk')}, PARGS {both(c1, 'pargs')}, PARGS quarter-size guide {both(c1, 'pargs_quarter')}; "
       f"PyTorch authors' loop {both(py, 'authors')}, ARGS-style {both(py, 'args')}, top-k {both(py, 'topk')}")
-print(f"  PARGS / top-k: {ratio(c1['pargs_ms'], c1['topk_ms'])} wall, {ratio(c1['pargs_cpu_ms'], c1['topk_cpu_ms'])} CPU (target <= 2.0x)")
+print(f"  PARGS / top-k: {ratio(c1['pargs_ms'], c1['topk_ms'])} wall, {ratio(c1['pargs_cpu_ms'], c1['topk_cpu_ms'])} CPU, "
+      f"{c1['pargs_ratio_in_run']:.2f}x within its own steps (target <= 2.0x)")
 print(f"  PARGS quarter-size guide / top-k: {ratio(c1['pargs_quarter_ms'], c1['topk_ms'])} wall, "
-      f"{ratio(c1['pargs_quarter_cpu_ms'], c1['topk_cpu_ms'])} CPU (target <= 1.3x)")
+      f"{ratio(c1['pargs_quarter_cpu_ms'], c1['topk_cpu_ms'])} CPU, {c1['pargs_quarter_ratio_in_run']:.2f}x within its own "
+      f"steps (target <= 1.3x)")
 print(f"  authors' loop / PARGS: {ratio(py['authors_ms'], c1['pargs_ms'])} wall, {ratio(py['authors_cpu_ms'], c1['pargs_cpu_ms'])} CPU (target >= 20x)")
 print(f"  ARGS-style loop / PARGS: {ratio(py['args_ms'], c1['pargs_ms'])} wall, {ratio(py['args_cpu_ms'], c1['pargs_cpu_ms'])} CPU (target >= 2x)")
 print(f"{size}, batch 16: PARGS / top-k: {ratio(c16['pargs_ms'], c16['topk_ms'])} wall, "
-      f"{ratio(c16['pargs_cpu_ms'], c16['topk_cpu_ms'])} CPU (target <= 4x)")
+      f"{ratio(c16['pargs_cpu_ms'], c16['topk_cpu_ms'])} CPU, {c16['pargs_ratio_in_run']:.2f}x within its own steps (target <= 4x)")
 for name, split in c1["ms_per_token_split"].items():
     print(f"  where {name}'s time goes at batch 1 (ms/token): " + ", ".join(f"{k} {v:.3f}" for k, v in split.items()))
 PY
