@@ -26,7 +26,7 @@ static const struct {
     {"train", "rm", train_rm, "a reward model: full, prefix (PARGS) or dense Bradley-Terry"},
     {"train", "dpo", train_dpo, "direct preference optimization from an SFT model"},
     {"train", "value", train_value, "the CD-FUDGE prefix value function"},
-    {"decode", NULL, rgtg_cmd_decode, "generate with topk, greedy, pargs, args (KV cache, candidate scoring)"},
+    {"decode", NULL, rgtg_cmd_decode, "generate with topk, topp, greedy, bon, args, pargs, cd (rgtg decode --help)"},
     {"eval", "score", rgtg_cmd_eval_score, "score generations under a reward model (mean +- SE)"},
     {"eval", "table", rgtg_cmd_eval_table, "one results table from several scored generation files"},
     {"eval", "prefix-accuracy", rgtg_cmd_eval_prefix_accuracy, "a reward model's accuracy on held-out pairs and prefixes"},
