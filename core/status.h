@@ -3,7 +3,8 @@
  * Below tools/, errors are values: a function returns an rgtg_status_t (or NULL) and, on failure,
  * records one line with rgtg_error_set(). The message lives in thread-local storage owned by this
  * module; callers never free it. A second rgtg_error_set() while a message is unread keeps the first
- * (the root cause) unless rgtg_error_clear() was called: errors are never overwritten silently. */
+ * (the root cause) unless rgtg_error_clear() was called: errors are never overwritten silently. Newlines
+ * in a message become spaces, so that it prints as one line. */
 #ifndef RGTG_CORE_STATUS_H
 #define RGTG_CORE_STATUS_H
 

@@ -33,17 +33,39 @@ int rgtg_split_from_name(const char *name) {
 /* HDF5 prints its error stack by default; below tools/ nothing prints, errors are values. */
 static void hdf5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
+/* HDF5 1.10 cannot close a file whose flush failed (a full disk leaves its metadata cache half
+ * flushed) and crashes closing it again at exit. Every file is closed explicitly, so the library's
+ * exit-time cleanup is switched off; this must run before any other HDF5 call, hence at load time. */
+__attribute__((constructor)) static void hdf5_no_cleanup_at_exit(void) { H5dont_atexit(); }
+
+static _Thread_local char noted_failure[256];
+
+/* The innermost message; the file driver's holds the system's reason ("..., error message = 'No space
+ * left on device', ...") and newlines, so that part alone is kept. */
 static herr_t first_error(unsigned n, const H5E_error2_t *err, void *data) {
     char *out = data;
-    if (n == 0 && err->desc) snprintf(out, 256, "%s", err->desc);
+    if (n != 0 || !err->desc) return 0;
+    const char *reason = strstr(err->desc, "error message = '");
+    if (reason) snprintf(out, 256, "%.*s", (int)strcspn(reason + 17, "'"), reason + 17);
+    else snprintf(out, 256, "%s", err->desc);
+    for (char *p = out; *p; p++)
+        if (*p == '\n') *p = ' ';
     return 0;
 }
 
-/* The most specific message on HDF5's error stack ("" when none). */
+/* Keeps the message of a failure before the calls that clean up after it clear HDF5's stack. */
+static void hdf5_note_failure(void) {
+    noted_failure[0] = '\0';
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_error, noted_failure);
+}
+
+/* The most specific message on HDF5's error stack, or the noted one ("unknown HDF5 error" when none). */
 static const char *hdf5_detail(void) {
     static _Thread_local char text[256];
     text[0] = '\0';
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_error, text);
+    if (!text[0]) memcpy(text, noted_failure, sizeof text);
+    noted_failure[0] = '\0';
     return text[0] ? text : "unknown HDF5 error";
 }
 
@@ -88,6 +110,7 @@ static herr_t append_1d(hid_t ds, hid_t mem_type, const void *data, hsize_t n) {
     herr_t rc = -1;
     if (space >= 0 && mem >= 0 && H5Sselect_hyperslab(space, H5S_SELECT_SET, &old, NULL, &n, NULL) >= 0)
         rc = H5Dwrite(ds, mem_type, mem, space, H5P_DEFAULT, data);
+    if (rc < 0) hdf5_note_failure();
     if (mem >= 0) H5Sclose(mem);
     if (space >= 0) H5Sclose(space);
     return rc;
