@@ -17,6 +17,7 @@ const char *rgtg_status_to_string(rgtg_status_t status) {
     case RGTG_ERR_UNSUPPORTED: return "unsupported";
     case RGTG_ERR_NUMERIC: return "non-finite value";
     case RGTG_ERR_INTERRUPTED: return "interrupted";
+    case RGTG_ERR_BUSY: return "in use by another process";
     }
     return "unknown status";
 }

@@ -20,6 +20,7 @@ typedef enum {
     RGTG_ERR_UNSUPPORTED, /* a feature that is not available in this build or on this device */
     RGTG_ERR_NUMERIC,   /* a NaN or infinity where a finite number was required */
     RGTG_ERR_INTERRUPTED, /* a signal asked the work to stop */
+    RGTG_ERR_BUSY,      /* another process holds the output's lock */
 } rgtg_status_t;
 
 const char *rgtg_status_to_string(rgtg_status_t status);
