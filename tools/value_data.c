@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/log.h"
+#include "../core/model_dir.h"
 #include "../data/prefs_h5.h"
 #include "../decode/engine.h"
 
@@ -43,14 +44,14 @@ rgtg_status_t rgtg_value_data_make(const char *prefs_path, const rgtg_value_data
     rgtg_prefs_t *data = NULL;
     rgtg_model_t *lm = NULL, *rm = NULL;
     rgtg_status_t st = rgtg_prefs_open(prefs_path, &data);
-    if (st == RGTG_OK) st = rgtg_model_load(p->lm_dir, TT_CPU, &lm);
-    if (st == RGTG_OK) st = rgtg_model_load(p->rm_dir, TT_CPU, &rm);
-    if (st == RGTG_OK && (rgtg_model_config(lm)->head != RGTG_HEAD_LM || rgtg_model_config(rm)->head != RGTG_HEAD_SCORE))
-        st = rgtg_error_set(RGTG_ERR_INVALID, "value.lm must be a language model and value.rm a reward model");
+    if (st == RGTG_OK) st = rgtg_model_load_for(p->lm_dir, RGTG_HEAD_LM, TT_CPU, &lm);
+    if (st == RGTG_OK) st = rgtg_model_load_for(p->rm_dir, RGTG_HEAD_SCORE, TT_CPU, &rm);
     int vocab = data ? rgtg_prefs_info(data)->vocab_size : 0;
     if (st == RGTG_OK && (rgtg_model_config(lm)->vocab_size != vocab || rgtg_model_config(rm)->vocab_size != vocab))
         st = rgtg_error_set(RGTG_ERR_INVALID, "%s: vocabulary %d, but value.lm has %d and value.rm %d", prefs_path, vocab,
                             rgtg_model_config(lm)->vocab_size, rgtg_model_config(rm)->vocab_size);
+    if (st == RGTG_OK) st = rgtg_check_tokenizer_matches_data(p->lm_dir, rgtg_prefs_info(data)->tokenizer_sha256, prefs_path);
+    if (st == RGTG_OK) st = rgtg_check_same_tokenizer(p->lm_dir, p->rm_dir);
     int64_t pairs = 0;
     const int64_t *ids = data ? rgtg_prefs_split_pairs(data, RGTG_SPLIT_TRAIN, &pairs) : NULL;
     if (p->prompts > 0 && pairs > p->prompts) pairs = p->prompts;
