@@ -7,6 +7,7 @@
 
 #include "../core/fsutil.h"
 #include "../core/model.h"
+#include "../core/model_dir.h"
 #include "../core/spm/spm.h"
 #include "../eval/stats.h"
 #include "../eval/table.h"
@@ -81,7 +82,10 @@ int rgtg_cmd_eval_score(int argc, char **argv) {
         return 2;
     }
     if (!rgtg_args_int(&args, "batch", 32, &batch) || !rgtg_args_int(&args, "threads", 2, &threads)) return 2;
-    if (batch < 1) batch = 1;
+    if (batch < 1 || threads < 1) {
+        fprintf(stderr, "rgtg eval score: --batch and --threads must be >= 1 (got %lld and %lld)\n", batch, threads);
+        return 2;
+    }
     const char *out = rgtg_args_get(&args, "out", gens);
     tt_set_num_threads((int)threads);
     rgtg_generation_t *rows = NULL;
@@ -90,9 +94,7 @@ int rgtg_cmd_eval_score(int argc, char **argv) {
     rgtg_spm_t *spm = NULL;
     char *tok_path = rgtg_path_join(rm_dir, "tokenizer.model");
     rgtg_status_t st = rgtg_gen_read(gens, &rows, &count);
-    if (st == RGTG_OK) st = rgtg_model_load(rm_dir, TT_CPU, &rm);
-    if (st == RGTG_OK && rgtg_model_config(rm)->head != RGTG_HEAD_SCORE)
-        st = rgtg_error_set(RGTG_ERR_INVALID, "%s: not a reward model (architecture LlamaForCausalLM)", rm_dir);
+    if (st == RGTG_OK) st = rgtg_model_load_for(rm_dir, RGTG_HEAD_SCORE, TT_CPU, &rm);
     if (st == RGTG_OK) st = rgtg_spm_load(tok_path, &spm);
     free(tok_path);
     if (st == RGTG_OK) st = score_all(rm, spm, rows, count, batch);
@@ -179,11 +181,18 @@ int rgtg_cmd_eval_prefix_accuracy(int argc, char **argv) {
     if (!rgtg_args_int(&args, "pairs", 0, &pairs) || !rgtg_args_int(&args, "batch", 32, &batch) ||
         !rgtg_args_int(&args, "max-len", 0, &max_len) || !rgtg_args_int(&args, "threads", 2, &threads))
         return 2;
+    if (max_len < 0 || max_len == 1 || batch < 1 || pairs < 0 || threads < 1) {
+        fprintf(stderr, "rgtg eval prefix-accuracy: --max-len must be 0 (the model's limit) or >= 2, --batch and "
+                        "--threads >= 1, --pairs >= 0 (got --max-len %lld --batch %lld --threads %lld --pairs %lld)\n",
+                max_len, batch, threads, pairs);
+        return 2;
+    }
     tt_set_num_threads((int)threads);
     rgtg_model_t *rm = NULL;
     rgtg_prefs_t *data = NULL;
-    rgtg_status_t st = rgtg_model_load(rm_dir, TT_CPU, &rm);
+    rgtg_status_t st = rgtg_model_load_for(rm_dir, RGTG_HEAD_SCORE, TT_CPU, &rm);
     if (st == RGTG_OK) st = rgtg_prefs_open(data_path, &data);
+    if (st == RGTG_OK) st = rgtg_check_tokenizer_matches_data(rm_dir, rgtg_prefs_info(data)->tokenizer_sha256, data_path);
     const char *split_name = rgtg_args_get(&args, "split", NULL);
     int split = rgtg_split_from_name(split_name);
     if (st == RGTG_OK && split_name && split < 0)
@@ -191,8 +200,8 @@ int rgtg_cmd_eval_prefix_accuracy(int argc, char **argv) {
     if (st == RGTG_OK && split < 0) split = rgtg_prefs_count(data, RGTG_SPLIT_VALID) > 0 ? RGTG_SPLIT_VALID : RGTG_SPLIT_TEST;
     rgtg_prefix_report_t report;
     if (st == RGTG_OK)
-        st = rgtg_prefix_report(rm, data, split, pairs, batch < 1 ? 1 : batch,
-                                max_len > 1 ? max_len : rgtg_model_config(rm)->max_position_embeddings, &report);
+        st = rgtg_prefix_report(rm, data, split, pairs, batch, max_len ? max_len : rgtg_model_config(rm)->max_position_embeddings,
+                                &report);
     if (st == RGTG_OK) {
         printf("| pairs (%s) | complete | prefix 25%% | prefix 50%% | prefix 75%% |\n| ---: | ---: | ---: | ---: | ---: |\n",
                rgtg_split_name(split));
