@@ -1036,8 +1036,10 @@ rgtg_status_t rgtg_config_write_yaml(const rgtg_config_t *config, const char *pa
 static bool nodes_equal(const node_t *a, const node_t *b) {
     if (a->kind != b->kind || a->count != b->count) return false;
     if (a->kind == NODE_SCALAR) {
+        /* quoting matters only through null-ness: the emitter quotes plain text that plain style
+           cannot hold (a tab, a leading space), which reads the same */
         if (node_is_null(a) || node_is_null(b)) return node_is_null(a) && node_is_null(b);
-        return a->quoted == b->quoted && strcmp(a->text, b->text) == 0;
+        return strcmp(a->text, b->text) == 0;
     }
     for (size_t i = 0; i < a->count; i++) {
         if (a->kind == NODE_MAP && strcmp(a->keys[i], b->keys[i]) != 0) return false;

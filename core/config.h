@@ -105,7 +105,8 @@ rgtg_status_t rgtg_config_check_known(const rgtg_config_t *config, const char *c
 rgtg_status_t rgtg_config_write_yaml(const rgtg_config_t *config, const char *path);
 
 /* Deep equality of the trees: same kinds, same keys in the same order, same scalar text, and the same
- * null/plain/quoted reading of every scalar. Sources are not compared. */
+ * null-ness of every scalar (quoting matters only there: any scalar reads the same quoted or plain
+ * otherwise). Sources are not compared. */
 bool rgtg_config_equal(const rgtg_config_t *a, const rgtg_config_t *b);
 
 #endif

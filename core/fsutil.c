@@ -393,7 +393,8 @@ void rgtg_dir_abort(const char *tmp) {
 struct rgtg_output_lock {
     int fd;
     char *lock_path;
-    char *created_dir; /* the directory rgtg_dir_lock created, or NULL */
+    char *dir;         /* rgtg_dir_lock's directory, or NULL */
+    size_t created;    /* the length of dir's prefix that existed before (dir's own length: all did) */
 };
 
 /* The pid recorded in a lock file, or 0. */
@@ -443,23 +444,43 @@ static rgtg_status_t take_lock(const char *lock_path, const char *what, rgtg_out
 
 static void lock_free(rgtg_output_lock_t *lock) {
     free(lock->lock_path);
-    free(lock->created_dir);
+    free(lock->dir);
     free(lock);
+}
+
+/* Removes the directories of lock->dir that rgtg_dir_lock created, deepest first, each only when empty. */
+static void remove_created_dirs(rgtg_output_lock_t *lock) {
+    size_t n = lock->dir ? strlen(lock->dir) : 0;
+    while (n > lock->created) {
+        if (rmdir(lock->dir) != 0) return; /* something was written: keep it and what holds it */
+        while (n > 0 && lock->dir[n - 1] == '/') lock->dir[--n] = '\0';
+        while (n > 0 && lock->dir[n - 1] != '/') lock->dir[--n] = '\0';
+        while (n > 1 && lock->dir[n - 1] == '/') lock->dir[--n] = '\0';
+    }
 }
 
 rgtg_status_t rgtg_dir_lock(const char *dir, rgtg_output_lock_t **out) {
     *out = NULL;
     rgtg_output_lock_t *lock = calloc(1, sizeof *lock);
-    if (!lock) return rgtg_error_set(RGTG_ERR_NOMEM, "%s: out of memory", dir);
+    if (!lock || !(lock->dir = strdup(dir))) {
+        free(lock);
+        return rgtg_error_set(RGTG_ERR_NOMEM, "%s: out of memory", dir);
+    }
     lock->fd = -1;
-    bool existed = rgtg_path_exists(dir);
+    /* the longest prefix of dir (at a '/') that exists already: what a failed run must leave */
+    lock->created = strlen(dir);
+    while (lock->created > 0 && !rgtg_path_exists(lock->dir)) {
+        while (lock->created > 0 && dir[lock->created - 1] != '/') lock->created--;
+        while (lock->created > 1 && dir[lock->created - 1] == '/') lock->created--;
+        lock->dir[lock->created] = '\0';
+    }
+    memcpy(lock->dir, dir, strlen(dir) + 1);
     rgtg_status_t st = rgtg_mkdirs(dir);
-    if (st == RGTG_OK && !existed && !(lock->created_dir = strdup(dir))) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     if (st == RGTG_OK && !(lock->lock_path = rgtg_path_join(dir, RGTG_DIR_LOCK_FILE)))
         st = rgtg_error_set(RGTG_ERR_NOMEM, "%s: out of memory", dir);
     if (st == RGTG_OK) st = take_lock(lock->lock_path, dir, lock);
     if (st != RGTG_OK) {
-        if (lock->created_dir) rmdir(lock->created_dir);
+        remove_created_dirs(lock);
         lock_free(lock);
         return st;
     }
@@ -487,6 +508,6 @@ void rgtg_output_unlock(rgtg_output_lock_t *lock) {
     if (!lock) return;
     unlink(lock->lock_path); /* while still holding it: the next taker sees a new file */
     close(lock->fd);
-    if (lock->created_dir) rmdir(lock->created_dir); /* only when empty */
+    remove_created_dirs(lock); /* only those that stayed empty */
     lock_free(lock);
 }

@@ -376,12 +376,14 @@ static void test_write_load_round_trip(void) {
         CHECK_OK(rgtg_config_get_int(reloaded, "number", 0, &i));
         CHECK(i == 5);
 
-        /* equal() sees a difference in text and in quoting. */
+        /* equal() sees a difference in text and in null-ness; quoting alone reads the same. */
         CHECK_OK(rgtg_config_set(reloaded, "number=6"));
         CHECK(!rgtg_config_equal(original, reloaded));
         CHECK_OK(rgtg_config_set(reloaded, "number=5"));
         CHECK(rgtg_config_equal(original, reloaded));
         CHECK_OK(rgtg_config_set(reloaded, "quoted_number=123"));
+        CHECK(rgtg_config_equal(original, reloaded));
+        CHECK_OK(rgtg_config_set(reloaded, "quoted_null=null"));
         CHECK(!rgtg_config_equal(original, reloaded));
         rgtg_config_free(reloaded);
     }

@@ -125,6 +125,10 @@ refuse "a tokenizer that differs from the data's" "differs from the one" --set "
 "$rgtg" data prepare --input "$work/random.jsonl" --tokenizer "$tok" --out "$work/nosplit.h5" --split 1,0,0 --limit 100 > /dev/null
 refuse "--split 1,0,0: no held-out pairs, refused before the first step" "the valid and test splits hold no pairs" \
   --set "data.path=$work/nosplit.h5"
+rm -rf "$work/refused"
+expect_error "a checkpoint to resume that is not there (found after --out is locked)" "nowhere" \
+  "${rm_cmd[@]}" --out "$work/refused/a/b" --resume "$work/nowhere"
+[ ! -e "$work/refused" ] && pass "  ... removes the directories it created for --out" || fail "  ... left $(find "$work/refused")"
 mkdir -p "$work/existing"
 expect_error "a refused run into an existing directory" "expected an integer >= 1" \
   "${rm_cmd[@]}" --out "$work/existing" --set train.max_steps=0
