@@ -26,6 +26,7 @@ struct rgtg_wordnet {
     size_t pos_first[RGTG_POS_COUNT], pos_count[RGTG_POS_COUNT]; /* synsets of a pos are contiguous */
     rgtg_wordnet_lemma_t *lemmas;
     size_t lemma_count, lemma_cap;
+    int64_t *lemma_order; /* lemma indices by (lemma, pos), for rgtg_wordnet_find_lemma */
     char *sources[2 * RGTG_POS_COUNT];
     size_t source_count;
 };
@@ -48,6 +49,9 @@ static void synset_free(rgtg_wordnet_synset_t *s) {
     free(s->words);
     free(s->gloss);
     free(s->definition);
+    free(s->pointers);
+    for (int i = 0; i < s->example_count; i++) free(s->examples[i]);
+    free(s->examples);
 }
 
 void rgtg_wordnet_free(rgtg_wordnet_t *db) {
@@ -59,6 +63,7 @@ void rgtg_wordnet_free(rgtg_wordnet_t *db) {
         free(db->lemmas[i].senses);
     }
     free(db->lemmas);
+    free(db->lemma_order);
     for (size_t i = 0; i < db->source_count; i++) free(db->sources[i]);
     free(db);
 }
@@ -139,6 +144,30 @@ static char *definition_of(const char *gloss) {
     return copy_span(gloss + start, len - start);
 }
 
+static rgtg_pos_t pos_of_letter(char c) {
+    return c == 'n' ? RGTG_POS_NOUN : c == 'v' ? RGTG_POS_VERB : c == 'r' ? RGTG_POS_ADV : RGTG_POS_ADJ;
+}
+
+/* The quoted examples of a gloss: every "..." after the definition, quotes removed. */
+static int split_examples(rgtg_wordnet_synset_t *s) {
+    const char *p = strstr(s->gloss, "; \"");
+    p = p ? p + 2 : s->gloss[0] == '"' ? s->gloss : NULL;
+    while (p) {
+        const char *close = strchr(p + 1, '"');
+        if (!close) break;
+        size_t len = (size_t)(close - p - 1);
+        if (len > 0) {
+            char **grown = realloc(s->examples, (size_t)(s->example_count + 1) * sizeof *grown);
+            if (!grown) return -1;
+            s->examples = grown;
+            if (!(s->examples[s->example_count] = copy_span(p + 1, len))) return -1;
+            s->example_count++;
+        }
+        p = strchr(close + 1, '"');
+    }
+    return 0;
+}
+
 #define PARSE_FAIL(...) do { status = rgtg_error_set(RGTG_ERR_FORMAT, __VA_ARGS__); goto fail; } while (0)
 
 static rgtg_status_t parse_data_line(const char *line, const char *path, long lineno, rgtg_pos_t pos,
@@ -162,8 +191,7 @@ static rgtg_status_t parse_data_line(const char *line, const char *path, long li
     if (!tok || len != 1 || !strchr("nvasr", tok[0]))
         PARSE_FAIL("%s:%ld:13: ss_type must be one of n v a s r", path, lineno);
     s->ss_type = tok[0];
-    rgtg_pos_t written = s->ss_type == 'n' ? RGTG_POS_NOUN : s->ss_type == 'v' ? RGTG_POS_VERB
-                         : s->ss_type == 'r' ? RGTG_POS_ADV : RGTG_POS_ADJ;
+    rgtg_pos_t written = pos_of_letter(s->ss_type);
     if (written != pos)
         PARSE_FAIL("%s:%ld:13: ss_type '%c' in the %s file", path, lineno, s->ss_type, pos_names[pos]);
     s->pos = pos;
@@ -185,9 +213,27 @@ static rgtg_status_t parse_data_line(const char *line, const char *path, long li
     tok = next_token(&cursor, end, &len);
     if (!tok || len != 3 || (v = parse_number(tok, len, 10)) < 0)
         PARSE_FAIL("%s:%ld:%ld: p_cnt must be 3 decimal digits", path, lineno, (long)(tok ? tok - line + 1 : 0));
-    for (long long i = 0; i < 4 * v; i++)
-        if (!next_token(&cursor, end, &len))
-            PARSE_FAIL("%s:%ld: %lld pointers announced, the line ends early", path, lineno, v);
+    if (v > 0 && !(s->pointers = calloc((size_t)v, sizeof *s->pointers))) PARSE_FAIL("%s:%ld: out of memory", path, lineno);
+    for (long long i = 0; i < v; i++) {
+        rgtg_wordnet_pointer_t *ptr = &s->pointers[i];
+        const char *fields[4];
+        size_t lens[4];
+        for (int f = 0; f < 4; f++)
+            if (!(fields[f] = next_token(&cursor, end, &lens[f])))
+                PARSE_FAIL("%s:%ld: %lld pointers announced, the line ends early", path, lineno, v);
+        long col = (long)(fields[0] - line + 1);
+        long long off = lens[1] == 8 ? parse_number(fields[1], 8, 10) : -1;
+        long long words = lens[3] == 4 ? parse_number(fields[3], 4, 16) : -1;
+        if (lens[0] > 2 || off < 0 || lens[2] != 1 || !strchr("nvasr", fields[2][0]) || words < 0)
+            PARSE_FAIL("%s:%ld:%ld: pointer %lld is not \"symbol offset pos source/target\"", path, lineno, col, i + 1);
+        memcpy(ptr->symbol, fields[0], lens[0]);
+        ptr->target_offset = (uint32_t)off;
+        ptr->target_pos = pos_of_letter(fields[2][0]);
+        ptr->source_word = (uint8_t)(words >> 8);
+        ptr->target_word = (uint8_t)(words & 0xff);
+        ptr->target = -1;
+        s->pointer_count = (int)i + 1;
+    }
 
     const char *gloss = bar + 2;
     while (*gloss == ' ') gloss++;
@@ -196,6 +242,7 @@ static rgtg_status_t parse_data_line(const char *line, const char *path, long li
     trim_right(s->gloss);
     s->definition = definition_of(s->gloss);
     if (!s->definition) PARSE_FAIL("%s:%ld: out of memory", path, lineno);
+    if (split_examples(s) != 0) PARSE_FAIL("%s:%ld: out of memory", path, lineno);
     return RGTG_OK;
 fail:
     synset_free(s);
@@ -381,6 +428,36 @@ done:
     return status;
 }
 
+/* Pointer targets as synset indices (-1 where the target is not in the loaded files). */
+static void resolve_pointers(rgtg_wordnet_t *db) {
+    for (size_t i = 0; i < db->synset_count; i++) {
+        rgtg_wordnet_synset_t *s = &db->synsets[i];
+        for (int p = 0; p < s->pointer_count; p++)
+            s->pointers[p].target = find_synset(db, s->pointers[p].target_pos, s->pointers[p].target_offset);
+    }
+}
+
+static const rgtg_wordnet_t *order_db; /* qsort has no context argument in C11 */
+
+static int compare_lemma_order(const void *a, const void *b) {
+    const rgtg_wordnet_lemma_t *x = &order_db->lemmas[*(const int64_t *)a], *y = &order_db->lemmas[*(const int64_t *)b];
+    int c = strcasecmp(x->lemma, y->lemma);
+    if (c) return c;
+    if (x->pos != y->pos) return (int)x->pos - (int)y->pos;
+    return (*(const int64_t *)a > *(const int64_t *)b) - (*(const int64_t *)a < *(const int64_t *)b);
+}
+
+/* The lookup order of rgtg_wordnet_find_lemma: by lemma (case-insensitive), then pos. */
+static rgtg_status_t index_lemmas(rgtg_wordnet_t *db) {
+    db->lemma_order = malloc((db->lemma_count ? db->lemma_count : 1) * sizeof *db->lemma_order);
+    if (!db->lemma_order) return rgtg_error_set(RGTG_ERR_NOMEM, "wordnet: out of memory");
+    for (size_t i = 0; i < db->lemma_count; i++) db->lemma_order[i] = (int64_t)i;
+    order_db = db;
+    qsort(db->lemma_order, db->lemma_count, sizeof *db->lemma_order, compare_lemma_order);
+    order_db = NULL;
+    return RGTG_OK;
+}
+
 rgtg_status_t rgtg_wordnet_load(const char *dir, rgtg_wordnet_t **out) {
     *out = NULL;
     rgtg_wordnet_t *db = calloc(1, sizeof *db);
@@ -417,12 +494,31 @@ rgtg_status_t rgtg_wordnet_load(const char *dir, rgtg_wordnet_t **out) {
             fclose(fp);
         }
     }
+    if (status == RGTG_OK) resolve_pointers(db);
+    if (status == RGTG_OK) status = index_lemmas(db);
     if (status != RGTG_OK) {
         rgtg_wordnet_free(db);
         return status;
     }
     *out = db;
     return RGTG_OK;
+}
+
+int64_t rgtg_wordnet_find_lemma(const rgtg_wordnet_t *db, const char *word, rgtg_pos_t pos) {
+    size_t lo = 0, hi = db->lemma_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const rgtg_wordnet_lemma_t *l = &db->lemmas[db->lemma_order[mid]];
+        int c = strcasecmp(l->lemma, word);
+        if (c == 0) c = (int)l->pos - (int)pos;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < db->lemma_count) {
+        const rgtg_wordnet_lemma_t *l = &db->lemmas[db->lemma_order[lo]];
+        if (l->pos == pos && strcasecmp(l->lemma, word) == 0) return db->lemma_order[lo];
+    }
+    return -1;
 }
 
 /* ---- the "define" pairs ---- */
@@ -445,10 +541,7 @@ static const char *const drop_reason_names[RGTG_WORDNET_DROP_COUNT] = {
     "long_definition", "over_max_pairs", "no_rejected",
 };
 
-typedef struct {
-    int64_t lemma;  /* index into db->lemmas */
-    int64_t synset; /* the chosen sense */
-} candidate_t;
+typedef rgtg_wordnet_choice_t candidate_t;
 
 static const rgtg_wordnet_t *sort_db; /* qsort has no context argument in C11 */
 
@@ -501,30 +594,24 @@ void rgtg_wordnet_pairs_free(rgtg_wordnet_pairs_t *pairs) {
     pairs->count = 0;
 }
 
-rgtg_status_t rgtg_wordnet_make_pairs(const rgtg_wordnet_t *db, const rgtg_wordnet_pair_params_t *params,
-                                      rgtg_wordnet_pairs_t *out) {
-    memset(out, 0, sizeof *out);
-    const rgtg_template_t *tmpl = rgtg_template_find(params->template_name);
-    if (!tmpl) return rgtg_error_set(RGTG_ERR_INVALID, "wordnet: unknown template \"%s\"",
-                                     params->template_name ? params->template_name : "(null)");
+const char *rgtg_wordnet_drop_name(rgtg_wordnet_drop_t reason) {
+    return (unsigned)reason < RGTG_WORDNET_DROP_COUNT ? drop_reason_names[reason] : "unknown";
+}
+
+rgtg_status_t rgtg_wordnet_choose_words(const rgtg_wordnet_t *db, const rgtg_wordnet_pair_params_t *params,
+                                        rgtg_wordnet_sense_rule_t rule, rgtg_wordnet_choice_t **out, size_t *count,
+                                        int64_t drops[RGTG_WORDNET_DROP_COUNT], int64_t *lemmas_read) {
+    *out = NULL;
+    *count = 0;
     if (params->max_definition_chars == 0)
         return rgtg_error_set(RGTG_ERR_INVALID, "wordnet: max_definition_chars must be positive");
-    out->template_name = tmpl->name;
-    out->template_text = tmpl->text;
-    for (int r = 0; r < RGTG_WORDNET_DROP_COUNT; r++) out->drop_reasons[r] = drop_reason_names[r];
-    int64_t *drops = out->drop_counts;
-
-    rgtg_status_t status = RGTG_OK;
     candidate_t *cands = malloc((db->lemma_count ? db->lemma_count : 1) * sizeof *cands);
-    int64_t *pool[RGTG_POS_COUNT] = {0};
-    size_t pool_count[RGTG_POS_COUNT] = {0};
     if (!cands) return rgtg_error_set(RGTG_ERR_NOMEM, "wordnet: out of memory");
-
     size_t n = 0;
     for (size_t i = 0; i < db->lemma_count; i++) {
         const rgtg_wordnet_lemma_t *l = &db->lemmas[i];
         size_t len = strlen(l->lemma);
-        out->lemmas_read++;
+        (*lemmas_read)++;
         if (!is_single_word(l->lemma)) drops[RGTG_WORDNET_DROP_NOT_SINGLE_WORD]++;
         else if (len < params->min_word_chars || len > params->max_word_chars) drops[RGTG_WORDNET_DROP_WORD_LENGTH]++;
         else if (l->from_index && l->tagged_count < params->min_tagged_count) drops[RGTG_WORDNET_DROP_RARE]++;
@@ -542,12 +629,14 @@ rgtg_status_t rgtg_wordnet_make_pairs(const rgtg_wordnet_t *db, const rgtg_wordn
         cands[kept++] = cands[i];
     }
     n = kept;
-    /* The chosen sense: the most frequent one whose definition is short and not empty. */
+    /* The sense: the most frequent one whose definition is short and not empty (or, for
+     * RGTG_WORDNET_SENSE_FIRST, the most frequent one, when its definition is short and not empty). */
     kept = 0;
     for (size_t i = 0; i < n; i++) {
         const rgtg_wordnet_lemma_t *l = &db->lemmas[cands[i].lemma];
         int64_t chosen = -1;
-        for (int s = 0; s < l->sense_count && chosen < 0; s++)
+        int senses = rule == RGTG_WORDNET_SENSE_FIRST && l->sense_count > 0 ? 1 : l->sense_count;
+        for (int s = 0; s < senses && chosen < 0; s++)
             if (definition_fits(&db->synsets[l->senses[s]], params->max_definition_chars)) chosen = l->senses[s];
         if (chosen < 0) {
             drops[RGTG_WORDNET_DROP_LONG_DEFINITION]++;
@@ -563,6 +652,29 @@ rgtg_status_t rgtg_wordnet_make_pairs(const rgtg_wordnet_t *db, const rgtg_wordn
         drops[RGTG_WORDNET_DROP_OVER_MAX_PAIRS] += (int64_t)(n - params->max_pairs);
         n = params->max_pairs;
     }
+    *out = cands;
+    *count = n;
+    return RGTG_OK;
+}
+
+rgtg_status_t rgtg_wordnet_make_pairs(const rgtg_wordnet_t *db, const rgtg_wordnet_pair_params_t *params,
+                                      rgtg_wordnet_pairs_t *out) {
+    memset(out, 0, sizeof *out);
+    const rgtg_template_t *tmpl = rgtg_template_find(params->template_name);
+    if (!tmpl) return rgtg_error_set(RGTG_ERR_INVALID, "wordnet: unknown template \"%s\"",
+                                     params->template_name ? params->template_name : "(null)");
+    out->template_name = tmpl->name;
+    out->template_text = tmpl->text;
+    for (int r = 0; r < RGTG_WORDNET_DROP_COUNT; r++) out->drop_reasons[r] = drop_reason_names[r];
+    int64_t *drops = out->drop_counts;
+
+    rgtg_status_t status = RGTG_OK;
+    candidate_t *cands = NULL;
+    size_t n = 0;
+    int64_t *pool[RGTG_POS_COUNT] = {0};
+    size_t pool_count[RGTG_POS_COUNT] = {0};
+    status = rgtg_wordnet_choose_words(db, params, RGTG_WORDNET_SENSE_FIRST_SHORT, &cands, &n, drops, &out->lemmas_read);
+    if (status != RGTG_OK) return status;
 
     /* Rejected definitions come from every synset of the same pos with a short definition. */
     for (int pos = 0; pos < RGTG_POS_COUNT; pos++) {

@@ -1,6 +1,7 @@
 /* data/wordnet.h: the embedded demo dataset: a parser for Princeton WordNet 3.0 database files
- * (data.{noun,verb,adj,adv}, and index.* when present) and the "define" preference pairs built from
- * them (prompt: define a word; chosen: its definition; rejected: another word's definition). */
+ * (data.{noun,verb,adj,adv}, and index.* when present: synsets with their words, gloss, examples and
+ * pointers; lemmas with their senses), the choice of a task's words, and the "define" preference pairs
+ * built from them (prompt: define a word; chosen: its definition; rejected: another word's definition). */
 #ifndef RGTG_DATA_WORDNET_H
 #define RGTG_DATA_WORDNET_H
 
@@ -14,6 +15,18 @@ typedef enum { RGTG_POS_NOUN = 0, RGTG_POS_VERB, RGTG_POS_ADJ, RGTG_POS_ADV, RGT
 /* "noun", "verb", "adjective", "adverb". */
 const char *rgtg_pos_name(rgtg_pos_t pos);
 
+/* One pointer of a synset as written in its data line ("@ 02958343 n 0000"). Symbols: "@" hypernym,
+ * "@i" instance hypernym, "~" hyponym, "!" antonym, "&" similar to, "\\" pertainym (adverbs: derived
+ * from an adjective), "+" derivationally related, ... (WordNet's wninput(5WN)). */
+typedef struct {
+    char symbol[3];         /* NUL-terminated, one or two characters */
+    uint32_t target_offset; /* as written */
+    rgtg_pos_t target_pos;  /* 's' counts as an adjective */
+    int64_t target;         /* synset index of the target (rgtg_wordnet_synset); -1 when it is not in the files */
+    uint8_t source_word;    /* lexical pointers: 1-based word numbers in the source and target synsets; */
+    uint8_t target_word;    /* both 0 for a pointer between whole synsets */
+} rgtg_wordnet_pointer_t;
+
 typedef struct {
     uint32_t offset;   /* synset_offset: the byte offset of its line in the data file */
     rgtg_pos_t pos;    /* satellite adjectives ('s') count as adjectives */
@@ -22,6 +35,10 @@ typedef struct {
     char **words;      /* as written, '_' turned into ' ', adjective markers "(a)" "(p)" "(ip)" removed */
     char *gloss;       /* everything after "| ", trailing blanks removed */
     char *definition;  /* the gloss up to its first example ('; "'), trimmed; may be "" */
+    int example_count;
+    char **examples;   /* the quoted examples of the gloss, without their quotes */
+    int pointer_count;
+    rgtg_wordnet_pointer_t *pointers;
 } rgtg_wordnet_synset_t;
 
 typedef struct {
@@ -45,6 +62,8 @@ size_t rgtg_wordnet_synset_count(const rgtg_wordnet_t *db);
 const rgtg_wordnet_synset_t *rgtg_wordnet_synset(const rgtg_wordnet_t *db, size_t i);
 size_t rgtg_wordnet_lemma_count(const rgtg_wordnet_t *db);
 const rgtg_wordnet_lemma_t *rgtg_wordnet_lemma(const rgtg_wordnet_t *db, size_t i);
+/* The lemma index of word (case-insensitive) in pos, or -1 when WordNet has none. */
+int64_t rgtg_wordnet_find_lemma(const rgtg_wordnet_t *db, const char *word, rgtg_pos_t pos);
 /* The files that were read, in reading order (paths owned by db), for the data file's attributes. */
 size_t rgtg_wordnet_source_count(const rgtg_wordnet_t *db);
 const char *rgtg_wordnet_source_path(const rgtg_wordnet_t *db, size_t i);
@@ -92,6 +111,29 @@ typedef struct {
     const char *template_name;  /* static strings of the template used */
     const char *template_text;
 } rgtg_wordnet_pairs_t;
+
+/* "not_single_word", "word_length", ... as in the attributes. */
+const char *rgtg_wordnet_drop_name(rgtg_wordnet_drop_t reason);
+
+/* Which sense of a word a task defines. */
+typedef enum {
+    RGTG_WORDNET_SENSE_FIRST_SHORT = 0, /* the most frequent sense whose definition is short and not empty */
+    RGTG_WORDNET_SENSE_FIRST,           /* the most frequent sense; the word is dropped when its definition
+                                           is empty or longer than max_definition_chars */
+} rgtg_wordnet_sense_rule_t;
+
+typedef struct {
+    int64_t lemma;  /* index for rgtg_wordnet_lemma */
+    int64_t synset; /* the sense the task defines */
+} rgtg_wordnet_choice_t;
+
+/* The words a task is built from: single lowercase words within the length bounds, tagged at least
+ * min_tagged_count times, one pos per word (its most tagged), with a sense chosen by rule; the most
+ * frequent max_pairs of them, most frequent first. Drops are added to drops[] and every lemma
+ * considered to *lemmas_read. *out is malloc'd (free it). */
+rgtg_status_t rgtg_wordnet_choose_words(const rgtg_wordnet_t *db, const rgtg_wordnet_pair_params_t *params,
+                                        rgtg_wordnet_sense_rule_t rule, rgtg_wordnet_choice_t **out, size_t *count,
+                                        int64_t drops[RGTG_WORDNET_DROP_COUNT], int64_t *lemmas_read);
 
 /* Builds the demo pairs, deterministically for a given db and params. */
 rgtg_status_t rgtg_wordnet_make_pairs(const rgtg_wordnet_t *db, const rgtg_wordnet_pair_params_t *params,

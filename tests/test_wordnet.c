@@ -122,6 +122,25 @@ static void test_parser(const char *dir) {
     CHECK(galore && strcmp(galore->words[0], "galore") == 0);
     const rgtg_wordnet_synset_t *breathe = find_synset(db, RGTG_POS_VERB, 4000);
     CHECK(breathe && strcmp(breathe->definition, "draw air into the lungs") == 0);
+    /* examples and pointers: resolved to synset indices, -1 where the target is not in the files */
+    const rgtg_wordnet_synset_t *cat = find_synset(db, RGTG_POS_NOUN, 2100);
+    CHECK(cat && cat->example_count == 2 && !strcmp(cat->examples[0], "cats purr") && !strcmp(cat->examples[1], "a cat"));
+    CHECK(dog && dog->example_count == 1 && !strcmp(dog->examples[0], "the dog barked all night"));
+    CHECK(dog && dog->pointer_count == 1 && !strcmp(dog->pointers[0].symbol, "@") &&
+          rgtg_wordnet_synset(db, (size_t)dog->pointers[0].target) == find_synset(db, RGTG_POS_NOUN, 1740));
+    const rgtg_wordnet_synset_t *entity = find_synset(db, RGTG_POS_NOUN, 1740);
+    CHECK(entity && entity->pointer_count == 3 && entity->pointers[0].target == -1 &&
+          entity->pointers[0].target_offset == 1930 && !strcmp(entity->pointers[0].symbol, "~"));
+    CHECK(tiny && tiny->pointer_count == 1 && !strcmp(tiny->pointers[0].symbol, "&") &&
+          tiny->pointers[0].target_pos == RGTG_POS_ADJ && rgtg_wordnet_synset(db, (size_t)tiny->pointers[0].target) == big);
+    CHECK(breathe && breathe->pointer_count == 1 && !strcmp(breathe->pointers[0].symbol, "*") && breathe->example_count == 1);
+    CHECK(big && big->example_count == 1 && big->pointer_count == 0);
+    /* lemma lookup: case-insensitive, by pos */
+    int64_t run_noun = rgtg_wordnet_find_lemma(db, "Run", RGTG_POS_NOUN), run_verb = rgtg_wordnet_find_lemma(db, "run", RGTG_POS_VERB);
+    CHECK(run_noun >= 0 && run_verb >= 0 && run_noun != run_verb);
+    CHECK(run_noun >= 0 && rgtg_wordnet_lemma(db, (size_t)run_noun)->pos == RGTG_POS_NOUN);
+    CHECK(rgtg_wordnet_find_lemma(db, "domestic dog", RGTG_POS_NOUN) >= 0 && rgtg_wordnet_find_lemma(db, "zebra", RGTG_POS_NOUN) == -1);
+    CHECK(rgtg_wordnet_find_lemma(db, "quickly", RGTG_POS_ADJ) == -1);
     /* Lemmas: 9 from index.noun, the others collected from the data files. */
     CHECK(rgtg_wordnet_lemma_count(db) == 9 + 4 + 4 + 2);
     int found_dog = 0;
@@ -219,6 +238,21 @@ static void test_parser_errors(const char *dir) {
     write_file(bad, "index.noun", "entity n 1 0 1 0 00009999  \n");
     CHECK(rgtg_wordnet_load(bad, &db) == RGTG_ERR_FORMAT);
     CHECK(strstr(rgtg_error_message(), "index.noun:4: synset 00009999 is not in data.noun") != NULL);
+    rgtg_error_clear();
+    char index_path[600];
+    snprintf(index_path, sizeof index_path, "%s/index.noun", bad);
+    unlink(index_path);
+    write_file(bad, "data.noun", "00001740 03 n 01 entity 0 001 @ 0001930 n 0000 | a thing  \n");
+    CHECK(rgtg_wordnet_load(bad, &db) == RGTG_ERR_FORMAT);
+    fprintf(stderr, "expected error: %s\n", rgtg_error_message());
+    CHECK(strstr(rgtg_error_message(), "data.noun:4:31: pointer 1 is not \"symbol offset pos source/target\"") != NULL);
+    rgtg_error_clear();
+    write_file(bad, "data.noun", "00001740 03 n 01 entity 0 001 @ 00001930 x 0000 | a thing  \n");
+    CHECK(rgtg_wordnet_load(bad, &db) == RGTG_ERR_FORMAT);
+    rgtg_error_clear();
+    write_file(bad, "data.noun", "00001740 03 n 01 entity 0 002 @ 00001930 n 0000 | a thing  \n");
+    CHECK(rgtg_wordnet_load(bad, &db) == RGTG_ERR_FORMAT);
+    CHECK(strstr(rgtg_error_message(), "2 pointers announced, the line ends early") != NULL);
     rgtg_error_clear();
 }
 

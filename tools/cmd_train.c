@@ -9,46 +9,20 @@
 #include "../core/config.h"
 #include "../core/dist.h"
 #include "../core/log.h"
+#include "../eval/prefix_accuracy.h"
 #include "../train/train_config.h"
 #include "../train/trainer.h"
 #include "args.h"
 #include "commands.h"
-#include "value_data.h"
 
-static const rgtg_option_t options[] = {
-    {"config", true, false, "YAML config (configs/*/*.yaml)"},
-    {"set", true, true, "override a config key: --set train.lr=1e-4"},
-    {"out", true, false, "output directory (config.yaml, metrics.jsonl, checkpoint-STEP/, final/)"},
-    {"resume", true, false, "auto (the newest valid checkpoint in --out, if any) or a checkpoint directory"},
-    {"help", false, false, "this help"},
-    {NULL, false, false, NULL},
-};
-
-typedef struct {
-    rgtg_train_params_t train;
-    rgtg_value_data_params_t value;
-} run_params_t;
-
-/* The value.* keys (train value's data); the rest is the trainer's (train/train_config.c). */
-static rgtg_status_t read_value_params(const rgtg_config_t *cfg, run_params_t *run) {
-    rgtg_value_data_params_t *v = &run->value;
-    int64_t samples = v->samples_per_prompt, top_k = v->top_k, max_new = v->max_new_tokens;
-    const char *loss;
-    rgtg_status_t st = rgtg_config_get_string(cfg, "value.lm", NULL, &v->lm_dir);
-    if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "value.rm", NULL, &v->rm_dir);
-    if (st == RGTG_OK) st = rgtg_config_get_int_in(cfg, "value.prompts", v->prompts, 0, INT64_MAX, &v->prompts);
-    if (st == RGTG_OK) st = rgtg_config_get_int_in(cfg, "value.samples_per_prompt", samples, 1, 1 << 20, &samples);
-    if (st == RGTG_OK) st = rgtg_config_get_int_in(cfg, "value.top_k", top_k, 1, 1 << 30, &top_k);
-    if (st == RGTG_OK) st = rgtg_config_get_int_in(cfg, "value.max_new_tokens", max_new, 1, 1 << 30, &max_new);
-    if (st == RGTG_OK) st = rgtg_config_get_double_in(cfg, "value.temperature", v->temperature, RGTG_RANGE_POSITIVE, &v->temperature);
-    if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "value.loss", "mse", &loss);
-    if (st == RGTG_OK && strcmp(loss, "mse") && strcmp(loss, "bce"))
-        st = rgtg_error_set(RGTG_ERR_INVALID, "config key 'value.loss': '%s' is not one of mse, bce", loss);
-    if (st == RGTG_OK && run->train.objective == RGTG_OBJECTIVE_VALUE && (!v->lm_dir || !v->rm_dir))
-        st = rgtg_error_set(RGTG_ERR_INVALID, "config keys 'value.lm' and 'value.rm' are required for train value");
-    v->samples_per_prompt = (int)samples, v->top_k = (int)top_k, v->max_new_tokens = (int)max_new;
-    run->train.value_bce = st == RGTG_OK && !strcmp(loss, "bce");
-    v->seed = run->train.seed, v->threads = run->train.threads, v->bce = run->train.value_bce;
+/* The trainer's held-out report of a reward model: eval's prefix-accuracy metric. */
+static rgtg_status_t prefix_accuracy_report(void *context, const rgtg_model_t *rm, const rgtg_prefs_t *data, int split,
+                                            int64_t max_pairs, int64_t micro_batch, int64_t max_len,
+                                            rgtg_train_report_t *out) {
+    (void)context;
+    rgtg_prefix_accuracy_t r;
+    rgtg_status_t st = rgtg_prefix_accuracy(rm, data, split, max_pairs, micro_batch, max_len, &r);
+    *out = (rgtg_train_report_t){r.pairs, r.loss, r.accuracy, {r.prefix_accuracy[0], r.prefix_accuracy[1], r.prefix_accuracy[2]}};
     return st;
 }
 
@@ -68,42 +42,38 @@ static void print_result(const char *command, const rgtg_train_params_t *p, cons
 int rgtg_cmd_train(const char *kind, int argc, char **argv) {
     char command[32];
     snprintf(command, sizeof command, "train %s", kind);
-    rgtg_args_t args;
-    if (!rgtg_args_parse(command, options, argc, argv, &args)) return 2;
-    if (rgtg_args_has(&args, "help")) {
-        rgtg_args_usage(command, "--config FILE [--set key=value ...] --out DIR [--resume auto|DIR]", options);
-        return 0;
-    }
-    const char *config_path = rgtg_args_get(&args, "config", NULL), *out = rgtg_args_get(&args, "out", NULL);
-    if (!config_path || !out) {
-        fprintf(stderr, "rgtg %s: --config and --out are required\n", command);
-        return 2;
-    }
+    const char *config_path = NULL, *out = NULL, *resume = NULL;
+    rgtg_strings_t sets = {0};
+    const rgtg_opt_t options[] = {
+        RGTG_OPT("config", RGTG_OPT_STRING, &config_path, "YAML config (configs/*/*.yaml)", .required = true),
+        RGTG_OPT("set", RGTG_OPT_STRINGS, &sets, "override a config key: --set train.lr=1e-4"),
+        RGTG_OPT("out", RGTG_OPT_STRING, &out, "output directory (config.yaml, metrics.jsonl, checkpoint-STEP/, final/)",
+                 .required = true),
+        RGTG_OPT("resume", RGTG_OPT_STRING, &resume,
+                 "auto (the newest valid checkpoint in --out, if any) or a checkpoint directory"),
+        RGTG_OPT_END,
+    };
+    const rgtg_cli_t cli = {.command = command, .synopsis = "--config FILE [--set key=value ...] --out DIR [--resume auto|DIR]",
+                            .options = options};
+    int parsed = rgtg_cli_parse(&cli, argc, argv);
+    if (parsed >= 0) return parsed;
     if (rgtg_dist_init(&argc, &argv) != RGTG_OK) return rgtg_report_error(command);
     int rank = rgtg_dist_rank();
     rgtg_log_set_rank(rank, rgtg_dist_world_size());
     rgtg_train_install_signal_handlers();
     rgtg_config_t *cfg = NULL;
     rgtg_status_t st = rgtg_config_load(config_path, &cfg);
-    for (int i = 0; st == RGTG_OK && i < args.count; i++)
-        if (!strcmp(args.names[i], "set")) st = rgtg_config_set(cfg, args.values[i]);
-    run_params_t run = {.train = rgtg_train_default_params(), .value = rgtg_value_data_default_params()};
+    for (int i = 0; st == RGTG_OK && i < sets.count; i++) st = rgtg_config_set(cfg, sets.items[i]);
+    rgtg_train_config_t run = {.train = rgtg_train_default_params()};
     run.train.out_dir = out;
-    run.train.resume = rgtg_args_get(&args, "resume", NULL);
+    run.train.report = prefix_accuracy_report;
+    run.train.resume = resume;
     run.train.resolved_config = cfg; /* written by the trainer once everything is checked */
-    if (st == RGTG_OK) st = rgtg_train_params_read(cfg, kind, &run.train);
-    if (st == RGTG_OK) st = read_value_params(cfg, &run);
-    rgtg_value_data_t value = {0};
-    if (st == RGTG_OK && run.train.objective == RGTG_OBJECTIVE_VALUE) {
-        st = rgtg_value_data_make(run.train.data_path, &run.value, &value);
-        run.train.value_examples = value.examples;
-        run.train.value_count = value.count;
-    }
+    if (st == RGTG_OK) st = rgtg_train_config_read(cfg, kind, &run);
     st = rgtg_dist_check(st); /* a rank that failed to set up stops them all */
     rgtg_train_result_t result;
     if (st == RGTG_OK) st = rgtg_train_run(&run.train, &result);
     if (st == RGTG_OK && rank == 0 && !result.interrupted) print_result(command, &run.train, &result);
-    rgtg_value_data_free(&value);
     rgtg_config_free(cfg);
     /* every rank knows the outcome (the trainer agrees on failures); rank 0 says it */
     int code = st == RGTG_OK ? 0 : st == RGTG_ERR_INTERRUPTED ? 130 : 1;

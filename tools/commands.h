@@ -8,12 +8,15 @@ int rgtg_cmd_data_prepare(int argc, char **argv);
 int rgtg_cmd_data_expand(int argc, char **argv);
 int rgtg_cmd_data_inspect(int argc, char **argv);
 int rgtg_cmd_data_export(int argc, char **argv);
+int rgtg_cmd_data_gold_label(int argc, char **argv);
 int rgtg_cmd_train(const char *kind, int argc, char **argv);
 int rgtg_cmd_decode(int argc, char **argv);
 int rgtg_cmd_eval_score(int argc, char **argv);
 int rgtg_cmd_eval_table(int argc, char **argv);
 int rgtg_cmd_eval_prefix_accuracy(int argc, char **argv);
+int rgtg_cmd_eval_gold(int argc, char **argv);
 int rgtg_cmd_bench(int argc, char **argv);
+int rgtg_cmd_experiment(int argc, char **argv);
 int rgtg_cmd_version(void);
 
 /* Prints "rgtg: <message>" from core/status.h's pending error and returns 1. */

@@ -15,12 +15,13 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *help;
 } commands[] = {
-    {"data", "demo", rgtg_cmd_data_demo, "build the embedded WordNet \"define\" dataset and its tokenizer"},
+    {"data", "demo", rgtg_cmd_data_demo, "build the embedded WordNet \"define\" (or define-long) dataset and its tokenizer"},
     {"data", "tokenizer", rgtg_cmd_data_tokenizer, "train a SentencePiece tokenizer on preference or text files"},
     {"data", "prepare", rgtg_cmd_data_prepare, "preference files -> prefs.h5 (template, tokenize, truncate, split)"},
     {"data", "expand", rgtg_cmd_data_expand, "add the prefix-pair index to a prefs.h5"},
     {"data", "inspect", rgtg_cmd_data_inspect, "counts, lengths, attributes and examples of a prefs.h5"},
     {"data", "export", rgtg_cmd_data_export, "a prefs.h5 (or its prefix pairs) as decoded JSONL"},
+    {"data", "gold-label", rgtg_cmd_data_gold_label, "two samples per prompt -> gold rewards -> Bradley-Terry labels -> prefs.h5"},
     {"train", "sft", train_sft, "supervised fine-tuning of a language model"},
     {"train", "rm", train_rm, "a reward model: full, prefix (PARGS) or dense Bradley-Terry"},
     {"train", "dpo", train_dpo, "direct preference optimization from an SFT model"},
@@ -29,6 +30,8 @@ static const struct {
     {"eval", "score", rgtg_cmd_eval_score, "score generations under a reward model (mean +- SE)"},
     {"eval", "table", rgtg_cmd_eval_table, "one results table from several scored generation files"},
     {"eval", "prefix-accuracy", rgtg_cmd_eval_prefix_accuracy, "a reward model's accuracy on held-out pairs and prefixes"},
+    {"eval", "gold", rgtg_cmd_eval_gold, "the WordNet gold reward of generations (mean +- SE)"},
+    {"experiment", NULL, rgtg_cmd_experiment, "one paper table or figure from experiments/NAME.yaml (stages reused by hash)"},
     {"bench", NULL, rgtg_cmd_bench, "the speed measurements behind make bench"},
     {"version", NULL, version, "versions of rgtg and its libraries"},
 };

@@ -7,7 +7,7 @@
 #include "../core/log.h"
 
 const char *const rgtg_train_config_keys[] = {
-    "data.path", "data.tokenizer", "data.ratio",
+    "data.path", "data.tokenizer", "data.ratio", "data.value_gens",
     "model.init", "model.hidden_size", "model.intermediate_size", "model.num_hidden_layers",
     "model.num_attention_heads", "model.num_key_value_heads", "model.max_position_embeddings",
     "model.rms_norm_eps", "model.rope_theta", "model.tie_word_embeddings",
@@ -16,9 +16,7 @@ const char *const rgtg_train_config_keys[] = {
     "train.beta1", "train.beta2", "train.grad_clip", "train.log_every", "train.eval_every",
     "train.eval_pairs", "train.save_every", "train.stop_after", "train.keep_last", "train.seed", "train.threads",
     "train.shard", "train.shards", "train.device", "train.dtype",
-    "dpo.beta",
-    "value.lm", "value.rm", "value.prompts", "value.samples_per_prompt", "value.max_new_tokens",
-    "value.top_k", "value.temperature", "value.loss",
+    "dpo.beta", "value.loss",
     NULL,
 };
 
@@ -33,12 +31,37 @@ static rgtg_status_t get_choice(const rgtg_config_t *cfg, const char *key, const
     return rgtg_error_set(RGTG_ERR_INVALID, "config key '%s': '%s' is not one of %s", key, *out, list);
 }
 
-rgtg_status_t rgtg_train_params_read(const rgtg_config_t *cfg, const char *kind, rgtg_train_params_t *p) {
+/* data.value_gens: one path or a list of them. */
+static rgtg_status_t get_paths(const rgtg_config_t *cfg, const char *key, const char **paths, int *count) {
+    size_t n = 0;
+    *count = 0;
+    if (!rgtg_config_has(cfg, key)) return RGTG_OK;
+    if (rgtg_config_get_list_count(cfg, key, &n) != RGTG_OK) { /* a scalar: one path */
+        rgtg_error_clear();
+        *count = 1;
+        return rgtg_config_get_string(cfg, key, NULL, &paths[0]);
+    }
+    if (n > RGTG_TRAIN_MAX_VALUE_GENS)
+        return rgtg_error_set(RGTG_ERR_INVALID, "config key '%s': at most %d files", key, RGTG_TRAIN_MAX_VALUE_GENS);
+    rgtg_status_t st = RGTG_OK;
+    for (size_t i = 0; st == RGTG_OK && i < n; i++) {
+        char item[128];
+        snprintf(item, sizeof item, "%s[%zu]", key, i);
+        st = rgtg_config_get_string(cfg, item, NULL, &paths[i]);
+        if (st == RGTG_OK && !paths[i]) st = rgtg_error_set(RGTG_ERR_INVALID, "config key '%s': null is not a file", item);
+    }
+    *count = (int)n;
+    return st;
+}
+
+rgtg_status_t rgtg_train_config_read(const rgtg_config_t *cfg, const char *kind, rgtg_train_config_t *out) {
     static const char *const objectives[] = {"full", "prefix", "dense", NULL};
     static const char *const devices[] = {"cpu", "cuda", NULL};
     static const char *const dtypes[] = {"fp32", "bf16", NULL};
     static const char *const schedules[] = {"cosine", "linear", "constant", NULL};
-    const char *objective, *device, *dtype;
+    static const char *const losses[] = {"mse", "bce", NULL};
+    rgtg_train_params_t *p = &out->train;
+    const char *objective, *device, *dtype, *loss;
     rgtg_status_t st = rgtg_config_check_known(cfg, rgtg_train_config_keys);
     if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "data.path", NULL, &p->data_path);
     if (st == RGTG_OK && !p->data_path) st = rgtg_error_set(RGTG_ERR_INVALID, "config key 'data.path' is required");
@@ -52,9 +75,11 @@ rgtg_status_t rgtg_train_params_read(const rgtg_config_t *cfg, const char *kind,
     if (st == RGTG_OK) st = get_choice(cfg, "train.device", "cpu", devices, &device);
     if (st == RGTG_OK) st = get_choice(cfg, "train.dtype", "fp32", dtypes, &dtype);
     if (st == RGTG_OK) st = get_choice(cfg, "train.schedule", p->optim.schedule, schedules, &p->optim.schedule);
+    if (st == RGTG_OK) st = get_choice(cfg, "value.loss", "mse", losses, &loss);
     if (st != RGTG_OK) return st;
     p->device = !strcmp(device, "cuda") ? TT_CUDA : TT_CPU;
     p->dtype = !strcmp(dtype, "bf16") ? TT_BF16 : TT_F32;
+    p->value_bce = !strcmp(loss, "bce");
 
     struct { const char *key; int *target; int64_t min; } ints[] = {
         {"model.hidden_size", &p->model.hidden_size, 1},
@@ -102,6 +127,11 @@ rgtg_status_t rgtg_train_params_read(const rgtg_config_t *cfg, const char *kind,
     int64_t seed = (int64_t)p->seed;
     if (st == RGTG_OK) st = rgtg_config_get_int_in(cfg, "train.seed", seed, 0, INT64_MAX, &seed);
     p->seed = (uint64_t)seed;
+    if (st == RGTG_OK) st = get_paths(cfg, "data.value_gens", out->value_gens, &p->value_gens_count);
+    p->value_gens = out->value_gens;
+    if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_VALUE && p->value_gens_count == 0)
+        st = rgtg_error_set(RGTG_ERR_INVALID, "config key 'data.value_gens' is required for train value (scored "
+                            "generations: rgtg decode --split train, then rgtg eval score)");
     if (st == RGTG_OK && p->objective != RGTG_OBJECTIVE_DPO && rgtg_config_has(cfg, "dpo.beta"))
         rgtg_log_warn("config key 'dpo.beta' is ignored by train %s", kind);
     if (st == RGTG_OK && p->objective != RGTG_OBJECTIVE_RM_PREFIX && rgtg_config_has(cfg, "data.ratio"))

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# `rgtg experiment`: a tiny experiment (data -> SFT LM -> a 2-cell decode grid -> a table) runs, is
+# reused by content hash on a second run, reruns with --force and after a config edit, gives the same
+# stage outputs under mpirun with 2 ranks as with 1, and refuses bad files and values with one line.
+# Usage: test_experiment.sh PATH/TO/rgtg
+set -uo pipefail
+rgtg=$1
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/rgtg-experiment-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 OMP_NUM_THREADS=1
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$work/repo/experiments" "$work/repo/configs"
+cp "$root/configs/sft/demo.yaml" "$work/repo/configs/sft.yaml"
+cat > "$work/repo/experiments/tiny.yaml" <<'YAML'
+name: tiny
+title: "A tiny sweep"
+size: tiny
+vars: {seed: 1}
+sizes:
+  tiny: {pairs: 300, steps: 8}
+  paper: {pairs: 300, steps: 8, lm_path: ~}
+stages:
+  data: [data, demo, --out, "{out}", --pairs, "{pairs}", --test, "6", --valid, "30", --vocab, "300"]
+  lm: [train, sft, --config, "{repo}/configs/sft.yaml", --out, "{out}", --set, "data.path={data}/prefs.h5",
+       --set, "data.tokenizer={data}/tokenizer.model", --set, "train.max_steps={steps}", --set, model.hidden_size=32,
+       --set, model.intermediate_size=64, --set, model.num_hidden_layers=1, --set, train.threads=1]
+grid:
+  k: [2, 4]
+cells:
+  gens: [decode, --lm, "{lm}/final", --method, topk, --k, "{k}", --seed, "{seed}", --data, "{data}/prefs.h5",
+         --max-new-tokens, "6", --threads, "1", --out, "{out}/gens.jsonl"]
+report:
+  table: [eval, table, "--gens={each:gens}/gens.jsonl", --out, "{dir}/table.md"]
+YAML
+exp=$work/repo/experiments/tiny.yaml
+
+"$rgtg" experiment "$exp" --out "$work/runs/a" > "$work/run1" 2>&1 || { echo "FAIL first run: $(tail -3 "$work/run1")"; exit 1; }
+[ -f "$work/runs/a/table.md" ] && [ -f "$work/runs/a/README.md" ] && [ -f "$work/runs/a/stages.json" ] \
+  && pass "first run writes table, README and stages.json" || fail "first run outputs"
+[ "$(grep -c ' s  ' "$work/run1")" -eq 4 ] && pass "first run runs 4 stages" || fail "first run: $(cat "$work/run1")"
+grep -q "rgtg decode --lm .*--k 4" "$work/runs/a/README.md" && pass "README lists the exact commands" || fail "README"
+
+"$rgtg" experiment "$exp" --out "$work/runs/b" > "$work/run2" 2>&1
+[ "$(grep -c reused "$work/run2")" -eq 4 ] && pass "second run (another --out, same store) reuses every stage" \
+  || fail "reuse: $(cat "$work/run2")"
+
+"$rgtg" experiment "$exp" --out "$work/runs/b" --set seed=2 > "$work/run3" 2>&1
+[ "$(grep -c reused "$work/run3")" -eq 2 ] && pass "a changed variable reruns only the stages that use it" \
+  || fail "partial rerun: $(cat "$work/run3")"
+
+sed -i 's/lr: .*/lr: 0.002/' "$work/repo/configs/sft.yaml"
+"$rgtg" experiment "$exp" --out "$work/runs/b" > "$work/run4" 2>&1
+grep -q "lm .* s  " "$work/run4" && grep -q "data .*reused" "$work/run4" \
+  && pass "editing a config file reruns its stage and those after it" || fail "config edit: $(cat "$work/run4")"
+
+"$rgtg" experiment "$exp" --out "$work/runs/b" --force > "$work/run5" 2>&1
+[ "$(grep -c reused "$work/run5")" -eq 0 ] && pass "--force reruns everything" || fail "force: $(cat "$work/run5")"
+
+# 2 ranks: cells go to both ranks; every stage lands under the same hash with the same tokens
+rm -rf "$work/store2"
+if mpirun -np 2 "$rgtg" experiment "$exp" --out "$work/runs/m" --store "$work/store2" > "$work/run6" 2>&1; then
+  grep -q "rank 1" "$work/run6" && pass "mpirun: rank 1 runs a cell" || fail "mpirun ranks: $(cat "$work/run6")"
+  same=1
+  for d in "$work"/store2/gens-*; do
+    cmp -s <(/usr/bin/python3 -c 'import json,sys; print([json.loads(l)["tokens"] for l in open(sys.argv[1])])' "$d/gens.jsonl") \
+           <(/usr/bin/python3 -c 'import json,sys; print([json.loads(l)["tokens"] for l in open(sys.argv[1])])' \
+             "$work/runs/store/$(basename "$d")/gens.jsonl") || same=0
+  done
+  [ "$same" -eq 1 ] && [ "$(ls -d "$work"/store2/gens-* | wc -l)" -eq 2 ] \
+    && pass "mpirun -np 2 gives the 1-rank hashes and tokens" || fail "mpirun results differ"
+else
+  fail "mpirun run: $(tail -3 "$work/run6")"
+fi
+
+expect_error "unknown size" "no size 'huge' (sizes: tiny, paper)" "$rgtg" experiment "$exp" --size huge --out "$work/runs/c"
+expect_error "unknown variable" "has no variable 'nope'" "$rgtg" experiment "$exp" --set nope=1 --out "$work/runs/c"
+expect_error "a required variable" "size 'paper' needs a value for 'lm_path'" "$rgtg" experiment "$exp" --size paper --out "$work/runs/c"
+sed 's/{lm}\/final/{lmm}\/final/' "$exp" > "$work/repo/experiments/bad.yaml"
+expect_error "an unknown reference" "{lmm} is not a variable, a grid key or an earlier stage" \
+  "$rgtg" experiment "$work/repo/experiments/bad.yaml" --out "$work/runs/c"
+sed 's/--method, topk/--method, nosuch/' "$exp" > "$work/repo/experiments/fail.yaml"
+expect_error "a failing stage" "stage 'gens' failed (exit 1): rgtg decode: decode: unknown method 'nosuch'" \
+  "$rgtg" experiment "$work/repo/experiments/fail.yaml" --out "$work/runs/c"
+[ -z "$(ls "$work"/runs/store/gens-*/.rgtg-stage.json 2>/dev/null | xargs -r grep -l nosuch)" ] \
+  && pass "a failed stage is not marked done" || fail "failed stage marked done"
+finish test_experiment
