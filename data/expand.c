@@ -174,8 +174,9 @@ static int copy_dataset(hid_t src_group, const char *name, copy_ctx_t *c) {
     int fixed = mtype >= 0 && H5Tdetect_class(mtype, H5T_VLEN) == 0 &&
                 !(H5Tget_class(mtype) == H5T_STRING && H5Tis_variable_str(mtype) > 0);
     hsize_t n = 0, slab = 1 << 20;
+    /* the source's chunks and filters; no timestamps (the same input gives the same bytes) */
     int ok = fixed && esize > 0 && space >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
-             H5Sget_simple_extent_dims(space, &n, NULL) == 1 && dcpl >= 0;
+             H5Sget_simple_extent_dims(space, &n, NULL) == 1 && dcpl >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0;
     hid_t out = ok ? H5Dcreate2(c->dst, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT) : -1;
     if (ok && out < 0) rgtg_h5_note_failure();
     void *buf = out >= 0 ? malloc((size_t)(n < slab ? (n ? n : 1) : slab) * esize) : NULL;

@@ -7,17 +7,18 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 target=$1
 seconds=${2:-20}
+cd "$root" # before the source globs below
 case $target in
   readers) sources=(data/readers.c data/line_stream.c data/html_entities.c data/read_*.c core/status.c); libs=(-ljansson -lz) ;;
-  safetensors) sources=(core/safetensors.c core/fsutil.c core/status.c); libs=(-ljansson -lcrypto) ;;
-  hf_config) sources=(core/hf_config.c core/model_config.c core/fsutil.c core/status.c); libs=(-ljansson -lcrypto -lm) ;;
+  safetensors) sources=(core/safetensors.c core/json_file.c core/fsutil.c core/status.c); libs=(-ljansson -lcrypto) ;;
+  hf_config) sources=(core/hf_config.c core/json_file.c core/model_config.c core/fsutil.c core/status.c)
+    libs=(-ljansson -lcrypto -lm) ;;
   config) sources=(core/config.c core/fsutil.c core/status.c); libs=(-lyaml -lcrypto -lm) ;;
   generations) sources=(core/generations.c core/fsutil.c core/status.c); libs=(-ljansson -lcrypto -lm) ;;
   *) echo "run_fuzz.sh: unknown target '$target'" >&2; exit 2 ;;
 esac
 work=$(mktemp -d /tmp/rgtg-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cd "$root"
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE -I. \
   "tests/fuzz_$target.c" "${sources[@]}" "${libs[@]}" -o "$work/fuzz_$target"
 mkdir "$work/corpus"

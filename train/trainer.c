@@ -7,8 +7,8 @@
  * gradient of the global mean: the same for any split of one global batch over ranks and forwards. */
 #include "trainer.h"
 
-#include <jansson.h>
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
