@@ -63,7 +63,7 @@ rgtg_status_t rgtg_demo_build(const rgtg_demo_params_t *p, rgtg_demo_result_t *r
     if (!p->out_dir) return rgtg_error_set(RGTG_ERR_INVALID, "demo: an output directory is required");
     bool long_task = p->task && !strcmp(p->task, "define-long");
     if (p->task && strcmp(p->task, "define") && !long_task)
-        return rgtg_error_set(RGTG_ERR_INVALID, "demo: task must be define or define-long, not '%s'", p->task);
+        return rgtg_error_set(RGTG_ERR_INVALID, "demo: --task must be define or define-long, not '%s'", p->task);
     if (p->pairs < 1 || p->test < 0 || p->valid < 0 || p->vocab < 16 || !(p->ratio > 0))
         return rgtg_error_set(RGTG_ERR_INVALID, "demo: pairs, ratio and vocabulary (16 at least) must be positive, "
                               "test and valid not negative");

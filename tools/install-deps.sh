@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs, as root on Debian 12, every package that rgtg's build, tests, demo and bench need.
-# Idempotent: does nothing when everything is present. Makes libtorch use OpenBLAS (DESIGN.md, BLAS).
+# Installs, as root on Debian 12, every package that rgtg's build, tests, demo and bench need, and
+# playwright-core from npm into .node/ (ignored by git) to drive the headless Chromium that tests the
+# human-evaluation page. Idempotent: does nothing when everything is present. Makes libtorch use
+# OpenBLAS (DESIGN.md, BLAS).
 set -euo pipefail
 
 packages=(
@@ -11,7 +13,10 @@ packages=(
   libjansson-dev libyaml-dev zlib1g-dev libssl-dev libpcre2-dev libutf8proc-dev
   python3-torch python3-numpy python3-h5py python3-scipy python3-nltk
   wordnet-base
+  gnuplot-nox fonts-dejavu-core
+  chromium nodejs
 )
+playwright_version=1.58.2   # npm's playwright-core (the last line for Node 18, Debian 12's): drives chromium in tests/test_human_cli.sh
 
 missing=()
 for p in "${packages[@]}"; do
@@ -30,6 +35,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# npm: Debian's package, unless the installed nodejs brings its own (NodeSource's does, and conflicts)
+if ! command -v npm > /dev/null && [ "$(id -u)" -eq 0 ]; then
+  apt-get install -y -q --no-install-recommends npm
+fi
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+playwright="$root/.node/node_modules/playwright-core/package.json"
+if ! grep -q "\"version\": \"$playwright_version\"" "$playwright" 2> /dev/null; then
+  mkdir -p "$root/.node"
+  npm install --prefix "$root/.node" --no-audit --no-fund --no-save --loglevel=error "playwright-core@$playwright_version" > /dev/null
 fi
 
 # The JavaScript reference tokenizer and the real Llama-3 and Qwen3 tokenizer.json files that the
