@@ -564,7 +564,7 @@ rgtg_gold_item_t *rgtg_gold_items_of_generations(const rgtg_generation_t *rows, 
     return items;
 }
 
-rgtg_status_t rgtg_gold_score_file(const rgtg_gold_t *gold, const char *gens_path, int as_reward,
+rgtg_status_t rgtg_gold_score_file(const rgtg_gold_t *gold, const char *gens_path, const char *write_path,
                                    rgtg_gold_summary_t *summary) {
     rgtg_generation_t *rows = NULL;
     size_t n = 0;
@@ -577,7 +577,7 @@ rgtg_status_t rgtg_gold_score_file(const rgtg_gold_t *gold, const char *gens_pat
         rows[i].reward = scores[i];
         rows[i].has_reward = true;
     }
-    if (st == RGTG_OK && as_reward) st = rgtg_gen_write_all(gens_path, rows, n);
+    if (st == RGTG_OK && write_path) st = rgtg_gen_write_all(write_path, rows, n);
     if (st == RGTG_OK) *summary = rgtg_gold_summarize(scores, n);
     free(scores);
     free(items);

@@ -134,9 +134,9 @@ rgtg_status_t rgtg_gold_score_items(const rgtg_gold_t *gold, const rgtg_gold_ite
 rgtg_gold_item_t *rgtg_gold_items_of_generations(const rgtg_generation_t *rows, size_t n);
 
 /* The stage behind `rgtg eval gold`: the gold reward of every row of a generations file
- * (core/GENERATIONS.md), summarised; with as_reward, each row's "reward" becomes its gold reward and
- * the file is rewritten atomically. */
-rgtg_status_t rgtg_gold_score_file(const rgtg_gold_t *gold, const char *gens_path, int as_reward,
+ * (core/GENERATIONS.md), summarised; with write_path (NULL: none; it may be gens_path), each row's
+ * "reward" becomes its gold reward and the rows are written there atomically. */
+rgtg_status_t rgtg_gold_score_file(const rgtg_gold_t *gold, const char *gens_path, const char *write_path,
                                    rgtg_gold_summary_t *summary);
 
 /* ---- Bradley-Terry labels ---- */

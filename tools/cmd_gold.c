@@ -70,6 +70,7 @@ static const rgtg_option_t eval_options[] = {
     {"gens", true, true, "generations JSONL (repeatable)"},
     {"wordnet", true, false, "WordNet dict folder (default " DEFAULT_WORDNET ")"},
     {"as-reward", false, false, "also store each row's gold reward in its \"reward\" field (rewrites the file)"},
+    {"out", true, false, "write the rows with their gold reward as \"reward\" here (one --gens only)"},
     {"help", false, false, "this help"},
     {NULL, false, false, NULL},
 };
@@ -85,13 +86,21 @@ int rgtg_cmd_eval_gold(int argc, char **argv) {
         fprintf(stderr, "rgtg eval gold: --gens FILE is required\n");
         return 2;
     }
+    const char *out = rgtg_args_get(&args, "out", NULL);
+    int gens_count = 0;
+    for (int a = 0; a < args.count; a++) gens_count += !strcmp(args.names[a], "gens");
+    if (out && (gens_count != 1 || rgtg_args_has(&args, "as-reward"))) {
+        fprintf(stderr, "rgtg eval gold: --out takes one --gens and no --as-reward\n");
+        return 2;
+    }
     rgtg_gold_params_t gp = rgtg_gold_default_params();
     rgtg_gold_t *gold = NULL;
     rgtg_status_t st = rgtg_gold_open(rgtg_args_get(&args, "wordnet", DEFAULT_WORDNET), &gp, &gold);
     for (int a = 0; st == RGTG_OK && a < args.count; a++) {
         if (strcmp(args.names[a], "gens") != 0) continue;
         rgtg_gold_summary_t s;
-        st = rgtg_gold_score_file(gold, args.values[a], rgtg_args_has(&args, "as-reward"), &s);
+        st = rgtg_gold_score_file(gold, args.values[a],
+                                  out ? out : rgtg_args_has(&args, "as-reward") ? args.values[a] : NULL, &s);
         if (st == RGTG_OK) printf("%s: gold %.4f +- %.4f (SE), SD %.4f, n %zu\n", args.values[a], s.mean, s.se, s.sd, s.n);
     }
     rgtg_gold_free(gold);
