@@ -34,8 +34,17 @@ static const char *params_of(const rgtg_generation_t *g) {
     return g->params_json ? g->params_json : "{}";
 }
 
+static bool same_text(const char *a, const char *b) { return (!a && !b) || (a && b && strcmp(a, b) == 0); }
+
+/* Same method and params but other weights (another guide, the DPO LM) is another setup. */
+static bool same_models(const rgtg_generation_t *a, const rgtg_generation_t *b) {
+    for (int r = 0; r < RGTG_GEN_ROLE_COUNT; r++)
+        if (!same_text(a->models[r].sha256, b->models[r].sha256)) return false;
+    return true;
+}
+
 static bool same_group(const rgtg_generation_t *a, const rgtg_generation_t *b) {
-    return strcmp(a->method, b->method) == 0 && strcmp(params_of(a), params_of(b)) == 0;
+    return strcmp(a->method, b->method) == 0 && strcmp(params_of(a), params_of(b)) == 0 && same_models(a, b);
 }
 
 /* One group's line: rows whose group_of equals group. */
@@ -106,9 +115,14 @@ rgtg_status_t rgtg_table_add_generations(rgtg_table_t *table, const rgtg_generat
     for (size_t g = 0; g < groups && status == RGTG_OK; g++) {
         const rgtg_generation_t *first = &rows[first_row[g]];
         bool method_shared = false; /* another group has the same method: show params to tell them apart */
-        for (size_t h = 0; h < groups; h++)
-            if (h != g && strcmp(rows[first_row[h]].method, first->method) == 0) method_shared = true;
-        size_t label_size = strlen(first->method) + strlen(params_of(first)) + 2;
+        bool setup_shared = false;  /* ... and the same params: show the models' hashes too */
+        for (size_t h = 0; h < groups; h++) {
+            const rgtg_generation_t *other = &rows[first_row[h]];
+            if (h == g || strcmp(other->method, first->method) != 0) continue;
+            method_shared = true;
+            setup_shared |= strcmp(params_of(other), params_of(first)) == 0;
+        }
+        size_t label_size = strlen(first->method) + strlen(params_of(first)) + 2 + RGTG_GEN_ROLE_COUNT * 24;
         char *label = malloc(label_size);
         if (!label) {
             status = rgtg_error_set(RGTG_ERR_NOMEM, "table: out of memory");
@@ -116,6 +130,12 @@ rgtg_status_t rgtg_table_add_generations(rgtg_table_t *table, const rgtg_generat
         }
         if (method_shared) snprintf(label, label_size, "%s %s", first->method, params_of(first));
         else snprintf(label, label_size, "%s", first->method);
+        for (int r = 0; setup_shared && r < RGTG_GEN_ROLE_COUNT; r++)
+            if (first->models[r].sha256) {
+                size_t used = strlen(label);
+                snprintf(label + used, label_size - used, " %s:%.8s", rgtg_gen_role_name((rgtg_gen_role_t)r),
+                         first->models[r].sha256);
+            }
         rgtg_table_row_t line;
         status = summarize_group(rows, count, group_of, g, label, &line);
         if (status == RGTG_OK) status = rgtg_table_add_row(table, &line);

@@ -2,6 +2,7 @@
 #include "table_stage.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "../core/generations.h"
 #include "table.h"
@@ -12,15 +13,26 @@ rgtg_status_t rgtg_table_stage_run(const rgtg_table_stage_params_t *p, FILE *pri
     if (p->gens_count < 1) return rgtg_error_set(RGTG_ERR_INVALID, "table: at least one generations file is needed");
     rgtg_table_t table = {0};
     rgtg_status_t st = RGTG_OK;
+    /* every file's rows in one grouping, so that two setups of one method are told apart by label */
+    rgtg_generation_t *all = NULL;
+    size_t total = 0;
     for (int i = 0; st == RGTG_OK && i < p->gens_count; i++) {
         rgtg_generation_t *rows;
         size_t count;
         st = rgtg_gen_read(p->gens[i], &rows, &count);
-        if (st == RGTG_OK) {
-            st = rgtg_table_add_generations(&table, rows, count);
+        rgtg_generation_t *grown = st == RGTG_OK ? realloc(all, sizeof *all * (total + count + 1)) : NULL;
+        if (st == RGTG_OK && !grown) {
             rgtg_gen_free(rows, count);
+            st = rgtg_error_set(RGTG_ERR_NOMEM, "table: out of memory");
+        } else if (st == RGTG_OK) {
+            all = grown;
+            memcpy(all + total, rows, sizeof *rows * count); /* the rows' strings move with them */
+            total += count;
+            free(rows);
         }
     }
+    if (st == RGTG_OK) st = rgtg_table_add_generations(&table, all, total);
+    rgtg_gen_free(all, total);
     for (int i = 0; st == RGTG_OK && i < p->out_count; i++) {
         rgtg_table_format_t format;
         st = rgtg_table_format_from_path(p->outs[i], &format);

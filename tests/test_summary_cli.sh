@@ -67,6 +67,21 @@ PY
 "$rgtg" eval render --results "$work/results.json" --layout table9 > "$work/t9" 2>&1 && grep -q "topk" "$work/t9" \
   && pass "Table 9 renders the p-value" || fail "table9: $(cat "$work/t9")"
 
+# eval table: the same method and params with two different guides are two lines, never one
+/usr/bin/python3 - "$work" <<'PY'
+import json, sys
+for name, sha in (("g1", "a" * 64), ("g2", "b" * 64)):
+    with open(f"{sys.argv[1]}/{name}.jsonl", "w") as f:
+        for i in range(3):
+            f.write(json.dumps({"format_version": 2, "id": i, "method": "pargs", "params": {"k": 10, "beta": 2.0},
+                "models": {"lm": {"path": "lm", "sha256": "c" * 64}, "guide": {"path": name, "sha256": sha}},
+                "prompt": "p", "response": "r", "tokens": [1], "new_tokens": 1, "seconds": 0.1, "finished": True,
+                "reward": i}) + "\n")
+PY
+"$rgtg" eval table --gens "$work/g1.jsonl" --gens "$work/g2.jsonl" > "$work/tg" 2>&1
+grep -q "guide:aaaaaaaa" "$work/tg" && grep -q "guide:bbbbbbbb" "$work/tg" \
+  && pass "eval table keeps two guides apart" || fail "eval table merged two guides: $(cat "$work/tg")"
+
 expect_error "an unknown baseline" "no --gens file is labelled 'args'" \
   "$rgtg" eval summarize --gens "$work/topk.jsonl" --baseline args --out "$work/bad.json"
 head -3 "$work/pargs.jsonl" | sed 's/"reward": [-0-9.]*/"reward": null/' > "$work/partial.jsonl"
