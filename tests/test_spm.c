@@ -15,6 +15,10 @@
 #define CHECK_SHOWS_LAST_ERROR
 #include "check.h"
 
+/* 296 pieces besides the 256 byte pieces and 4 specials that byte fallback (on by default) takes. */
+#define TEST_VOCAB 556
+#define TEST_VOCAB_TEXT "556"
+
 static const char *const round_trip_sentences[] = {
     "The quick brown fox jumps over the lazy dog.",
     "A small café near the river sells fresh bread every morning.",
@@ -101,7 +105,7 @@ static void check_model(const char *model_path, const char *label) {
     CHECK_MSG(rgtg_spm_load(model_path, &spm) == RGTG_OK, "%s: load %s", label, model_path);
     if (spm == NULL) return;
 
-    CHECK_MSG(rgtg_spm_vocab_size(spm) == 300, "%s: vocab size %d", label, rgtg_spm_vocab_size(spm));
+    CHECK_MSG(rgtg_spm_vocab_size(spm) == TEST_VOCAB, "%s: vocab size %d", label, rgtg_spm_vocab_size(spm));
     CHECK_MSG(rgtg_spm_unk_id(spm) == 0, "%s: unk id %d", label, rgtg_spm_unk_id(spm));
     CHECK_MSG(rgtg_spm_bos_id(spm) == 1, "%s: bos id %d", label, rgtg_spm_bos_id(spm));
     CHECK_MSG(rgtg_spm_eos_id(spm) == 2, "%s: eos id %d", label, rgtg_spm_eos_id(spm));
@@ -119,7 +123,7 @@ static void check_model(const char *model_path, const char *label) {
                   piece ? piece : "NULL", piece ? rgtg_spm_piece_to_id(spm, piece) : -1);
     }
     CHECK_MSG(rgtg_spm_id_to_piece(spm, -1) == NULL, "%s: piece of id -1", label);
-    CHECK_MSG(rgtg_spm_id_to_piece(spm, 300) == NULL, "%s: piece of id 300", label);
+    CHECK_MSG(rgtg_spm_id_to_piece(spm, TEST_VOCAB) == NULL, "%s: piece of id %d", label, TEST_VOCAB);
     CHECK_MSG(rgtg_spm_piece_to_id(spm, "no-such-piece-anywhere") == 0, "%s: unknown piece id", label);
 
     for (size_t s = 0; s < sizeof round_trip_sentences / sizeof round_trip_sentences[0]; s++) {
@@ -172,11 +176,11 @@ static void check_model(const char *model_path, const char *label) {
               label);
     free(text);
 
-    int32_t bad_ids[] = {5, 300, 6};
+    int32_t bad_ids[] = {5, TEST_VOCAB, 6};
     text = NULL;
     rgtg_error_clear();
-    CHECK_MSG(rgtg_spm_decode(spm, bad_ids, 3, &text) == RGTG_ERR_INVALID, "%s: id 300 accepted", label);
-    CHECK_MSG(text == NULL && strstr(rgtg_error_message(), "300") != NULL, "%s: message \"%s\"", label,
+    CHECK_MSG(rgtg_spm_decode(spm, bad_ids, 3, &text) == RGTG_ERR_INVALID, "%s: id %d accepted", label, TEST_VOCAB);
+    CHECK_MSG(text == NULL && strstr(rgtg_error_message(), TEST_VOCAB_TEXT) != NULL, "%s: message \"%s\"", label,
               rgtg_error_message());
     int32_t negative_ids[] = {-1};
     rgtg_error_clear();
@@ -200,7 +204,7 @@ int main(void) {
     char *unigram = join(model_folder, "uni gram.model");
     char *bpe = join(model_folder, "bpe.model");
     rgtg_spm_train_params_t params = rgtg_spm_train_default_params();
-    params.vocab_size = 300;
+    params.vocab_size = TEST_VOCAB;
     params.character_coverage = 1.0;
     params.threads = 2;
     params.model_type = "unigram";
@@ -217,7 +221,7 @@ int main(void) {
     char *seeded_a = join(model_folder, "seeded a.model");
     char *seeded_b = join(model_folder, "seeded b.model");
     params.model_type = "unigram";
-    params.vocab_size = 200;
+    params.vocab_size = TEST_VOCAB - 100;
     params.input_sentence_size = 150;
     params.seed = 77;
     rgtg_error_clear();
@@ -259,7 +263,7 @@ int main(void) {
     char *never = join(model_folder, "never.model");
     char *no_corpus = join(folder, "no corpus.txt");
     params = rgtg_spm_train_default_params();
-    params.vocab_size = 300;
+    params.vocab_size = TEST_VOCAB;
     rgtg_error_clear();
     status = rgtg_spm_train(no_corpus, never, &params);
     CHECK_MSG(status != RGTG_OK && strstr(rgtg_error_message(), no_corpus) != NULL, "missing corpus: status %d",
@@ -270,7 +274,7 @@ int main(void) {
     status = rgtg_spm_train(corpus, never, &params);
     CHECK_MSG(status != RGTG_OK, "vocab 100000 on a tiny corpus succeeded");
     printf("oversized vocab error: %s\n", rgtg_error_message());
-    params.vocab_size = 300;
+    params.vocab_size = TEST_VOCAB;
     params.model_type = "word piece";
     rgtg_error_clear();
     CHECK_MSG(rgtg_spm_train(corpus, never, &params) == RGTG_ERR_INVALID, "model_type \"word piece\" accepted");
@@ -278,7 +282,7 @@ int main(void) {
     params.vocab_size = 4;
     rgtg_error_clear();
     CHECK_MSG(rgtg_spm_train(corpus, never, &params) == RGTG_ERR_INVALID, "vocab_size 4 accepted");
-    params.vocab_size = 300;
+    params.vocab_size = TEST_VOCAB;
     params.character_coverage = 0.0;
     rgtg_error_clear();
     CHECK_MSG(rgtg_spm_train(corpus, never, &params) == RGTG_ERR_INVALID, "character_coverage 0 accepted");

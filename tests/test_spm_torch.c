@@ -58,13 +58,13 @@ int main(void) {
     CHECK_MSG(write_corpus(corpus), "cannot write %s", corpus);
 
     rgtg_spm_train_params_t params = rgtg_spm_train_default_params();
-    params.vocab_size = 100;
+    params.vocab_size = 310; /* 50 pieces besides the 260 that byte fallback and the specials take */
     params.character_coverage = 1.0;
     CHECK_MSG(rgtg_spm_train(corpus, model, &params) == RGTG_OK, "train");
     rgtg_spm_t *spm = NULL;
     CHECK_MSG(rgtg_spm_load(model, &spm) == RGTG_OK, "load %s", model);
     if (spm != NULL) {
-        CHECK_MSG(rgtg_spm_vocab_size(spm) == 100 && rgtg_spm_bos_id(spm) == 1 && rgtg_spm_eos_id(spm) == 2 &&
+        CHECK_MSG(rgtg_spm_vocab_size(spm) == 310 && rgtg_spm_bos_id(spm) == 1 && rgtg_spm_eos_id(spm) == 2 &&
                       rgtg_spm_pad_id(spm) == 3 && rgtg_spm_unk_id(spm) == 0,
                   "vocab %d, special ids %d %d %d %d", rgtg_spm_vocab_size(spm), rgtg_spm_unk_id(spm),
                   rgtg_spm_bos_id(spm), rgtg_spm_eos_id(spm), rgtg_spm_pad_id(spm));

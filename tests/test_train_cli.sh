@@ -39,7 +39,7 @@ with open(sys.argv[1], "w") as f:
         f.write(json.dumps({"prompt": f"Tell me about the {w[0]} near the {w[1]}.",
                             "chosen": f"It is good, like a {w[2]}.", "rejected": f"It is bad, like a {w[2]}."}) + "\n")
 EOF
-"$rgtg" data tokenizer --input "$work/planted.jsonl" --vocab 60 --out "$work/planted.model" > /dev/null 2>&1
+"$rgtg" data tokenizer --input "$work/planted.jsonl" --vocab 310 --out "$work/planted.model" > /dev/null 2>&1
 "$rgtg" data prepare --input "$work/planted.jsonl" --tokenizer "$work/planted.model" --out "$work/planted.h5" \
   --split 0.8,0.2,0 > /dev/null 2>&1
 "$rgtg" train rm --config "$cfg/rm/demo-full.yaml" --out "$work/planted-rm" "${tiny[@]}" --set "data.path=$work/planted.h5" \

@@ -11,7 +11,7 @@ trap 'rm -rf "$work"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 OMP_NUM_THREADS=1
 . "$(dirname "$0")/lib.sh"
 
-"$rgtg" data demo --out "$work/data" --pairs 300 --test 10 --valid 30 --vocab 300 > /dev/null || { echo "FAIL data"; exit 1; }
+"$rgtg" data demo --out "$work/data" --pairs 300 --test 10 --valid 30 --vocab 400 > /dev/null || { echo "FAIL data"; exit 1; }
 common=(--set "data.path=$work/data/prefs.h5" --set "data.tokenizer=$work/data/tokenizer.model"
         --set model.hidden_size=32 --set model.intermediate_size=64 --set model.num_hidden_layers=2
         --set train.max_steps=6 --set train.log_every=1 --set train.eval_pairs=8 --set train.threads=1)

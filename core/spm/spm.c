@@ -1,8 +1,11 @@
 /* core/spm/spm.c: the C side of SentencePiece: finds and dlopen()s librgtg_spm.so once, then
  * forwards every spm.h call to the library's rgtg_spm_shim_* functions and turns their error
- * strings into rgtg_error_set() messages. See spm.h for why the library is loaded at run time. */
+ * strings into rgtg_error_set() messages; checks training settings before the trainer sees them.
+ * See spm.h for why the library is loaded at run time. */
 #define _GNU_SOURCE /* RTLD_DEEPBIND */
 #include "spm.h"
+#include "spm_settings.h"
+#include "spm_shim_abi.h"
 
 #include <dlfcn.h>
 #include <limits.h>
@@ -13,13 +16,13 @@
 #include <unistd.h>
 
 #define SPM_LIBRARY_NAME "librgtg_spm.so"
-#define SPM_SHIM_ABI_VERSION 1 /* must match RGTG_SPM_SHIM_ABI_VERSION in spm_shim.cpp */
 #define SPM_ERROR_CAPACITY 768
 
 struct rgtg_spm {
     void *processor; /* the shim's SentencePieceProcessor */
     int piece_size;
     int unk_id, bos_id, eos_id, pad_id;
+    rgtg_spm_settings_store_t settings;
 };
 
 /* The shim's exported C ABI (spm_shim.cpp). */
@@ -35,9 +38,9 @@ typedef struct {
                   char *error, size_t error_capacity);
     int (*decode)(const void *processor, const int32_t *ids, size_t count, char **text_out, char *error,
                   size_t error_capacity);
-    int (*train)(const char *text_path, const char *model_path, int vocab_size, const char *model_type,
-                 double character_coverage, int threads, int64_t input_sentence_size, uint64_t seed, char *error,
+    int (*train)(const char *text_path, const char *model_path, const rgtg_spm_shim_train_args_t *args, char *error,
                  size_t error_capacity);
+    void (*model_proto)(const void *processor, const char **data, size_t *size);
 } spm_shim_api_t;
 
 static pthread_once_t shim_once = PTHREAD_ONCE_INIT;
@@ -80,6 +83,7 @@ static int resolve_symbols(void *handle, const char *path) {
         {"rgtg_spm_shim_encode", (void **)&shim.encode},
         {"rgtg_spm_shim_decode", (void **)&shim.decode},
         {"rgtg_spm_shim_train", (void **)&shim.train},
+        {"rgtg_spm_shim_model_proto", (void **)&shim.model_proto},
     };
     for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
         dlerror();
@@ -94,9 +98,9 @@ static int resolve_symbols(void *handle, const char *path) {
         memcpy(symbols[i].slot, &address, sizeof address);
     }
     int version = shim.abi_version();
-    if (version != SPM_SHIM_ABI_VERSION) {
+    if (version != RGTG_SPM_SHIM_ABI_VERSION) {
         snprintf(shim_load_error, sizeof shim_load_error, "%.900s: shim ABI version %d, this program needs %d (rebuild it)",
-                 path, version, SPM_SHIM_ABI_VERSION);
+                 path, version, RGTG_SPM_SHIM_ABI_VERSION);
         return 0;
     }
     return 1;
@@ -159,16 +163,64 @@ rgtg_spm_train_params_t rgtg_spm_train_default_params(void) {
         .threads = 2,
         .input_sentence_size = 1000000,
         .seed = 1234,
+        .byte_fallback = true,
+        .normalization = "identity",
+        .remove_extra_whitespaces = false,
+        .add_dummy_prefix = false,
+        .allow_whitespace_only_pieces = true,
+        .split_digits = true,
+        .user_symbols = NULL,
+        .user_symbol_count = 0,
     };
     return params;
+}
+
+static const char *const normalization_names[] = {"identity", "nmt_nfkc", "nfkc", "nmt_nfkc_cf", "nfkc_cf", NULL};
+
+/* The user symbols as SentencePiece's comma-separated list (malloc'd), or NULL with the error set. */
+static char *user_symbol_list(const rgtg_spm_train_params_t *params, const char *model_path) {
+    size_t size = 1;
+    for (size_t i = 0; i < params->user_symbol_count; i++) {
+        const char *symbol = params->user_symbols != NULL ? params->user_symbols[i] : NULL;
+        if (symbol == NULL || symbol[0] == '\0') {
+            rgtg_error_set(RGTG_ERR_INVALID, "%s: user symbol %zu is empty", model_path, i + 1);
+            return NULL;
+        }
+        if (strpbrk(symbol, ", ") != NULL) { /* SentencePiece splits the list at commas and matches symbols
+                                                 after spaces became U+2581, so neither could ever match */
+            rgtg_error_set(RGTG_ERR_INVALID, "%s: user symbol \"%s\" holds a comma or a space", model_path, symbol);
+            return NULL;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(params->user_symbols[j], symbol) == 0) {
+                rgtg_error_set(RGTG_ERR_INVALID, "%s: user symbol \"%s\" is given twice", model_path, symbol);
+                return NULL;
+            }
+        size += strlen(symbol) + 1;
+    }
+    char *list = calloc(size, 1);
+    if (list == NULL) {
+        rgtg_error_set(RGTG_ERR_NOMEM, "%s: out of memory", model_path);
+        return NULL;
+    }
+    for (size_t i = 0; i < params->user_symbol_count; i++) {
+        if (i > 0) strcat(list, ",");
+        strcat(list, params->user_symbols[i]);
+    }
+    return list;
 }
 
 rgtg_status_t rgtg_spm_train(const char *text_path, const char *model_path, const rgtg_spm_train_params_t *params) {
     if (text_path == NULL || model_path == NULL || params == NULL)
         return rgtg_error_set(RGTG_ERR_INVALID, "rgtg_spm_train: text_path, model_path and params are required");
-    if (params->vocab_size <= 4)
-        return rgtg_error_set(RGTG_ERR_INVALID, "%s: vocab_size %d must exceed the 4 special pieces", model_path,
-                              params->vocab_size);
+    /* every id below the first learned piece: unk, bos, eos, pad, the byte pieces, the user symbols */
+    long long reserved = 4 + (params->byte_fallback ? 256 : 0) + (long long)params->user_symbol_count;
+    if (params->vocab_size <= reserved)
+        return rgtg_error_set(RGTG_ERR_INVALID,
+                              "%s: vocab_size %d leaves no room for learned pieces: the 4 special pieces%s and %zu user "
+                              "symbols take %lld",
+                              model_path, params->vocab_size, params->byte_fallback ? ", 256 byte pieces" : "",
+                              params->user_symbol_count, reserved);
     if (params->model_type == NULL ||
         (strcmp(params->model_type, "unigram") != 0 && strcmp(params->model_type, "bpe") != 0))
         return rgtg_error_set(RGTG_ERR_INVALID, "%s: model_type \"%s\" is not \"unigram\" or \"bpe\"", model_path,
@@ -181,14 +233,39 @@ rgtg_status_t rgtg_spm_train(const char *text_path, const char *model_path, cons
     if (params->input_sentence_size < 0 || (params->input_sentence_size > 0 && params->input_sentence_size <= 100))
         return rgtg_error_set(RGTG_ERR_INVALID, "%s: input_sentence_size %lld must be 0 (all) or above 100", model_path,
                               (long long)params->input_sentence_size);
+    int known_normalization = 0;
+    for (const char *const *name = normalization_names; params->normalization != NULL && *name != NULL; name++)
+        known_normalization |= strcmp(*name, params->normalization) == 0;
+    if (!known_normalization)
+        return rgtg_error_set(RGTG_ERR_INVALID,
+                              "%s: normalization \"%s\" is not one of identity, nmt_nfkc, nfkc, nmt_nfkc_cf, nfkc_cf",
+                              model_path, params->normalization != NULL ? params->normalization : "(null)");
     if (strchr(text_path, ',') != NULL) /* the trainer splits its input argument at commas */
         return rgtg_error_set(RGTG_ERR_INVALID, "%s: SentencePiece cannot read a training file whose path has a comma",
                               text_path);
     rgtg_status_t status = ensure_shim();
     if (status != RGTG_OK) return status;
+    char *symbols = user_symbol_list(params, model_path);
+    if (symbols == NULL) return rgtg_error_status();
+    rgtg_spm_shim_train_args_t args = {
+        .vocab_size = params->vocab_size,
+        .model_type = params->model_type,
+        .character_coverage = params->character_coverage,
+        .threads = params->threads,
+        .input_sentence_size = params->input_sentence_size,
+        .seed = params->seed,
+        .byte_fallback = params->byte_fallback,
+        .normalization = params->normalization,
+        .remove_extra_whitespaces = params->remove_extra_whitespaces,
+        .add_dummy_prefix = params->add_dummy_prefix,
+        .allow_whitespace_only_pieces = params->allow_whitespace_only_pieces,
+        .split_digits = params->split_digits,
+        .user_symbols = symbols,
+        .marker = RGTG_SPM_MARKER,
+    };
     char error[SPM_ERROR_CAPACITY] = "";
-    int code = shim.train(text_path, model_path, params->vocab_size, params->model_type, params->character_coverage,
-                          params->threads, params->input_sentence_size, params->seed, error, sizeof error);
+    int code = shim.train(text_path, model_path, &args, error, sizeof error);
+    free(symbols);
     if (code != RGTG_OK)
         return rgtg_error_set((rgtg_status_t)code, "%s: training on %s failed: %s", model_path, text_path, error);
     return RGTG_OK;
@@ -213,6 +290,18 @@ rgtg_status_t rgtg_spm_load(const char *model_path, rgtg_spm_t **out) {
     spm->bos_id = shim.special_id(spm->processor, 1);
     spm->eos_id = shim.special_id(spm->processor, 2);
     spm->pad_id = shim.special_id(spm->processor, 3);
+    const char *proto = NULL;
+    size_t proto_size = 0;
+    shim.model_proto(spm->processor, &proto, &proto_size);
+    status = rgtg_spm_settings_parse((const uint8_t *)proto, proto_size, &spm->settings);
+    if (status != RGTG_OK) {
+        char message[512];
+        snprintf(message, sizeof message, "%s", rgtg_error_message());
+        rgtg_error_clear();
+        shim.free_processor(spm->processor);
+        free(spm);
+        return rgtg_error_set(status, "%s: %s", model_path, message);
+    }
     *out = spm;
     return RGTG_OK;
 }
@@ -220,6 +309,7 @@ rgtg_status_t rgtg_spm_load(const char *model_path, rgtg_spm_t **out) {
 void rgtg_spm_free(rgtg_spm_t *spm) {
     if (spm == NULL) return;
     shim.free_processor(spm->processor); /* a loaded spm implies a loaded shim */
+    rgtg_spm_settings_store_free(&spm->settings);
     free(spm);
 }
 
@@ -248,6 +338,10 @@ int rgtg_spm_bos_id(const rgtg_spm_t *spm) { return spm != NULL ? spm->bos_id : 
 int rgtg_spm_eos_id(const rgtg_spm_t *spm) { return spm != NULL ? spm->eos_id : -1; }
 int rgtg_spm_pad_id(const rgtg_spm_t *spm) { return spm != NULL ? spm->pad_id : -1; }
 int rgtg_spm_unk_id(const rgtg_spm_t *spm) { return spm != NULL ? spm->unk_id : -1; }
+
+const rgtg_spm_settings_t *rgtg_spm_settings(const rgtg_spm_t *spm) {
+    return spm != NULL ? &spm->settings.settings : NULL;
+}
 
 const char *rgtg_spm_id_to_piece(const rgtg_spm_t *spm, int id) {
     if (spm == NULL || id < 0 || id >= spm->piece_size) return NULL;

@@ -26,17 +26,16 @@
 
 extern "C" {
 #include "../status.h"
+#include "spm_shim_abi.h"
 }
 
 #define RGTG_SPM_EXPORT extern "C" __attribute__((visibility("default")))
-
-// Bumped whenever an exported signature changes; spm.c refuses a library with another version.
-#define RGTG_SPM_SHIM_ABI_VERSION 1
 
 namespace {
 
 struct Processor {
     sentencepiece::SentencePieceProcessor sp;
+    std::string model_proto; // the serialized ModelProto, for rgtg_spm_shim_model_proto
 };
 
 // The trainer keeps process-wide state (log level, random seed): one training at a time.
@@ -104,6 +103,7 @@ RGTG_SPM_EXPORT int rgtg_spm_shim_load(const char *model_path, void **out, char 
         auto processor = std::make_unique<Processor>();
         sentencepiece::util::Status status = processor->sp.Load(model_path);
         if (!status.ok()) return write_error(error, error_capacity, status_from_spm(status), one_line(status.ToString()));
+        processor->model_proto = processor->sp.serialized_model_proto();
         *out = processor.release();
         return RGTG_OK;
     } catch (const std::bad_alloc &) {
@@ -129,6 +129,14 @@ RGTG_SPM_EXPORT int rgtg_spm_shim_special_id(const void *processor, int which) {
     case 3: return sp.pad_id();
     default: return -1;
     }
+}
+
+// The serialized ModelProto the model was loaded from (owned by the processor): spm_settings.c reads
+// its trainer_spec and normalizer_spec.
+RGTG_SPM_EXPORT void rgtg_spm_shim_model_proto(const void *processor, const char **data, size_t *size) {
+    const std::string &proto = static_cast<const Processor *>(processor)->model_proto;
+    *data = proto.data();
+    *size = proto.size();
 }
 
 RGTG_SPM_EXPORT const char *rgtg_spm_shim_id_to_piece(const void *processor, int id) {
@@ -241,35 +249,62 @@ class LineIterator : public sentencepiece::SentenceIterator {
     bool done_ = true;
 };
 
+// Sets trainer_spec.model_prefix (which the trainer insists on leaving empty when it trains into a
+// string) to marker: a protobuf message followed by another one of the same type reads as the two
+// merged, so appending ModelProto{trainer_spec: {model_prefix: marker}} sets that one field; loading
+// and serializing again gives the canonical bytes and proves the result loads.
+sentencepiece::util::Status add_marker(const std::string &marker, std::string *serialized) {
+    auto length_delimited = [](int field, const std::string &payload) {
+        std::string out(1, static_cast<char>((field << 3) | 2)); // fields 1..15: a one-byte key
+        for (size_t n = payload.size(); ; n >>= 7) {                // the length as a varint
+            out.push_back(static_cast<char>((n & 0x7f) | (n >= 0x80 ? 0x80 : 0)));
+            if (n < 0x80) break;
+        }
+        return out + payload;
+    };
+    const int model_prefix_field = 2, trainer_spec_field = 2; // TrainerSpec.model_prefix, ModelProto.trainer_spec
+    *serialized += length_delimited(trainer_spec_field, length_delimited(model_prefix_field, marker));
+    sentencepiece::SentencePieceProcessor check;
+    sentencepiece::util::Status status = check.LoadFromSerializedProto(*serialized);
+    if (status.ok()) *serialized = check.serialized_model_proto();
+    return status;
+}
+
 } // namespace
 
 // Trains from the text file into a serialized model, writes it to <model_path>.tmp-<pid>, syncs,
 // and renames it onto model_path (same folder, so the rename is atomic). The arguments go through
 // the map overload of Train, so no value needs quoting.
-RGTG_SPM_EXPORT int rgtg_spm_shim_train(const char *text_path, const char *model_path, int vocab_size,
-                                        const char *model_type, double character_coverage, int threads,
-                                        int64_t input_sentence_size, uint64_t seed, char *error,
-                                        size_t error_capacity) {
+RGTG_SPM_EXPORT int rgtg_spm_shim_train(const char *text_path, const char *model_path,
+                                        const rgtg_spm_shim_train_args_t *args, char *error, size_t error_capacity) {
     try {
         const std::string trained_model = std::string(model_path) + ".tmp-" + std::to_string(static_cast<long>(getpid()));
         char coverage_text[64];
-        std::snprintf(coverage_text, sizeof coverage_text, "%.17g", character_coverage);
-        const std::unordered_map<std::string, std::string> arguments = {
-            {"vocab_size", std::to_string(vocab_size)},
-            {"model_type", model_type},
+        std::snprintf(coverage_text, sizeof coverage_text, "%.17g", args->character_coverage);
+        auto flag = [](int on) { return std::string(on ? "true" : "false"); };
+        std::unordered_map<std::string, std::string> arguments = {
+            {"vocab_size", std::to_string(args->vocab_size)},
+            {"model_type", args->model_type},
             {"character_coverage", coverage_text},
-            {"num_threads", std::to_string(threads)},
-            {"input_sentence_size", std::to_string(static_cast<long long>(input_sentence_size))},
+            {"num_threads", std::to_string(args->threads)},
+            {"input_sentence_size", std::to_string(static_cast<long long>(args->input_sentence_size))},
             {"shuffle_input_sentence", "true"},
             {"unk_id", "0"},
             {"bos_id", "1"},
             {"eos_id", "2"},
             {"pad_id", "3"},
+            {"byte_fallback", flag(args->byte_fallback)},
+            {"normalization_rule_name", args->normalization},
+            {"remove_extra_whitespaces", flag(args->remove_extra_whitespaces)},
+            {"add_dummy_prefix", flag(args->add_dummy_prefix)},
+            {"allow_whitespace_only_pieces", flag(args->allow_whitespace_only_pieces)},
+            {"split_digits", flag(args->split_digits)},
             {"minloglevel", "2"}, // errors come back as Status; progress logs would flood stderr
         };
+        if (args->user_symbols[0] != '\0') arguments["user_defined_symbols"] = args->user_symbols;
 
         std::lock_guard<std::mutex> lock(train_mutex);
-        sentencepiece::SetRandomGeneratorSeed(spm_seed_from(seed));
+        sentencepiece::SetRandomGeneratorSeed(spm_seed_from(args->seed));
         // SentencePiece seeds a thread_local generator once per thread; a fresh thread makes every
         // training with the same seed sample the same sentences.
         sentencepiece::util::Status status;
@@ -287,6 +322,7 @@ RGTG_SPM_EXPORT int rgtg_spm_shim_train(const char *text_path, const char *model
         trainer.join();
 
         if (!thread_error.empty()) return write_error(error, error_capacity, RGTG_ERR_FORMAT, one_line(thread_error));
+        if (status.ok()) status = add_marker(args->marker, &serialized);
         if (!status.ok()) return write_error(error, error_capacity, status_from_spm(status), one_line(status.ToString()));
         std::FILE *out = std::fopen(trained_model.c_str(), "wb");
         if (out == nullptr)
