@@ -158,12 +158,22 @@ static char *join(const char *folder, const char *name) {
     return path;
 }
 
+/* The round-trip check says exact with no unknown piece, and SentencePiece's own decode agrees (the
+ * check takes a piece-by-piece shortcut on lossless models). */
 static void check_round_trip(const rgtg_spm_t *spm, const char *text, size_t len, const char *label) {
     rgtg_spm_round_trip_t result;
     rgtg_error_clear();
     CHECK_OK(rgtg_spm_round_trip(spm, text, len, &result));
     CHECK_MSG(result.exact, "%s: not exact from byte %zu of %zu", label, result.first_difference, len);
     CHECK_MSG(result.unknown_pieces == 0, "%s: %zu unknown pieces", label, result.unknown_pieces);
+    int32_t *ids = NULL;
+    size_t count = 0;
+    char *decoded = NULL;
+    CHECK_OK(rgtg_spm_encode(spm, text, len, &ids, &count));
+    CHECK_OK(rgtg_spm_decode(spm, ids, count, &decoded));
+    CHECK_MSG(decoded && strlen(decoded) == len && memcmp(decoded, text, len) == 0, "%s: decode disagrees", label);
+    free(decoded);
+    free(ids);
 }
 
 static size_t encode_count(const rgtg_spm_t *spm, const char *text) {
@@ -342,6 +352,24 @@ static void check_settings_reader(void) {
                   store.settings.trained_by_rgtg && store.settings.lossless &&
                   !strcmp(store.settings.user_symbols, "A,BC"),
               "merged: %s, symbols \"%s\"", store.settings.model_type, store.settings.user_symbols);
+    rgtg_spm_settings_store_free(&store);
+
+    /* decode works piece by piece only without a dummy prefix, whitespace folding, suffix spaces or a
+       denormalizer */
+    static const uint8_t piecewise[] = {0x1a, 0x04, 0x18, 0x00, 0x20, 0x00};
+    CHECK_OK(rgtg_spm_settings_parse(piecewise, sizeof piecewise, &store));
+    CHECK(store.piecewise_decode && !store.settings.add_dummy_prefix);
+    rgtg_spm_settings_store_free(&store);
+    static const uint8_t suffix[] = {0x1a, 0x04, 0x18, 0x00, 0x20, 0x00, 0x12, 0x03, 0xc0, 0x01, 0x01};
+    CHECK_OK(rgtg_spm_settings_parse(suffix, sizeof suffix, &store));
+    CHECK(!store.piecewise_decode && store.treat_whitespace_as_suffix);
+    rgtg_spm_settings_store_free(&store);
+    static const uint8_t denormalizer[] = {0x1a, 0x04, 0x18, 0x00, 0x20, 0x00, 0x2a, 0x03, 0x12, 0x01, 'x'};
+    CHECK_OK(rgtg_spm_settings_parse(denormalizer, sizeof denormalizer, &store));
+    CHECK(!store.piecewise_decode && store.has_denormalizer);
+    rgtg_spm_settings_store_free(&store);
+    CHECK_OK(rgtg_spm_settings_parse(merged, sizeof merged, &store)); /* add_dummy_prefix by default */
+    CHECK(!store.piecewise_decode);
     rgtg_spm_settings_store_free(&store);
 
     static const uint8_t truncated_length[] = {0x12, 0x20, 0x18, 0x02};      /* says 32 bytes, has 2 */

@@ -4,6 +4,7 @@
  * See spm.h for why the library is loaded at run time. */
 #define _GNU_SOURCE /* RTLD_DEEPBIND */
 #include "spm.h"
+#include "spm_internal.h"
 #include "spm_settings.h"
 #include "spm_shim_abi.h"
 
@@ -41,6 +42,7 @@ typedef struct {
     int (*train)(const char *text_path, const char *model_path, const rgtg_spm_shim_train_args_t *args, char *error,
                  size_t error_capacity);
     void (*model_proto)(const void *processor, const char **data, size_t *size);
+    int (*piecewise_match)(const void *processor, const char *text, size_t length, const int32_t *ids, size_t count);
 } spm_shim_api_t;
 
 static pthread_once_t shim_once = PTHREAD_ONCE_INIT;
@@ -84,6 +86,7 @@ static int resolve_symbols(void *handle, const char *path) {
         {"rgtg_spm_shim_decode", (void **)&shim.decode},
         {"rgtg_spm_shim_train", (void **)&shim.train},
         {"rgtg_spm_shim_model_proto", (void **)&shim.model_proto},
+        {"rgtg_spm_shim_piecewise_match", (void **)&shim.piecewise_match},
     };
     for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
         dlerror();
@@ -338,6 +341,11 @@ int rgtg_spm_bos_id(const rgtg_spm_t *spm) { return spm != NULL ? spm->bos_id : 
 int rgtg_spm_eos_id(const rgtg_spm_t *spm) { return spm != NULL ? spm->eos_id : -1; }
 int rgtg_spm_pad_id(const rgtg_spm_t *spm) { return spm != NULL ? spm->pad_id : -1; }
 int rgtg_spm_unk_id(const rgtg_spm_t *spm) { return spm != NULL ? spm->unk_id : -1; }
+
+int rgtg_spm_piecewise_match(const rgtg_spm_t *spm, const char *text, size_t len, const int32_t *ids, size_t count) {
+    if (spm == NULL || !spm->settings.piecewise_decode) return 0;
+    return shim.piecewise_match(spm->processor, text != NULL ? text : "", len, ids, count) == 1;
+}
 
 const rgtg_spm_settings_t *rgtg_spm_settings(const rgtg_spm_t *spm) {
     return spm != NULL ? &spm->settings.settings : NULL;

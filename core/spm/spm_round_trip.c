@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "spm.h"
+#include "spm_internal.h"
 
 rgtg_status_t rgtg_spm_round_trip_ids(const rgtg_spm_t *spm, const char *text, size_t len, const int32_t *ids,
                                       size_t count, rgtg_spm_round_trip_t *out) {
@@ -12,6 +13,12 @@ rgtg_status_t rgtg_spm_round_trip_ids(const rgtg_spm_t *spm, const char *text, s
     memset(out, 0, sizeof *out);
     int unk = rgtg_spm_unk_id(spm);
     for (size_t i = 0; i < count; i++) out->unknown_pieces += ids[i] == unk;
+    /* SentencePiece's Decode costs about as much as Encode; where the model's decoder works piece by
+       piece a match is shown at a small part of that, and only a text that does not match is decoded */
+    if (memchr(text != NULL ? text : "", '\0', len) == NULL && rgtg_spm_piecewise_match(spm, text, len, ids, count)) {
+        out->exact = true;
+        return RGTG_OK;
+    }
     char *decoded = NULL;
     rgtg_status_t status = rgtg_spm_decode(spm, ids, count, &decoded);
     if (status != RGTG_OK) return status;

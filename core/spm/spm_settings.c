@@ -1,7 +1,7 @@
 /* core/spm/spm_settings.c: the settings a SentencePiece model records, read from its serialized
  * ModelProto with a small protobuf wire-format reader (Debian ships no sentencepiece_model.pb.h,
  * and the shim must not hand C++ objects across). Field numbers and defaults are those of
- * sentencepiece_model.proto: ModelProto.trainer_spec = 2, ModelProto.normalizer_spec = 3. */
+ * sentencepiece_model.proto: ModelProto.trainer_spec = 2, normalizer_spec = 3, denormalizer_spec = 5. */
 #include "spm_settings.h"
 
 #include <stdio.h>
@@ -114,6 +114,7 @@ static int parse_trainer_spec(const uint8_t *bytes, size_t size, rgtg_spm_settin
         case 3: if (varint) s->model_type = model_type_name(f.value); break;
         case 4: if (varint) s->vocab_size = (int)(int32_t)f.value; break;
         case 10: if (f.type == WIRE_FIXED32) s->character_coverage = float_from_bits((uint32_t)f.value); break;
+        case 24: if (varint) out->treat_whitespace_as_suffix = f.value != 0; break;
         case 25: if (varint) s->split_digits = f.value != 0; break;
         case 26: if (varint) s->allow_whitespace_only_pieces = f.value != 0; break;
         case 31: /* user_defined_symbols */
@@ -150,6 +151,16 @@ static int parse_normalizer_spec(const uint8_t *bytes, size_t size, rgtg_spm_set
     return more;
 }
 
+/* A denormalizer_spec (NormalizerSpec) holds rules when its precompiled_charsmap (field 2) is not empty. */
+static int parse_denormalizer_spec(const uint8_t *bytes, size_t size, rgtg_spm_settings_store_t *out) {
+    wire_t w = {bytes, bytes + size};
+    wire_field_t f;
+    int more;
+    while ((more = next_field(&w, &f)) > 0)
+        if (f.field == 2 && f.type == WIRE_BYTES) out->has_denormalizer = f.size > 0;
+    return more;
+}
+
 rgtg_status_t rgtg_spm_settings_parse(const uint8_t *proto, size_t size, rgtg_spm_settings_store_t *out) {
     memset(out, 0, sizeof *out);
     rgtg_spm_settings_t *s = &out->settings;
@@ -167,6 +178,7 @@ rgtg_status_t rgtg_spm_settings_parse(const uint8_t *proto, size_t size, rgtg_sp
         if (f.type != WIRE_BYTES) continue;
         if (f.field == 2) more = parse_trainer_spec(f.bytes, f.size, out);
         else if (f.field == 3) more = parse_normalizer_spec(f.bytes, f.size, out);
+        else if (f.field == 5) more = parse_denormalizer_spec(f.bytes, f.size, out);
         if (more < 0) break;
     }
     if (more == -2) {
@@ -183,6 +195,10 @@ rgtg_status_t rgtg_spm_settings_parse(const uint8_t *proto, size_t size, rgtg_sp
     }
     s->normalization = out->normalization;
     s->user_symbols = out->user_symbols;
+    /* SentencePiece's decoder only looks beyond a piece to strip the dummy prefix (or a suffix space)
+       and to run the denormalizer */
+    out->piecewise_decode = !s->add_dummy_prefix && !s->remove_extra_whitespaces && !out->treat_whitespace_as_suffix &&
+                            !out->has_denormalizer;
     s->lossless = s->byte_fallback && strcmp(s->normalization, "identity") == 0 && !s->remove_extra_whitespaces &&
                   s->escape_whitespaces;
     return RGTG_OK;

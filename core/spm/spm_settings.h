@@ -13,6 +13,9 @@ typedef struct {
     rgtg_spm_settings_t settings;
     char normalization[64];
     char *user_symbols; /* malloc'd */
+    bool treat_whitespace_as_suffix; /* trainer_spec: decode would strip a trailing space */
+    bool has_denormalizer;           /* a denormalizer_spec with rules: decode rewrites the text */
+    bool piecewise_decode;           /* decode is the concatenation of each piece decoded alone */
 } rgtg_spm_settings_store_t;
 
 /* Parses the trainer_spec and normalizer_spec of a serialized ModelProto (fields left out take the

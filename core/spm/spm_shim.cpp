@@ -36,7 +36,32 @@ namespace {
 struct Processor {
     sentencepiece::SentencePieceProcessor sp;
     std::string model_proto; // the serialized ModelProto, for rgtg_spm_shim_model_proto
+    // For rgtg_spm_shim_piecewise_match, built on first use: what Decode gives for each id alone,
+    // and the byte of each byte piece (-1 for other pieces).
+    mutable std::once_flag surfaces_once;
+    mutable std::vector<std::string> surfaces;
+    mutable std::vector<int> byte_of;
 };
+
+// A maximal run of byte pieces decodes to its bytes only when they are valid UTF-8 (SentencePiece
+// writes U+FFFD for each byte of an invalid sequence): shortest form, no surrogates, at most U+10FFFF.
+bool valid_utf8(const unsigned char *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        unsigned char lead = s[i];
+        size_t len = lead < 0x80 ? 1 : (lead & 0xe0) == 0xc0 ? 2 : (lead & 0xf0) == 0xe0 ? 3 : (lead & 0xf8) == 0xf0 ? 4 : 0;
+        if (len == 0 || i + len > n) return false;
+        uint32_t cp = len == 1 ? lead : lead & (0x7f >> len);
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80) return false;
+            cp = cp << 6 | (s[i + k] & 0x3f);
+        }
+        static const uint32_t shortest[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < shortest[len] || (cp >= 0xd800 && cp < 0xe000) || cp > 0x10ffff) return false;
+        i += len;
+    }
+    return true;
+}
 
 // The trainer keeps process-wide state (log level, random seed): one training at a time.
 std::mutex train_mutex;
@@ -169,6 +194,50 @@ RGTG_SPM_EXPORT int rgtg_spm_shim_encode(const void *processor, const char *text
         return write_error(error, error_capacity, RGTG_ERR_NOMEM, "out of memory while encoding");
     } catch (const std::exception &e) {
         return write_error(error, error_capacity, RGTG_ERR_FORMAT, one_line(e.what()));
+    }
+}
+
+// Whether ids decode to text exactly, checked piece by piece: each piece's surface as SentencePiece
+// decodes it alone, each run of byte pieces as its bytes (valid UTF-8). It equals Decode for models
+// whose decoder works piece by piece (no dummy prefix to strip, no whitespace folding, whitespace as
+// prefix, no denormalizer: spm.c checks) and costs a small part of it. 1: the text comes back, 0: it
+// does not or this cannot tell (the caller then runs Decode), -1: an error (the caller runs Decode).
+RGTG_SPM_EXPORT int rgtg_spm_shim_piecewise_match(const void *processor, const char *text, size_t length,
+                                                  const int32_t *ids, size_t count) {
+    try {
+        const Processor &p = *static_cast<const Processor *>(processor);
+        const int piece_size = p.sp.GetPieceSize();
+        std::call_once(p.surfaces_once, [&p, piece_size]() {
+            p.surfaces.resize(piece_size);
+            p.byte_of.assign(piece_size, -1);
+            for (int id = 0; id < piece_size; id++) {
+                if (p.sp.IsByte(id)) // pieces <0x00> .. <0xFF>
+                    p.byte_of[id] = static_cast<int>(std::strtol(p.sp.IdToPiece(id).c_str() + 3, nullptr, 16));
+                else if (!p.sp.IsControl(id))
+                    p.surfaces[id] = p.sp.DecodeIds({id});
+            }
+        });
+        size_t at = 0, run_start = 0;
+        bool in_run = false;
+        for (size_t i = 0; i < count; i++) {
+            const int id = ids[i];
+            if (id < 0 || id >= piece_size) return -1;
+            if (p.byte_of[id] >= 0) {
+                if (!in_run) run_start = at, in_run = true;
+                if (at >= length || static_cast<unsigned char>(text[at]) != p.byte_of[id]) return 0;
+                at++;
+                continue;
+            }
+            if (in_run && !valid_utf8(reinterpret_cast<const unsigned char *>(text) + run_start, at - run_start)) return 0;
+            in_run = false;
+            const std::string &surface = p.surfaces[id];
+            if (surface.size() > length - at || std::memcmp(text + at, surface.data(), surface.size()) != 0) return 0;
+            at += surface.size();
+        }
+        if (in_run && !valid_utf8(reinterpret_cast<const unsigned char *>(text) + run_start, at - run_start)) return 0;
+        return at == length ? 1 : 0;
+    } catch (const std::exception &) {
+        return -1;
     }
 }
 
