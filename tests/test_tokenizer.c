@@ -383,7 +383,7 @@ static char *train_spm(const char *dir) {
     for (int i = 0; i < 600; i++) fprintf(f, "%s %d\n", corpus_lines[i % 3], i);
     fclose(f);
     rgtg_spm_train_params_t params = rgtg_spm_train_default_params();
-    params.vocab_size = 80;
+    params.vocab_size = 300; /* room for the 256 byte pieces of byte fallback */
     params.character_coverage = 1.0;
     params.threads = 1;
     CHECK_OK(rgtg_spm_train(corpus, model, &params));
