@@ -1,7 +1,10 @@
 /* core/dist_nccl.c: the NCCL communicator and the in-place CUDA all-reduce used for CUDA gradients
- * (API in dist.h). With RGTG_HAVE_NCCL it talks to NCCL and the CUDA runtime; without it the same
- * functions report RGTG_ERR_UNSUPPORTED, so this file is always part of the build. */
-#include "dist.h"
+ * (API in dist_nccl.h; MPI, through the process group, exchanges the NCCL id). With RGTG_HAVE_NCCL it
+ * talks to NCCL and the CUDA runtime; without it the same functions report RGTG_ERR_UNSUPPORTED, so
+ * this file is always part of the build. */
+#include "dist_nccl.h"
+
+#include "dist_group.h"
 
 #ifdef RGTG_HAVE_NCCL
 

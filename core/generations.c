@@ -162,7 +162,7 @@ static rgtg_status_t generation_to_line(const rgtg_generation_t *g, text_buffer_
     if (!isfinite(g->seconds) || g->seconds < 0)
         return rgtg_error_set(RGTG_ERR_NUMERIC, "generations: row %lld has seconds %g (must be finite, >= 0)",
                               (long long)g->id, g->seconds);
-    if (g->has_reward && !isfinite(g->reward))
+    if ((g->has_reward && !isfinite(g->reward)) || (g->has_reference_reward && !isfinite(g->reference_reward)))
         return rgtg_error_set(RGTG_ERR_NUMERIC, "generations: row %lld has a non-finite reward",
                               (long long)g->id);
 
@@ -205,7 +205,8 @@ static rgtg_status_t generation_to_line(const rgtg_generation_t *g, text_buffer_
          json_object_set_new(row, "new_tokens", json_integer(g->new_tokens)) != 0 ||
          json_object_set_new(row, "seconds", json_real(g->seconds)) != 0 ||
          json_object_set_new(row, "finished", json_boolean(g->finished)) != 0 ||
-         (g->has_reward && json_object_set_new(row, "reward", json_real(g->reward)) != 0)))
+         (g->has_reward && json_object_set_new(row, "reward", json_real(g->reward)) != 0) ||
+         (g->has_reference_reward && json_object_set_new(row, "reference_reward", json_real(g->reference_reward)) != 0)))
         status = rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory");
     if (status == RGTG_OK && !(append_json(buffer, row) && buffer_append_str(buffer, "\n")))
         status = rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory serializing row %lld",
@@ -397,6 +398,12 @@ static rgtg_status_t row_from_json(const line_context_t *at, json_t *row, rgtg_g
         if (!json_is_number(reward)) return field_error(at, "reward", "a number", reward);
         g->has_reward = true;
         g->reward = json_number_value(reward);
+    }
+    json_t *reference_reward = json_object_get(row, "reference_reward");
+    if (reference_reward && !json_is_null(reference_reward)) {
+        if (!json_is_number(reference_reward)) return field_error(at, "reference_reward", "a number", reference_reward);
+        g->has_reference_reward = true;
+        g->reference_reward = json_number_value(reference_reward);
     }
     return RGTG_OK;
 }

@@ -27,6 +27,8 @@ typedef struct {
     bool finished;         /* true when the response ended with EOS (not cut at the length limit) */
     bool has_reward;       /* reward is present (eval adds it) */
     double reward;         /* finite when has_reward */
+    bool has_reference_reward; /* reference_reward is present (eval score --reference adds it) */
+    double reference_reward;   /* the reward of the reference under the same model; finite when present */
 } rgtg_generation_t;
 
 /* A writer appends rows to a temporary file beside path; commit renames it onto path, abort removes

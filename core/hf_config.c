@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "fsutil.h"
+#include "json_file.h"
 
 static rgtg_status_t field_error(rgtg_status_t status, const char *path, const char *field, const char *what) {
     return rgtg_error_set(status, "%s: field '%s' %s", path, field, what);
@@ -219,15 +220,9 @@ static rgtg_status_t parse_config(const char *path, json_t *root, rgtg_model_con
 }
 
 rgtg_status_t rgtg_hf_config_read(const char *path, rgtg_model_config_t *out) {
-    char *text = NULL;
-    size_t size = 0;
-    rgtg_status_t s = rgtg_read_file(path, &text, &size);
+    json_t *root = NULL;
+    rgtg_status_t s = rgtg_json_read_file(path, &root);
     if (s != RGTG_OK) return s;
-    json_error_t jerr;
-    json_t *root = json_loadb(text, size, JSON_REJECT_DUPLICATES, &jerr);
-    free(text);
-    if (!root)
-        return rgtg_error_set(RGTG_ERR_FORMAT, "%s:%d:%d: not valid JSON: %s", path, jerr.line, jerr.column, jerr.text);
     rgtg_model_config_t c;
     memset(&c, 0, sizeof c);
     if (!json_is_object(root)) s = rgtg_error_set(RGTG_ERR_FORMAT, "%s: top level is not a JSON object", path);

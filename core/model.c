@@ -415,6 +415,17 @@ static tt_t attention_bias(const rgtg_model_t *m, tt_t mask) {
     return bias_where(m, tt_logical_and(causal, tt_gt_scalar(tt_reshape(mask, key_shape, 4), 0.0)));
 }
 
+/* A layer's attention inputs from x [B, T, d]: queries [B, H, T, D] and keys [B, G, T, D] with rotary
+ * positions (cos, sin), values [B, G, T, D]; the full forward and the cached path share it. */
+static void attention_inputs(const rgtg_model_config_t *c, const rgtg_layer_t *l, tt_t x, tt_t cos, tt_t sin, tt_t *q,
+                             tt_t *k, tt_t *v) {
+    int H = c->num_attention_heads, G = c->num_key_value_heads, D = head_dim(c);
+    tt_t h = rms_norm(x, l->input_layernorm, c->rms_norm_eps);
+    *q = apply_rotary(split_heads(tt_linear(h, l->q_proj), H, D), cos, sin);
+    *k = apply_rotary(split_heads(tt_linear(h, l->k_proj), G, D), cos, sin);
+    *v = split_heads(tt_linear(h, l->v_proj), G, D);
+}
+
 tt_t rgtg_model_hidden(const rgtg_model_t *m, tt_t ids, tt_t mask) {
     const rgtg_model_config_t *c = &m->config;
     int64_t B = tt_size(ids, 0), T = tt_size(ids, 1);
@@ -430,10 +441,8 @@ tt_t rgtg_model_hidden(const rgtg_model_t *m, tt_t ids, tt_t mask) {
     tt_t x = tt_embedding(m->embed_tokens, ids);
     for (int i = 0; i < c->num_hidden_layers; i++) {
         const rgtg_layer_t *l = &m->layers[i];
-        tt_t h = rms_norm(x, l->input_layernorm, c->rms_norm_eps);
-        tt_t q = apply_rotary(split_heads(tt_linear(h, l->q_proj), H, D), cos, sin);
-        tt_t k = apply_rotary(split_heads(tt_linear(h, l->k_proj), G, D), cos, sin);
-        tt_t v = split_heads(tt_linear(h, l->v_proj), G, D);
+        tt_t q, k, v;
+        attention_inputs(c, l, x, cos, sin, &q, &k, &v);
         tt_t att = attend(q, repeat_kv(k, H / G), repeat_kv(v, H / G), bias, D);
         x = tt_add(x, tt_linear(merge_heads(att), l->o_proj));
         x = tt_add(x, mlp(l, rms_norm(x, l->post_attention_layernorm, c->rms_norm_eps)));
@@ -580,10 +589,8 @@ static tt_t cached_layers(const rgtg_model_t *m, rgtg_kv_cache_t *c, tt_t x, tt_
     tt_t old_bias = c->length ? tt_reshape(tt_narrow(c->key_mask, 1, 0, c->length), mask_shape, 4) : NULL;
     for (int i = 0; i < cfg->num_hidden_layers; i++) {
         const rgtg_layer_t *l = &m->layers[i];
-        tt_t h = rms_norm(x, l->input_layernorm, cfg->rms_norm_eps);
-        tt_t q = apply_rotary(split_heads(tt_linear(h, l->q_proj), H, D), cos, sin);
-        tt_t k = apply_rotary(split_heads(tt_linear(h, l->k_proj), G, D), cos, sin);
-        tt_t v = split_heads(tt_linear(h, l->v_proj), G, D);
+        tt_t q, k, v;
+        attention_inputs(cfg, l, x, cos, sin, &q, &k, &v);
         tt_t att;
         if (candidates) {
             /* each candidate sees the prefix and itself: the diagonal of the new block, computed with

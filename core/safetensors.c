@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "fsutil.h"
+#include "json_file.h"
 
 struct rgtg_st_file {
     char *path;
@@ -602,19 +603,9 @@ static bool is_plain_file_name(const char *name) {
 }
 
 static rgtg_status_t open_sharded(const char *dir, const char *index_path, rgtg_weights_t *w) {
-    char *text = NULL;
-    size_t size = 0;
-    rgtg_status_t s = rgtg_read_file(index_path, &text, &size);
+    json_t *root = NULL;
+    rgtg_status_t s = rgtg_json_read_file(index_path, &root);
     if (s != RGTG_OK) return s;
-    json_error_t jerr;
-    json_t *root = json_loadb(text, size, JSON_REJECT_DUPLICATES, &jerr);
-    free(text);
-    if (!root) {
-        for (char *p = jerr.text; *p; p++)
-            if ((unsigned char)*p < 0x20) *p = '?';
-        return rgtg_error_set(RGTG_ERR_FORMAT, "%s:%d:%d: not valid JSON: %s", index_path, jerr.line, jerr.column,
-                              jerr.text);
-    }
     const char **shard_names = NULL;
     json_t *map = json_is_object(root) ? json_object_get(root, "weight_map") : NULL;
     if (!json_is_object(map)) {

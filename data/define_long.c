@@ -469,7 +469,21 @@ const char *rgtg_define_long_options(const rgtg_define_long_params_t *p, char *b
     return buf;
 }
 
-void rgtg_define_long_report(const rgtg_define_long_pairs_t *p, FILE *fp) {
+/* Appends to buf (snprintf-style, never past cap). */
+static void report_printf(char *buf, size_t cap, size_t *len, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void report_printf(char *buf, size_t cap, size_t *len, const char *fmt, ...) {
+    if (*len + 1 >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+    va_end(ap);
+    if (n > 0) *len = *len + (size_t)n < cap ? *len + (size_t)n : cap - 1;
+}
+
+void rgtg_define_long_report(const rgtg_define_long_pairs_t *p, char *buf, size_t cap) {
+    size_t len = 0;
+    if (cap == 0) return;
+    buf[0] = '\0';
     size_t n = p->pairs.count;
     double *values = malloc((2 * n + 1) * sizeof *values);
     if (!values) return;
@@ -478,10 +492,11 @@ void rgtg_define_long_report(const rgtg_define_long_pairs_t *p, FILE *fp) {
     rgtg_gold_summary_t chosen = rgtg_gold_summarize(p->chosen_gold, n), rejected = rgtg_gold_summarize(p->rejected_gold, n);
     for (size_t i = 0; i < n; i++) values[i] = p->chosen_gold[i], values[n + i] = p->rejected_gold[i];
     rgtg_gold_summary_t all = rgtg_gold_summarize(values, 2 * n);
-    fprintf(fp, "gold reward: all %.3f +- %.3f (SD %.3f, n %zu); chosen %.3f (SD %.3f); rejected %.3f (SD %.3f); "
-                "label = higher gold in %.1f%% of pairs\n",
-            all.mean, all.se, all.sd, all.n, chosen.mean, chosen.sd, rejected.mean, rejected.sd,
-            n ? 100.0 * (double)agree / (double)n : 0.0);
+    report_printf(buf, cap, &len,
+                  "gold reward: all %.3f +- %.3f (SD %.3f, n %zu); chosen %.3f (SD %.3f); rejected %.3f (SD %.3f); "
+                  "label = higher gold in %.1f%% of pairs\n",
+                  all.mean, all.se, all.sd, all.n, chosen.mean, chosen.sd, rejected.mean, rejected.sd,
+                  n ? 100.0 * (double)agree / (double)n : 0.0);
     for (int v = 0; v < RGTG_DEFINE_LONG_VARIANT_COUNT; v++) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
@@ -489,8 +504,9 @@ void rgtg_define_long_report(const rgtg_define_long_pairs_t *p, FILE *fp) {
             if (p->rejected_variant[i] == (rgtg_define_long_variant_t)v) values[k++] = p->rejected_gold[i];
         }
         rgtg_gold_summary_t s = rgtg_gold_summarize(values, k);
-        if (k) fprintf(fp, "  %-15s n %5zu  gold %6.3f  SD %.3f  (%+.2f SD from all)\n", variant_names[v], k, s.mean, s.sd,
-                       all.sd > 0 ? (s.mean - all.mean) / all.sd : 0.0);
+        if (k)
+            report_printf(buf, cap, &len, "  %-15s n %5zu  gold %6.3f  SD %.3f  (%+.2f SD from all)\n", variant_names[v], k,
+                          s.mean, s.sd, all.sd > 0 ? (s.mean - all.mean) / all.sd : 0.0);
     }
     free(values);
 }

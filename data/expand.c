@@ -12,6 +12,7 @@
 
 #include "../core/fsutil.h"
 #include "../core/rng.h"
+#include "h5util.h"
 
 rgtg_prefix_view_t rgtg_prefix_view(const rgtg_pref_pair_t *pair, int64_t len) {
     rgtg_prefix_view_t v;
@@ -21,6 +22,19 @@ rgtg_prefix_view_t rgtg_prefix_view(const rgtg_pref_pair_t *pair, int64_t len) {
     v.rejected.ids = pair->rejected.ids;
     v.rejected.len = len < pair->rejected.len ? len : pair->rejected.len;
     return v;
+}
+
+int64_t rgtg_fit_rows(int64_t prompt_len, int64_t *response_lens, int n, int64_t max_len) {
+    int64_t over = 0;
+    for (int i = 0; i < n; i++)
+        if (prompt_len + response_lens[i] - max_len > over) over = prompt_len + response_lens[i] - max_len;
+    int64_t cut = over < prompt_len - 1 ? over : prompt_len - 1;
+    if (cut < 0) cut = 0;
+    for (int i = 0; i < n; i++) {
+        int64_t o = prompt_len - cut + response_lens[i] - max_len;
+        if (o > 0) response_lens[i] -= o;
+    }
+    return cut;
 }
 
 /* ---- sampling ---- */
@@ -134,18 +148,6 @@ rgtg_status_t rgtg_prefix_sample(const int64_t *pair_ids, const int64_t *max_len
 /* ---- the rewrite ---- */
 
 
-static herr_t first_error(unsigned n, const H5E_error2_t *err, void *data) {
-    if (n == 0 && err->desc) snprintf(data, 256, "%s", err->desc);
-    return 0;
-}
-
-static const char *hdf5_detail(void) {
-    static _Thread_local char text[256];
-    text[0] = '\0';
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_error, text);
-    return text[0] ? text : "unknown HDF5 error";
-}
-
 /* Root attributes that expansion owns and rewrites. */
 static int is_expand_attr(const char *name) {
     return strcmp(name, "ratio") == 0 || strcmp(name, "expand_seed") == 0 || strcmp(name, "prefix_all") == 0 ||
@@ -207,29 +209,11 @@ static herr_t copy_attr(hid_t loc, const char *name, const H5A_info_t *info, voi
     return 0;
 }
 
+/* A whole 1-D dataset, chunked like the writer's (smaller chunks for a short one). */
 static herr_t write_whole(hid_t loc, const char *name, hid_t file_type, hid_t mem_type, const void *data, hsize_t n) {
-    hsize_t maxdims = H5S_UNLIMITED, chunk = 65536;
-    if (n > 0 && n < chunk) chunk = n;
-    hid_t space = H5Screate_simple(1, &n, &maxdims);
-    hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
-    hid_t ds = -1;
-    herr_t rc = -1;
-    if (space >= 0 && plist >= 0 && H5Pset_chunk(plist, 1, &chunk) >= 0 && H5Pset_shuffle(plist) >= 0 &&
-        H5Pset_deflate(plist, 4) >= 0 && H5Pset_obj_track_times(plist, 0) >= 0) /* same input, same bytes */
-        ds = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, plist, H5P_DEFAULT);
-    if (ds >= 0) rc = n > 0 ? H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : 0;
+    hid_t ds = rgtg_h5_create_1d(loc, name, file_type, n, n > 0 && n < RGTG_H5_CHUNK ? n : RGTG_H5_CHUNK);
+    herr_t rc = ds >= 0 ? (n > 0 ? H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : 0) : -1;
     if (ds >= 0) H5Dclose(ds);
-    if (plist >= 0) H5Pclose(plist);
-    if (space >= 0) H5Sclose(space);
-    return rc;
-}
-
-static herr_t write_scalar(hid_t loc, const char *name, hid_t file_type, hid_t mem_type, const void *value) {
-    hid_t space = H5Screate(H5S_SCALAR);
-    hid_t a = space >= 0 ? H5Acreate2(loc, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
-    herr_t rc = a >= 0 ? H5Awrite(a, mem_type, value) : -1;
-    if (a >= 0) H5Aclose(a);
-    if (space >= 0) H5Sclose(space);
     return rc;
 }
 
@@ -245,49 +229,46 @@ static rgtg_status_t write_expanded(const char *path, const char *tmp, const pre
                                     uint64_t seed) {
     rgtg_status_t status = RGTG_OK;
     hid_t src = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (src < 0) return rgtg_error_set(RGTG_ERR_IO, "%s: cannot open (%s)", path, hdf5_detail());
+    if (src < 0) return rgtg_error_set(RGTG_ERR_IO, "%s: cannot open (%s)", path, rgtg_h5_detail());
     hid_t dst = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     hid_t group = -1;
     if (dst < 0) {
-        status = rgtg_error_set(RGTG_ERR_IO, "%s: cannot create (%s)", tmp, hdf5_detail());
+        status = rgtg_error_set(RGTG_ERR_IO, "%s: cannot create (%s)", tmp, rgtg_h5_detail());
         goto done;
     }
     copy_ctx_t ctx = {src, dst, 0, ""};
     hsize_t idx = 0;
     if (H5Literate(src, H5_INDEX_NAME, H5_ITER_INC, &idx, copy_link, &ctx) < 0 || ctx.failed) {
-        status = rgtg_error_set(RGTG_ERR_IO, "%s: copying %s failed (%s)", path, ctx.where, hdf5_detail());
+        status = rgtg_error_set(RGTG_ERR_IO, "%s: copying %s failed (%s)", path, ctx.where, rgtg_h5_detail());
         goto done;
     }
     idx = 0;
     if (H5Aiterate2(src, H5_INDEX_NAME, H5_ITER_INC, &idx, copy_attr, &ctx) < 0 || ctx.failed) {
-        status = rgtg_error_set(RGTG_ERR_IO, "%s: copying %s failed (%s)", path, ctx.where, hdf5_detail());
+        status = rgtg_error_set(RGTG_ERR_IO, "%s: copying %s failed (%s)", path, ctx.where, rgtg_h5_detail());
         goto done;
     }
-    hid_t group_plist = H5Pcreate(H5P_GROUP_CREATE);
-    if (group_plist >= 0 && H5Pset_obj_track_times(group_plist, 0) >= 0)
-        group = H5Gcreate2(dst, "prefix", H5P_DEFAULT, group_plist, H5P_DEFAULT);
-    if (group_plist >= 0) H5Pclose(group_plist);
+    group = rgtg_h5_create_group(dst, "prefix");
     if (group < 0 ||
         write_whole(group, "pair", H5T_STD_I64LE, H5T_NATIVE_INT64, index->pairs, (hsize_t)index->count) < 0 ||
         write_whole(group, "len", H5T_STD_I32LE, H5T_NATIVE_INT32, index->lens, (hsize_t)index->count) < 0 ||
         write_whole(group, "split", H5T_STD_U8LE, H5T_NATIVE_UINT8, index->splits, (hsize_t)index->count) < 0) {
-        status = rgtg_error_set(RGTG_ERR_IO, "%s: dataset /prefix: write failed (%s)", tmp, hdf5_detail());
+        status = rgtg_error_set(RGTG_ERR_IO, "%s: dataset /prefix: write failed (%s)", tmp, rgtg_h5_detail());
         goto done;
     }
     int prefix_all = ratio == RGTG_EXPAND_ALL;
-    int ok = write_scalar(dst, "ratio", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &ratio) >= 0 &&
-             write_scalar(dst, "expand_seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed) >= 0 &&
-             write_scalar(dst, "prefix_all", H5T_STD_I32LE, H5T_NATIVE_INT, &prefix_all) >= 0;
+    int ok = rgtg_h5_write_attr(dst, "ratio", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &ratio) >= 0 &&
+             rgtg_h5_write_attr(dst, "expand_seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &seed) >= 0 &&
+             rgtg_h5_write_attr(dst, "prefix_all", H5T_STD_I32LE, H5T_NATIVE_INT, &prefix_all) >= 0;
     for (int s = 0; ok && s < RGTG_SPLIT_COUNT; s++) {
         char name[64];
         snprintf(name, sizeof name, "prefix_saturated_%s", rgtg_split_name(s));
-        ok = write_scalar(dst, name, H5T_STD_I32LE, H5T_NATIVE_INT, &index->saturated[s]) >= 0;
+        ok = rgtg_h5_write_attr(dst, name, H5T_STD_I32LE, H5T_NATIVE_INT, &index->saturated[s]) >= 0;
     }
-    if (!ok) status = rgtg_error_set(RGTG_ERR_IO, "%s: cannot write attributes (%s)", tmp, hdf5_detail());
+    if (!ok) status = rgtg_error_set(RGTG_ERR_IO, "%s: cannot write attributes (%s)", tmp, rgtg_h5_detail());
 done:
     if (group >= 0) H5Gclose(group);
     if (dst >= 0 && H5Fclose(dst) < 0 && status == RGTG_OK)
-        status = rgtg_error_set(RGTG_ERR_IO, "%s: closing failed (%s)", tmp, hdf5_detail());
+        status = rgtg_error_set(RGTG_ERR_IO, "%s: closing failed (%s)", tmp, rgtg_h5_detail());
     H5Fclose(src);
     return status;
 }
@@ -350,4 +331,27 @@ done:
     free(max_lens);
     free(tmp);
     return status;
+}
+
+rgtg_expand_params_t rgtg_expand_default_params(void) { return (rgtg_expand_params_t){.ratio = 0}; }
+
+rgtg_status_t rgtg_expand_run(const rgtg_expand_params_t *p, rgtg_expand_result_t *result) {
+    memset(result, 0, sizeof *result);
+    rgtg_prefs_t *f = NULL;
+    rgtg_status_t st = rgtg_prefs_open_index(p->path, &f);
+    if (st != RGTG_OK) return st;
+    result->seed = p->seed_given ? p->seed : rgtg_prefs_info(f)->seed;
+    rgtg_prefs_close(f);
+    f = NULL;
+    st = rgtg_prefs_expand(p->path, p->ratio, result->seed);
+    if (st == RGTG_OK) st = rgtg_prefs_open_index(p->path, &f);
+    for (int s = 0; st == RGTG_OK && s < RGTG_SPLIT_COUNT; s++) {
+        const int64_t *pairs;
+        const int32_t *lens;
+        rgtg_prefs_prefixes(f, s, &pairs, &lens, &result->prefix_pairs[s]);
+        result->pairs[s] = rgtg_prefs_count(f, s);
+        result->saturated[s] = rgtg_prefs_info(f)->prefix_saturated[s];
+    }
+    rgtg_prefs_close(f);
+    return st;
 }

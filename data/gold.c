@@ -585,6 +585,23 @@ rgtg_status_t rgtg_gold_score_file(const rgtg_gold_t *gold, const char *gens_pat
     return st;
 }
 
+rgtg_gold_eval_params_t rgtg_gold_eval_default_params(void) {
+    rgtg_gold_eval_params_t p = {.wordnet_dir = "/usr/share/wordnet", .gold = rgtg_gold_default_params()};
+    return p;
+}
+
+rgtg_status_t rgtg_gold_eval(const rgtg_gold_eval_params_t *p, rgtg_gold_summary_t *summaries) {
+    if (p->gens_count < 1 || p->gens_count > RGTG_GOLD_MAX_FILES)
+        return rgtg_error_set(RGTG_ERR_INVALID, "gold: 1 to %d generations files, not %d", RGTG_GOLD_MAX_FILES,
+                              p->gens_count);
+    rgtg_gold_t *gold = NULL;
+    rgtg_status_t st = rgtg_gold_open(p->wordnet_dir, &p->gold, &gold);
+    for (int i = 0; st == RGTG_OK && i < p->gens_count; i++)
+        st = rgtg_gold_score_file(gold, p->gens[i], p->as_reward, &summaries[i]);
+    rgtg_gold_free(gold);
+    return st;
+}
+
 /* ---- Bradley-Terry ---- */
 
 double rgtg_gold_bt_probability(double gold_a, double gold_b, double scale) {

@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "../core/fsutil.h"
+#include "h5util.h"
 
 enum {
-    CHUNK_ELEMENTS = 65536,        /* 256 KiB of int32 tokens, 512 KiB of int64 offsets */
-    TOKEN_FLUSH = 1 << 20,         /* buffered tokens per side before a write */
-    DEFLATE_LEVEL = 4,
+    CHUNK_ELEMENTS = RGTG_H5_CHUNK, /* 256 KiB of int32 tokens, 512 KiB of int64 offsets */
+    TOKEN_FLUSH = 1 << 20,          /* buffered tokens per side before a write */
 };
 
 static const char *const side_names[3] = {"prompt", "chosen", "rejected"};
@@ -30,48 +30,7 @@ int rgtg_split_from_name(const char *name) {
     return -1;
 }
 
-/* HDF5 prints its error stack by default; below tools/ nothing prints, errors are values. */
-static void hdf5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
-
-static herr_t first_error(unsigned n, const H5E_error2_t *err, void *data) {
-    char *out = data;
-    if (n == 0 && err->desc) snprintf(out, 256, "%s", err->desc);
-    return 0;
-}
-
-/* The most specific message on HDF5's error stack ("" when none). */
-static const char *hdf5_detail(void) {
-    static _Thread_local char text[256];
-    text[0] = '\0';
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_error, text);
-    return text[0] ? text : "unknown HDF5 error";
-}
-
 /* ---- shared HDF5 helpers ---- */
-
-static hid_t create_extendible(hid_t loc, const char *name, hid_t type, hsize_t size) {
-    hsize_t dims = size, maxdims = H5S_UNLIMITED, chunk = CHUNK_ELEMENTS;
-    hid_t space = H5Screate_simple(1, &dims, &maxdims);
-    hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
-    hid_t ds = -1;
-    /* no object timestamps: the same input must give the same file bytes */
-    if (space >= 0 && plist >= 0 && H5Pset_chunk(plist, 1, &chunk) >= 0 && H5Pset_shuffle(plist) >= 0 &&
-        H5Pset_deflate(plist, DEFLATE_LEVEL) >= 0 && H5Pset_obj_track_times(plist, 0) >= 0)
-        ds = H5Dcreate2(loc, name, type, space, H5P_DEFAULT, plist, H5P_DEFAULT);
-    if (plist >= 0) H5Pclose(plist);
-    if (space >= 0) H5Sclose(space);
-    return ds;
-}
-
-/* A group without timestamps (see create_extendible). */
-static hid_t create_group(hid_t loc, const char *name) {
-    hid_t plist = H5Pcreate(H5P_GROUP_CREATE);
-    hid_t group = -1;
-    if (plist >= 0 && H5Pset_obj_track_times(plist, 0) >= 0)
-        group = H5Gcreate2(loc, name, H5P_DEFAULT, plist, H5P_DEFAULT);
-    if (plist >= 0) H5Pclose(plist);
-    return group;
-}
 
 /* Appends n elements of mem_type at the end of a 1-D extendible dataset. */
 static herr_t append_1d(hid_t ds, hid_t mem_type, const void *data, hsize_t n) {
@@ -93,36 +52,26 @@ static herr_t append_1d(hid_t ds, hid_t mem_type, const void *data, hsize_t n) {
     return rc;
 }
 
-static herr_t write_attr_scalar(hid_t loc, const char *name, hid_t file_type, hid_t mem_type, const void *value) {
-    if (H5Aexists(loc, name) > 0 && H5Adelete(loc, name) < 0) return -1;
-    hid_t space = H5Screate(H5S_SCALAR);
-    hid_t attr = space >= 0 ? H5Acreate2(loc, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
-    herr_t rc = attr >= 0 ? H5Awrite(attr, mem_type, value) : -1;
-    if (attr >= 0) H5Aclose(attr);
-    if (space >= 0) H5Sclose(space);
-    return rc;
-}
-
 static herr_t write_attr_string(hid_t loc, const char *name, const char *value) {
     hid_t type = H5Tcopy(H5T_C_S1);
     if (type < 0) return -1;
     herr_t rc = -1;
     if (H5Tset_size(type, H5T_VARIABLE) >= 0 && H5Tset_cset(type, H5T_CSET_UTF8) >= 0) {
         const char *v = value ? value : "";
-        rc = write_attr_scalar(loc, name, type, type, &v);
+        rc = rgtg_h5_write_attr(loc, name, type, type, &v);
     }
     H5Tclose(type);
     return rc;
 }
 
 static herr_t write_attr_i64(hid_t loc, const char *name, int64_t v) {
-    return write_attr_scalar(loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v);
+    return rgtg_h5_write_attr(loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v);
 }
 static herr_t write_attr_i32(hid_t loc, const char *name, int32_t v) {
-    return write_attr_scalar(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT32, &v);
+    return rgtg_h5_write_attr(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT32, &v);
 }
 static herr_t write_attr_u64(hid_t loc, const char *name, uint64_t v) {
-    return write_attr_scalar(loc, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v);
+    return rgtg_h5_write_attr(loc, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, &v);
 }
 
 /* ---- writer ---- */
@@ -182,7 +131,7 @@ void rgtg_prefs_writer_abort(rgtg_prefs_writer_t *w) {
 
 rgtg_status_t rgtg_prefs_writer_open(const char *path, const rgtg_prefs_attrs_t *attrs, rgtg_prefs_writer_t **out) {
     *out = NULL;
-    hdf5_quiet();
+    rgtg_h5_quiet();
     if (!attrs || attrs->vocab_size <= 0 || attrs->eos_id < 0 || attrs->eos_id >= attrs->vocab_size ||
         attrs->pad_id < 0 || attrs->pad_id >= attrs->vocab_size)
         return rgtg_error_set(RGTG_ERR_INVALID, "%s: vocab_size must be positive and eos_id, pad_id within it", path);
@@ -210,18 +159,18 @@ rgtg_status_t rgtg_prefs_writer_open(const char *path, const rgtg_prefs_attrs_t 
         return rgtg_error_set(RGTG_ERR_NOMEM, "%s: out of memory", path);
     }
     w->file = H5Fcreate(w->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (w->file < 0) WRITER_FAIL("%s: cannot create the temporary file %s (%s)", path, w->tmp_path, hdf5_detail());
+    if (w->file < 0) WRITER_FAIL("%s: cannot create the temporary file %s (%s)", path, w->tmp_path, rgtg_h5_detail());
     for (int s = 0; s < 3; s++) {
         side_writer_t *sw = &w->sides[s];
-        sw->group = create_group(w->file, side_names[s]);
-        if (sw->group < 0) WRITER_FAIL("%s: group /%s: cannot create (%s)", path, side_names[s], hdf5_detail());
-        sw->tokens = create_extendible(sw->group, "tokens", H5T_STD_I32LE, 0);
-        sw->offsets = create_extendible(sw->group, "offsets", H5T_STD_I64LE, 0);
+        sw->group = rgtg_h5_create_group(w->file, side_names[s]);
+        if (sw->group < 0) WRITER_FAIL("%s: group /%s: cannot create (%s)", path, side_names[s], rgtg_h5_detail());
+        sw->tokens = rgtg_h5_create_1d(sw->group, "tokens", H5T_STD_I32LE, 0, CHUNK_ELEMENTS);
+        sw->offsets = rgtg_h5_create_1d(sw->group, "offsets", H5T_STD_I64LE, 0, CHUNK_ELEMENTS);
         if (sw->tokens < 0 || sw->offsets < 0)
-            WRITER_FAIL("%s: dataset /%s: cannot create (%s)", path, side_names[s], hdf5_detail());
+            WRITER_FAIL("%s: dataset /%s: cannot create (%s)", path, side_names[s], rgtg_h5_detail());
     }
-    w->split_ds = create_extendible(w->file, "split", H5T_STD_U8LE, 0);
-    if (w->split_ds < 0) WRITER_FAIL("%s: dataset /split: cannot create (%s)", path, hdf5_detail());
+    w->split_ds = rgtg_h5_create_1d(w->file, "split", H5T_STD_U8LE, 0, CHUNK_ELEMENTS);
+    if (w->split_ds < 0) WRITER_FAIL("%s: dataset /split: cannot create (%s)", path, rgtg_h5_detail());
 
     hid_t root = w->file;
     if (write_attr_i32(root, "format_version", RGTG_PREFS_FORMAT_VERSION) < 0 ||
@@ -234,7 +183,7 @@ rgtg_status_t rgtg_prefs_writer_open(const char *path, const rgtg_prefs_attrs_t 
         write_attr_string(root, "source_sha256", attrs->source_sha256) < 0 ||
         write_attr_u64(root, "seed", attrs->seed) < 0 ||
         (attrs->options && write_attr_string(root, "options", attrs->options) < 0))
-        WRITER_FAIL("%s: cannot write attributes (%s)", path, hdf5_detail());
+        WRITER_FAIL("%s: cannot write attributes (%s)", path, rgtg_h5_detail());
     *out = w;
     return RGTG_OK;
 }
@@ -243,14 +192,14 @@ static rgtg_status_t flush_side(rgtg_prefs_writer_t *w, int s) {
     side_writer_t *sw = &w->sides[s];
     if (append_1d(sw->tokens, H5T_NATIVE_INT32, sw->token_buf, sw->token_count) < 0 ||
         append_1d(sw->offsets, H5T_NATIVE_INT64, sw->offset_buf, sw->offset_count) < 0)
-        return rgtg_error_set(RGTG_ERR_IO, "%s: dataset /%s: write failed (%s)", w->path, side_names[s], hdf5_detail());
+        return rgtg_error_set(RGTG_ERR_IO, "%s: dataset /%s: write failed (%s)", w->path, side_names[s], rgtg_h5_detail());
     sw->token_count = sw->offset_count = 0;
     return RGTG_OK;
 }
 
 static rgtg_status_t flush_splits(rgtg_prefs_writer_t *w) {
     if (append_1d(w->split_ds, H5T_NATIVE_UINT8, w->split_buf, w->split_count) < 0)
-        return rgtg_error_set(RGTG_ERR_IO, "%s: dataset /split: write failed (%s)", w->path, hdf5_detail());
+        return rgtg_error_set(RGTG_ERR_IO, "%s: dataset /split: write failed (%s)", w->path, rgtg_h5_detail());
     w->split_count = 0;
     return RGTG_OK;
 }
@@ -266,7 +215,7 @@ static rgtg_status_t add_side(rgtg_prefs_writer_t *w, int s, const int32_t *ids,
         if (append_1d(sw->tokens, H5T_NATIVE_INT32, ids, n) < 0 ||
             (add_eos && append_1d(sw->tokens, H5T_NATIVE_INT32, &w->eos_id, 1) < 0))
             return rgtg_error_set(RGTG_ERR_IO, "%s: dataset /%s/tokens: write failed (%s)", w->path, side_names[s],
-                                  hdf5_detail());
+                                  rgtg_h5_detail());
     } else {
         if (n) memcpy(sw->token_buf + sw->token_count, ids, n * sizeof *ids);
         sw->token_count += n;
@@ -356,11 +305,11 @@ rgtg_status_t rgtg_prefs_writer_commit(rgtg_prefs_writer_t *w, const rgtg_prefs_
         snprintf(name, sizeof name, "dropped_%s", counts->drop_reasons[i]);
         ok = write_attr_i64(root, name, counts->drop_counts[i]) >= 0;
     }
-    if (!ok) WRITER_FAIL("%s: cannot write attributes (%s)", w->path, hdf5_detail());
+    if (!ok) WRITER_FAIL("%s: cannot write attributes (%s)", w->path, rgtg_h5_detail());
     writer_close_handles(w);
     herr_t rc = H5Fclose(w->file);
     w->file = -1;
-    if (rc < 0) WRITER_FAIL("%s: closing the HDF5 file failed (%s)", w->tmp_path, hdf5_detail());
+    if (rc < 0) WRITER_FAIL("%s: closing the HDF5 file failed (%s)", w->tmp_path, rgtg_h5_detail());
     status = rgtg_commit_rename(w->tmp_path, w->path);
     if (status != RGTG_OK) {
         rgtg_prefs_writer_abort(w);
@@ -434,7 +383,7 @@ static hid_t open_1d(const char *path, hid_t file, const char *name, const expec
     }
     hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
     if (ds < 0) {
-        rgtg_error_set(RGTG_ERR_FORMAT, "%s: dataset %s: cannot open (%s)", path, name, hdf5_detail());
+        rgtg_error_set(RGTG_ERR_FORMAT, "%s: dataset %s: cannot open (%s)", path, name, rgtg_h5_detail());
         return -1;
     }
     hid_t type = H5Dget_type(ds), space = H5Dget_space(ds);
@@ -464,7 +413,7 @@ static void *read_1d(const char *path, hid_t file, const char *name, const expec
         rgtg_error_set(RGTG_ERR_NOMEM, "%s: dataset %s: out of memory for %lld elements", path, name,
                        (long long)*length);
     } else if (*length > 0 && H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
-        rgtg_error_set(RGTG_ERR_FORMAT, "%s: dataset %s: read failed (%s)", path, name, hdf5_detail());
+        rgtg_error_set(RGTG_ERR_FORMAT, "%s: dataset %s: read failed (%s)", path, name, rgtg_h5_detail());
         free(data);
         data = NULL;
     }
@@ -609,7 +558,7 @@ static rgtg_status_t read_attributes(rgtg_prefs_t *f, hid_t root) {
     drop_scan_t scan = {f, root, 0};
     hsize_t idx = 0;
     if (H5Aiterate2(root, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_drop, &scan) < 0 && !scan.failed)
-        return rgtg_error_set(RGTG_ERR_FORMAT, "%s: cannot list attributes (%s)", path, hdf5_detail());
+        return rgtg_error_set(RGTG_ERR_FORMAT, "%s: cannot list attributes (%s)", path, rgtg_h5_detail());
     return scan.failed ? RGTG_ERR_FORMAT : RGTG_OK;
 }
 
@@ -676,7 +625,7 @@ static rgtg_status_t read_prefix_index(rgtg_prefs_t *f, hid_t file) {
 
 static rgtg_status_t open_file(const char *path, int load_tokens, rgtg_prefs_t **out) {
     *out = NULL;
-    hdf5_quiet();
+    rgtg_h5_quiet();
     rgtg_prefs_t *f = calloc(1, sizeof *f);
     if (!f || !(f->path = strdup(path))) {
         free(f);
@@ -699,7 +648,7 @@ static rgtg_status_t open_file(const char *path, int load_tokens, rgtg_prefs_t *
     }
     file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0) {
-        status = rgtg_error_set(RGTG_ERR_FORMAT, "%s: cannot open as HDF5 (%s)", path, hdf5_detail());
+        status = rgtg_error_set(RGTG_ERR_FORMAT, "%s: cannot open as HDF5 (%s)", path, rgtg_h5_detail());
         goto done;
     }
     status = read_attributes(f, file);
@@ -777,7 +726,7 @@ static rgtg_status_t open_file(const char *path, int load_tokens, rgtg_prefs_t *
     status = read_prefix_index(f, file);
 done:
     if (file >= 0 && H5Fclose(file) < 0 && status == RGTG_OK)
-        status = rgtg_error_set(RGTG_ERR_IO, "%s: closing failed (%s)", path, hdf5_detail());
+        status = rgtg_error_set(RGTG_ERR_IO, "%s: closing failed (%s)", path, rgtg_h5_detail());
     if (status != RGTG_OK) {
         rgtg_prefs_close(f);
         return status;

@@ -1,5 +1,6 @@
-/* data/read_formats.h: internal interface between the reader dispatcher (readers.c) and the per-format
- * files (read_*.c). Not installed for other stages: they use readers.h. */
+/* data/read_formats.h: what the reader dispatcher (readers.c) calls in the per-format files
+ * (read_*.c): row converters, format detection, and the two sources that are not JSON lines. The
+ * formats' shared helpers are in read_common.h. Not for other stages: they use readers.h. */
 #ifndef RGTG_DATA_READ_FORMATS_H
 #define RGTG_DATA_READ_FORMATS_H
 
@@ -9,22 +10,7 @@
 #include <stdint.h>
 
 #include "../core/status.h"
-
-/* One row's texts, malloc'd, or the reason the row is not a pair (then the texts may be NULL). */
-typedef struct {
-    char *prompt;
-    char *chosen;
-    char *rejected;
-    const char *drop_reason; /* static string, NULL for a pair */
-} rgtg_row_texts_t;
-
-void rgtg_row_texts_free(rgtg_row_texts_t *texts);
-
-/* Where a row is, for error messages "PATH:LINE: ...". */
-typedef struct {
-    const char *path;
-    int64_t line;
-} rgtg_row_place_t;
+#include "read_common.h"
 
 /* Converts one parsed JSON object (a line of a JSONL file, or an element of a ShareGPT array) into
  * texts; RGTG_ERR_FORMAT "PATH:LINE: field 'x' must be ..." when a field is missing or mistyped. */
@@ -42,24 +28,6 @@ bool rgtg_tldr_looks_like(const json_t *row);
 bool rgtg_ultrafeedback_looks_like(const json_t *row);
 bool rgtg_jsonl_looks_like(const json_t *row);
 bool rgtg_sharegpt_looks_like(const json_t *element);
-
-/* Shared helpers (readers.c). */
-/* A malloc'd copy of n bytes, NUL-terminated; NULL when out of memory. */
-char *rgtg_copy_text(const char *text, size_t n);
-/* The string field key of row, or an error "PATH:LINE: field 'key' must be EXPECTED". */
-rgtg_status_t rgtg_string_field(const json_t *row, const char *key, rgtg_row_place_t place, const char *expected,
-                                const char **out);
-rgtg_status_t rgtg_out_of_memory(rgtg_row_place_t place);
-
-/* A conversation turn for the shared plain rendering (read_sharegpt.c). */
-typedef enum { RGTG_TURN_SYSTEM, RGTG_TURN_HUMAN, RGTG_TURN_ASSISTANT } rgtg_turn_role_t;
-typedef struct {
-    rgtg_turn_role_t role;
-    const char *text;
-} rgtg_turn_t;
-/* Renders "System: s\n\nHuman: h\n\nAssistant: a\n\nHuman: h2\n\nAssistant:" (turns, then the
- * open "Assistant:" cue), malloc'd; NULL when out of memory. */
-char *rgtg_render_conversation(const rgtg_turn_t *turns, size_t count);
 
 /* A ShareGPT JSON array, streamed element by element (read_sharegpt.c). */
 typedef struct rgtg_json_array_stream rgtg_json_array_stream_t;

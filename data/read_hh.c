@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <string.h>
 
+#include "read_common.h"
 #include "read_formats.h"
 
 static const char assistant_mark[] = "\n\nAssistant:";

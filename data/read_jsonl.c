@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <string.h>
 
+#include "read_common.h"
 #include "read_formats.h"
 
 rgtg_status_t rgtg_jsonl_row(const json_t *row, rgtg_row_place_t place, rgtg_row_texts_t *out) {

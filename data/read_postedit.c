@@ -14,6 +14,7 @@
 
 #include "html_entities.h"
 #include "line_stream.h"
+#include "read_common.h"
 #include "read_formats.h"
 
 typedef struct {

@@ -9,37 +9,8 @@
 #include <string.h>
 
 #include "line_stream.h"
+#include "read_common.h"
 #include "read_formats.h"
-
-/* ---- plain rendering of a conversation ---- */
-
-static const char *role_label(rgtg_turn_role_t role) {
-    switch (role) {
-    case RGTG_TURN_SYSTEM: return "System: ";
-    case RGTG_TURN_HUMAN: return "Human: ";
-    case RGTG_TURN_ASSISTANT: return "Assistant: ";
-    }
-    return "";
-}
-
-char *rgtg_render_conversation(const rgtg_turn_t *turns, size_t count) {
-    static const char separator[] = "\n\n", cue[] = "Assistant:";
-    size_t size = sizeof cue;
-    for (size_t i = 0; i < count; i++) size += strlen(role_label(turns[i].role)) + strlen(turns[i].text) + 2;
-    char *text = malloc(size);
-    if (!text) return NULL;
-    size_t at = 0;
-    for (size_t i = 0; i < count; i++) {
-        const char *label = role_label(turns[i].role);
-        size_t label_len = strlen(label), text_len = strlen(turns[i].text);
-        memcpy(text + at, label, label_len);
-        memcpy(text + at + label_len, turns[i].text, text_len);
-        memcpy(text + at + label_len + text_len, separator, 2);
-        at += label_len + text_len + 2;
-    }
-    memcpy(text + at, cue, sizeof cue);
-    return text;
-}
 
 /* ---- the array scanner ---- */
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "read_common.h"
 #include "read_formats.h"
 
 static const char tldr_cue[] = "TL;DR:";

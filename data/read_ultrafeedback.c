@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "read_common.h"
 #include "read_formats.h"
 
 static const char response_expected[] = "a string or a message list";

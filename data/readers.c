@@ -33,36 +33,6 @@ struct rgtg_pref_reader {
     int64_t rows_read;
 };
 
-/* ---- helpers shared with read_*.c ---- */
-
-void rgtg_row_texts_free(rgtg_row_texts_t *texts) {
-    free(texts->prompt);
-    free(texts->chosen);
-    free(texts->rejected);
-    *texts = (rgtg_row_texts_t){0};
-}
-
-char *rgtg_copy_text(const char *text, size_t n) {
-    char *copy = malloc(n + 1);
-    if (!copy) return NULL;
-    memcpy(copy, text, n);
-    copy[n] = '\0';
-    return copy;
-}
-
-rgtg_status_t rgtg_string_field(const json_t *row, const char *key, rgtg_row_place_t place, const char *expected,
-                                const char **out) {
-    *out = json_string_value(json_object_get(row, key));
-    if (!*out)
-        return rgtg_error_set(RGTG_ERR_FORMAT, "%s:%lld: field '%s' must be %s", place.path, (long long)place.line, key,
-                              expected);
-    return RGTG_OK;
-}
-
-rgtg_status_t rgtg_out_of_memory(rgtg_row_place_t place) {
-    return rgtg_error_set(RGTG_ERR_NOMEM, "%s:%lld: out of memory", place.path, (long long)place.line);
-}
-
 /* ---- formats and detection ---- */
 
 const char *const *rgtg_pref_formats(void) { return format_names; }
@@ -204,14 +174,20 @@ rgtg_status_t rgtg_pref_detect_format(const char *path, const char **format_out)
     return first == '[' ? detect_array(path, format_out) : detect_from_first_line(path, format_out);
 }
 
+rgtg_status_t rgtg_pref_check_format(const char *format) {
+    if (format && known_format(format)) return RGTG_OK;
+    return rgtg_error_set(RGTG_ERR_INVALID, "unknown format '%s' (known: %s)", format ? format : "(none)", known_formats);
+}
+
 /* ---- the reader ---- */
 
 rgtg_status_t rgtg_pref_reader_open(const char *path, const char *format, rgtg_pref_reader_t **out) {
     *out = NULL;
     const char *name = NULL;
     if (format) {
+        rgtg_status_t st = rgtg_pref_check_format(format);
+        if (st != RGTG_OK) return st;
         name = known_format(format);
-        if (!name) return rgtg_error_set(RGTG_ERR_INVALID, "unknown format '%s' (known: %s)", format, known_formats);
     } else {
         rgtg_status_t st = rgtg_pref_detect_format(path, &name);
         if (st != RGTG_OK) return st;

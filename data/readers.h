@@ -32,6 +32,8 @@ typedef struct rgtg_pref_reader rgtg_pref_reader_t;
 
 /* The format names, NULL-terminated. */
 const char *const *rgtg_pref_formats(void);
+/* RGTG_OK when format names a reader; else RGTG_ERR_INVALID "unknown format 'x' (known: ...)". */
+rgtg_status_t rgtg_pref_check_format(const char *format);
 /* Guesses the format from the file's first row (and name); a clear error when it cannot tell. */
 rgtg_status_t rgtg_pref_detect_format(const char *path, const char **format_out);
 /* format NULL: detect. */

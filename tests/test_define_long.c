@@ -186,7 +186,10 @@ static void test_real_database(void) {
               "the label follows the higher gold reward in %d of %zu pairs", higher, pairs.pairs.count);
     printf("real WordNet: %zu define-long pairs; good %.3f; chosen = higher gold in %.1f%%\n", pairs.pairs.count, good,
            100.0 * higher / (double)pairs.pairs.count);
-    rgtg_define_long_report(&pairs, stdout);
+    char report[2048];
+    rgtg_define_long_report(&pairs, report, sizeof report);
+    fputs(report, stdout);
+    CHECK(strstr(report, "gold reward: all ") == report && strstr(report, "\n  wrong_sense ") && strstr(report, "\n  sparse "));
 
     /* a late intrusion: the response before it scores as high as a good one; the whole scores lower */
     rgtg_gold_t *gold = NULL;

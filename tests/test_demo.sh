@@ -52,5 +52,15 @@ expect_error "a malformed generations file" "broken.jsonl:1:" \
   "$rgtg" eval score --rm "$work/demo/rm-eval/final" --gens "$work/broken.jsonl"
 expect_error "a language model given as the reward model" "not a reward model" \
   "$rgtg" eval score --rm "$work/demo/lm/final" --gens "$work/demo/generations-topk.jsonl"
+/usr/bin/python3 - "$work/demo/generations-topk.jsonl" "$work/noref.jsonl" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+del rows[1]["reference"]
+open(sys.argv[2], "w").write("".join(json.dumps(r) + "\n" for r in rows))
+EOF
+cp "$work/noref.jsonl" "$work/noref.orig"
+expect_error "eval score --reference of a row without a reference" "noref.jsonl: row 2 (id" \
+  "$rgtg" eval score --rm "$work/demo/rm-eval/final" --gens "$work/noref.jsonl" --reference
+cmp -s "$work/noref.jsonl" "$work/noref.orig" && pass "the refused file is left as it was" || fail "the refused file changed"
 
 finish "demo pipeline"

@@ -243,6 +243,21 @@ static void test_prefix_view(void) {
 /* The prefix-length distribution: pairs of equal longest length L sampled at ratio 2 draw every length
  * 1..L about equally often (chi-square with L-1 degrees of freedom far below its 0.1% tail), and pairs
  * of different lengths draw lengths up to their own longest only. */
+/* The length convention of batch rows: the shared prompt loses tokens from the left (at least one
+ * stays), then responses from the right; every row ends within max_len. */
+static void test_fit_rows(void) {
+    int64_t lens[2] = {3, 5};
+    CHECK_MSG(rgtg_fit_rows(4, lens, 2, 10) == 0 && lens[0] == 3 && lens[1] == 5, "fit: rows that fit are untouched");
+    lens[0] = 3, lens[1] = 5;
+    CHECK_MSG(rgtg_fit_rows(8, lens, 2, 10) == 3 && lens[0] == 3 && lens[1] == 5,
+              "fit: the prompt loses 3 tokens for the longer side");
+    lens[0] = 9, lens[1] = 2;
+    CHECK_MSG(rgtg_fit_rows(4, lens, 2, 6) == 3 && lens[0] == 5 && lens[1] == 2,
+          "fit: the prompt keeps one token, then the long response is cut from the right");
+    lens[0] = 7;
+    CHECK_MSG(rgtg_fit_rows(0, lens, 1, 5) == 0 && lens[0] == 5, "fit: no prompt, one row cut to max_len");
+}
+
 static void test_length_distribution(void) {
     enum { N = 3000, L = 12 };
     int64_t ids[N], lens[N];
@@ -339,6 +354,7 @@ int main(void) {
         return 2;
     }
     test_prefix_view();
+    test_fit_rows();
     test_expand_file(dir);
     test_length_distribution();
     test_sampler();

@@ -66,7 +66,7 @@ static rgtg_generation_t sample_rows[3] = {
     {.id = 9000000000LL, .prompt = "p", .response = "r", .reference = "", .method = "bon",
      .params_json = "{\"n\": 4, \"temperature\": 0.7, \"note\": [1, null, true]}", .tokens = tokens_a,
      .token_count = 1, .new_tokens = 1, .seconds = 1234.5678901234567, .finished = true, .has_reward = true,
-     .reward = -2.0000000000000004},
+     .reward = -2.0000000000000004, .has_reference_reward = true, .reference_reward = 0.5},
 };
 
 static void check_same_rows(const rgtg_generation_t *expected, const rgtg_generation_t *got, size_t count) {
@@ -86,6 +86,9 @@ static void check_same_rows(const rgtg_generation_t *expected, const rgtg_genera
         CHECK_MSG(g->finished == e->finished, "row %zu finished", i);
         CHECK_MSG(g->has_reward == e->has_reward, "row %zu has_reward", i);
         if (e->has_reward) CHECK_MSG(g->reward == e->reward, "row %zu reward %.17g", i, g->reward);
+        CHECK_MSG(g->has_reference_reward == e->has_reference_reward, "row %zu has_reference_reward", i);
+        if (e->has_reference_reward)
+            CHECK_MSG(g->reference_reward == e->reference_reward, "row %zu reference_reward %.17g", i, g->reference_reward);
     }
 }
 
@@ -108,7 +111,7 @@ static void test_round_trip(void) {
     const char *text = read_text(path);
     CHECK_MSG(text && strncmp(text, expected_first, strlen(expected_first)) == 0, "first line:\n%s",
               text ? text : "(unreadable)");
-    CHECK_MSG(text && strstr(text, "\"reward\":-2.0000000000000004}"), "reward text missing");
+    CHECK_MSG(text && strstr(text, "\"reward\":-2.0000000000000004,\"reference_reward\":0.5}"), "reward text missing");
 
     rgtg_generation_t *rows;
     size_t count;
@@ -222,6 +225,8 @@ static const broken_case_t broken_cases[] = {
      "1: field 'finished' must be a boolean, not an integer"},
     {"reward as a string", "{\"id\":1," ROW_WITHOUT_ID ",\"reward\":\"high\"}\n", RGTG_ERR_FORMAT, 0,
      "1: field 'reward' must be a number, not a string"},
+    {"reference_reward as a boolean", "{\"id\":1," ROW_WITHOUT_ID ",\"reward\":1.0,\"reference_reward\":true}\n",
+     RGTG_ERR_FORMAT, 0, "1: field 'reference_reward' must be a number, not a boolean"},
     {"empty method", "{\"id\":1,\"prompt\":\"p\",\"response\":\"r\",\"method\":\"\"}\n", RGTG_ERR_FORMAT, 0,
      "1: field 'method' must not be empty"},
     {"a line that is an array", GOOD_ROW "[1,2]\n", RGTG_ERR_FORMAT, 0,

@@ -108,13 +108,13 @@ expect_error "a malformed generations file" "broken.jsonl:" \
 expect_error "a missing tokenizer" "nope.model" \
   "$rgtg" data gold-label --gens "$work/gens.jsonl" --tokenizer "$work/nope.model" --out "$work/bad4.h5"
 [ ! -e "$work/bad4.h5" ] && pass "no output with a missing tokenizer" || fail "output with a missing tokenizer"
-expect_error "gold-label without --out" "--out are required" "$rgtg" data gold-label --gens "$work/gens.jsonl" --tokenizer "$tok"
+expect_error "gold-label without --out" "--out is required" "$rgtg" data gold-label --gens "$work/gens.jsonl" --tokenizer "$tok"
 expect_error "a bad --bt-scale" "bt_scale" \
   "$rgtg" data gold-label --gens "$work/gens.jsonl" --tokenizer "$tok" --out "$work/bad5.h5" --bt-scale 0
 expect_error "eval gold on a row it cannot score" "notdefine.jsonl: row 1 (id" "$rgtg" eval gold --gens "$work/notdefine.jsonl"
 expect_error "eval gold with a missing WordNet" "/nonexistent/data.noun" \
   "$rgtg" eval gold --gens "$work/gens.jsonl" --wordnet /nonexistent
-expect_error "an unknown task" "--task must be define or define-long" \
+expect_error "an unknown task" "the task must be define or define-long" \
   "$rgtg" data demo --task define-longer --out "$work/bad6"
 [ ! -e "$work/bad6" ] && pass "no output folder for an unknown task" || fail "an unknown task created its output folder"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Command-level tests of `rgtg train`: SFT drives the loss down; an RM learns a planted signal; the
-# dense, DPO and value objectives run; exact resume (20 steps straight == 10, stop, resume 10, to the
-# byte); SIGTERM writes a checkpoint and the run resumes; a NaN loss stops the run with the last good
+# dense and DPO objectives run; the value objective trains on decoded, scored generations files (decode
+# -> eval score -> train value); exact resume (20 steps straight == 10, stop, resume 10, to the byte); SIGTERM writes a checkpoint and the run resumes; a NaN loss stops the run with the last good
 # checkpoint intact; bad configs and a mismatched tokenizer fail before training starts.
 # Usage: test_train_cli.sh PATH/TO/rgtg
 set -uo pipefail
@@ -70,16 +70,49 @@ EOF
 "$rgtg" train dpo --config "$cfg/sft/demo.yaml" --out "$work/dpo" "${tiny[@]}" --set "model.init=$work/sft/final" \
   --set train.max_steps=8 --set dpo.beta=0.1 > "$work/dpo.log" 2>&1 && grep -q 'preference accuracy' "$work/dpo.log" \
   && grep -q '"margin"' "$work/dpo/metrics.jsonl" && pass "DPO trains from the SFT model" || fail "DPO: $(tail -1 "$work/dpo.log")"
-"$rgtg" train value --config "$cfg/rm/demo-full.yaml" --out "$work/value" "${tiny[@]}" --set "value.lm=$work/sft/final" \
-  --set "value.rm=$work/planted-rm/final" --set value.prompts=30 --set value.max_new_tokens=6 \
-  --set train.max_steps=8 > "$work/value.log" 2>&1
-grep -q 'vocabulary' "$work/value.log" && pass "value refuses an RM of another vocabulary" \
-  || fail "value with a mismatched RM: $(tail -1 "$work/value.log")"
+# the CD-FUDGE value function from files: decode samples training prompts, eval scores them (and their
+# references), train value reads the scored files
 "$rgtg" train rm --config "$cfg/rm/demo-full.yaml" --out "$work/eval-rm" "${tiny[@]}" --set train.max_steps=10 > /dev/null 2>&1
-"$rgtg" train value --config "$cfg/rm/demo-full.yaml" --out "$work/value" "${tiny[@]}" --set "value.lm=$work/sft/final" \
-  --set "value.rm=$work/eval-rm/final" --set value.prompts=30 --set value.max_new_tokens=6 \
-  --set train.max_steps=8 > "$work/value.log" 2>&1 && [ -s "$work/value/final/model.safetensors" ] \
+for seed in 1 2; do
+  "$rgtg" decode --lm "$work/sft/final" --data "$work/data/prefs.h5" --split train --limit 30 --method topk --k 20 \
+    --max-new-tokens 6 --seed $seed --threads 1 --out "$work/value-$seed.jsonl" > /dev/null 2>&1
+done
+cp "$work/value-1.jsonl" "$work/unscored.jsonl"
+"$rgtg" eval score --rm "$work/eval-rm/final" --gens "$work/value-1.jsonl" --reference --threads 1 > /dev/null 2>&1
+"$rgtg" eval score --rm "$work/eval-rm/final" --gens "$work/value-2.jsonl" --reference --threads 1 > /dev/null 2>&1
+value=(--config "$cfg/rm/demo-full.yaml" "${tiny[@]}" --set train.max_steps=8)
+"$rgtg" train value "${value[@]}" --out "$work/value" --set "data.value_gens=[$work/value-1.jsonl, $work/value-2.jsonl]" \
+  > "$work/value.log" 2>&1 && [ -s "$work/value/final/model.safetensors" ] \
   && pass "the value function trains on sampled, scored responses" || fail "value: $(tail -1 "$work/value.log")"
+"$rgtg" train value "${value[@]}" --out "$work/value-bce" --set "data.value_gens=[$work/value-1.jsonl, $work/value-2.jsonl]" \
+  --set value.loss=bce > "$work/value-bce.log" 2>&1
+# the targets are the files' rewards (mse) and reward > reference_reward (bce): the logged means match
+$py - "$work/value.log" "$work/value-bce.log" "$work/value-1.jsonl" "$work/value-2.jsonl" <<'EOF' \
+  && pass "value targets: the scored files' rewards, and win labels against the references" || fail "value targets"
+import json, re, sys
+rows = [json.loads(l) for f in sys.argv[3:] for l in open(f)]
+want = {"reward": sum(r["reward"] for r in rows) / len(rows),
+        "win label": sum(r["reward"] > r["reference_reward"] for r in rows) / len(rows)}
+ok = len(rows) == 60
+for log in sys.argv[1:3]:
+    m = re.search(r"value data: (\d+) responses from 2 files, mean (reward|win label) (-?[0-9.]+)", open(log).read())
+    print(f"     {log.split('/')[-1]}: {m.group(0) if m else 'no value data line'}; expected {want[m.group(2)] if m else '?'}")
+    ok = ok and m is not None and int(m.group(1)) == 60 and abs(float(m.group(3)) - want[m.group(2)]) < 1e-4
+sys.exit(0 if ok else 1)
+EOF
+expect_error "value refuses an unscored generations file" "no reward" \
+  "$rgtg" train value "${value[@]}" --out "$work/value-unscored" --set "data.value_gens=$work/unscored.jsonl"
+[ ! -e "$work/value-unscored/final" ] && pass "no model after refusing unscored generations" || fail "model written"
+$py - "$work/value-1.jsonl" "$work/foreign.jsonl" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+rows[3]["tokens"][0] = 100000
+open(sys.argv[2], "w").write("".join(json.dumps(r) + "\n" for r in rows))
+EOF
+expect_error "value refuses generations of another tokenizer" "foreign.jsonl: row 4: token 100000 is outside" \
+  "$rgtg" train value "${value[@]}" --out "$work/value-foreign" --set "data.value_gens=$work/foreign.jsonl"
+expect_error "value without scored generations names the key" "data.value_gens" \
+  "$rgtg" train value "${value[@]}" --out "$work/value-none"
 
 # exact resume: 20 steps straight == 10 steps, stop, resume for 10 (the same bytes)
 resume=("${tiny[@]}" --set train.max_steps=20 --set train.warmup_steps=3)

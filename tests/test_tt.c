@@ -1,5 +1,5 @@
 /* tests/test_tt.c: unit tests of the libtorch C shim (core/torch/tt.h): arena, ops against
- * hand-computed values, autograd, AdamW against its formula, error propagation, sampling, dtypes. */
+ * hand-computed values, autograd, AdamW against its formula, error propagation, dtypes. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -278,27 +278,6 @@ static void test_errors(void) {
     tt_arena_release(mark);
 }
 
-static void test_sample_rows(void) {
-    size_t mark = tt_arena_mark();
-    const float pv[6] = {0.1f, 0.2f, 0.7f, 0.5f, 0.0f, 0.5f};
-    tt_t probs = from_f32(pv, (int64_t[]){2, 3}, 2);
-    CHECK(longs_equal(tt_sample_rows(probs, (double[]){0.05, 0.25}, 2), (int64_t[]){0, 0}, 2), "sample_rows low u");
-    CHECK(longs_equal(tt_sample_rows(probs, (double[]){0.35, 0.6}, 2), (int64_t[]){2, 2}, 2), "sample_rows high u");
-    CHECK(longs_equal(tt_sample_rows(probs, (double[]){0.2, 0.5}, 2), (int64_t[]){1, 2}, 2),
-          "sample_rows skips a zero-probability index");
-    tt_t again = tt_sample_rows(probs, (double[]){0.2, 0.5}, 2);
-    CHECK(tt_dtype(again) == TT_I64 && longs_equal(again, (int64_t[]){1, 2}, 2), "sample_rows deterministic, int64");
-    const float unnorm[2] = {2.0f, 6.0f};
-    CHECK(longs_equal(tt_sample_rows(from_f32(unnorm, (int64_t[]){1, 2}, 2), (double[]){0.24}, 1), (int64_t[]){0}, 1) &&
-              longs_equal(tt_sample_rows(from_f32(unnorm, (int64_t[]){1, 2}, 2), (double[]){0.26}, 1), (int64_t[]){1}, 1),
-          "sample_rows normalizes by the row total");
-    rgtg_error_clear();
-    CHECK(tt_sample_rows(probs, (double[]){0.5, 1.0}, 2) == NULL && rgtg_error_status() == RGTG_ERR_INVALID,
-          "sample_rows rejects u outside [0,1)");
-    rgtg_error_clear();
-    tt_arena_release(mark);
-}
-
 static void test_dtypes(void) {
     size_t mark = tt_arena_mark();
     const float v[4] = {1.0f, 0.5f, -2.25f, 3.140625f}; /* exact in bf16 and f16 */
@@ -343,9 +322,6 @@ static void test_cuda(void) {
           "cuda linear");
     tt_t ybf = tt_linear(tt_to(x, TT_BF16, TT_CUDA), tt_to(w, TT_BF16, TT_CUDA));
     CHECK(tt_dtype(ybf) == TT_BF16 && values_near(ybf, (double[]){-2, 4, -2, 13}, 4, 1e-2), "cuda bf16 linear");
-    const float pv[6] = {0.1f, 0.2f, 0.7f, 0.5f, 0.0f, 0.5f};
-    tt_t drawn = tt_sample_rows(tt_from_host(pv, (int64_t[]){2, 3}, 2, TT_F32, TT_CUDA), (double[]){0.2, 0.5}, 2);
-    CHECK(tt_device(drawn) == TT_CUDA && longs_equal(drawn, (int64_t[]){1, 2}, 2), "cuda sample_rows");
     tt_t v = NULL, i = NULL;
     CHECK(tt_topk(x, 2, &v, &i) == RGTG_OK && longs_equal(i, (int64_t[]){2, 1, 2, 1}, 4), "cuda topk");
     tt_t leaf = tt_clone(x);
@@ -374,7 +350,6 @@ int main(void) {
     test_adamw(TT_F64, 1e-12, "adamw f64 matches the formula for 2 steps");
     test_adamw(TT_F32, 1e-6, "adamw f32 matches the formula for 2 steps");
     test_errors();
-    test_sample_rows();
     test_dtypes();
     test_cuda();
     CHECK(tt_arena_size() == 0, "every test released its handles");

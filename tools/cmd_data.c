@@ -1,160 +1,149 @@
-/* tools/cmd_data.c: `rgtg data demo`: the embedded default dataset. WordNet's glosses (Debian package
- * wordnet-base) become "define" preference pairs; a SentencePiece tokenizer is trained on their text;
- * the pairs are tokenized into prefs.h5 with train/valid/test splits and expanded into prefix pairs. */
+/* tools/cmd_data.c: `rgtg data demo|tokenizer|prepare|expand`: options into the data stage's params,
+ * one stage call each (data/demo.c, data/corpus.c, data/prepare.c, data/expand.c), and a summary line. */
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "../core/fsutil.h"
-#include "../core/spm/spm.h"
-#include "../data/define_long.h"
+#include "../data/corpus.h"
+#include "../data/demo.h"
 #include "../data/expand.h"
-#include "../data/prefs_h5.h"
-#include "../data/wordnet.h"
+#include "../data/prepare.h"
 #include "args.h"
 #include "commands.h"
 
-static const rgtg_option_t options[] = {
-    {"out", true, false, "output directory (prefs.h5, tokenizer.model)"},
-    {"wordnet", true, false, "WordNet dict folder (default /usr/share/wordnet)"},
-    {"task", true, false, "define (one gloss; default) or define-long (a paragraph; pairs labelled by the gold reward)"},
-    {"pairs", true, false, "preference pairs in all (default 3000)"},
-    {"test", true, false, "held-out test prompts among them (default 100)"},
-    {"valid", true, false, "validation pairs among them (default 200)"},
-    {"vocab", true, false, "tokenizer vocabulary (default 2000)"},
-    {"ratio", true, false, "prefix pairs per pair (default 2)"},
-    {"seed", true, false, "seed of selection, splits and expansion (default 1)"},
-    {"help", false, false, "this help"},
-    {NULL, false, false, NULL},
-};
-
-static rgtg_status_t tokenize_with_spm(void *ctx, const char *text, size_t len, int32_t **ids, size_t *count) {
-    return rgtg_spm_encode(ctx, text, len, ids, count);
-}
-
-/* The tokenizer's training text: every prompt and response, one a line. */
-static rgtg_status_t write_corpus(const char *path, const rgtg_wordnet_pairs_t *pairs) {
-    rgtg_atomic_file_t file;
-    rgtg_status_t st = rgtg_atomic_begin(&file, path);
-    for (size_t i = 0; st == RGTG_OK && i < pairs->count; i++)
-        fprintf(file.fp, "%s\n%s\n%s\n", pairs->pairs[i].prompt_text, pairs->pairs[i].chosen_text,
-                pairs->pairs[i].rejected_text);
-    if (st == RGTG_OK) st = rgtg_atomic_commit(&file);
-    else rgtg_atomic_abort(&file);
-    return st;
-}
-
-static rgtg_status_t build(const char *out, const char *wordnet_dir, const char *task, long long n_pairs,
-                           long long n_test, long long n_valid, long long vocab, double ratio, long long seed) {
-    rgtg_wordnet_t *db = NULL;
-    rgtg_wordnet_pairs_t pairs = {0};
-    rgtg_spm_t *spm = NULL;
-    rgtg_prefs_writer_t *writer = NULL;
-    char *corpus = rgtg_path_join(out, "corpus.txt"), *tok = rgtg_path_join(out, "tokenizer.model");
-    char *prefs = rgtg_path_join(out, "prefs.h5");
-    rgtg_status_t st = rgtg_mkdirs(out);
-    if (st == RGTG_OK) st = rgtg_wordnet_load(wordnet_dir, &db);
-    rgtg_wordnet_pair_params_t pp = rgtg_wordnet_pair_default_params();
-    pp.max_pairs = (size_t)n_pairs;
-    pp.seed = (uint64_t)seed;
-    rgtg_define_long_params_t lp = rgtg_define_long_default_params();
-    rgtg_define_long_pairs_t long_pairs = {0};
-    char options[1024];
-    int long_task = !strcmp(task, "define-long");
-    lp.words.max_pairs = pp.max_pairs;
-    lp.words.seed = pp.seed;
-    if (st == RGTG_OK && long_task && (st = rgtg_define_long_make_pairs(db, &lp, &long_pairs)) == RGTG_OK) {
-        rgtg_define_long_report(&long_pairs, stdout);
-        pairs = long_pairs.pairs; /* the variants and gold rewards stay in long_pairs */
-        memset(&long_pairs.pairs, 0, sizeof long_pairs.pairs);
-    } else if (st == RGTG_OK) {
-        st = rgtg_wordnet_make_pairs(db, &pp, &pairs);
-    }
-    if (st == RGTG_OK && (long long)pairs.count < n_test + n_valid + 2)
-        st = rgtg_error_set(RGTG_ERR_INVALID, "%s: only %zu pairs could be made, fewer than the held-out splits need",
-                            wordnet_dir, pairs.count);
-    if (st == RGTG_OK) st = write_corpus(corpus, &pairs);
-    rgtg_spm_train_params_t tp = rgtg_spm_train_default_params();
-    tp.vocab_size = (int)vocab;
-    tp.seed = (uint64_t)seed;
-    if (st == RGTG_OK) st = rgtg_spm_train(corpus, tok, &tp);
-    if (st == RGTG_OK) st = rgtg_spm_load(tok, &spm);
-    char tok_sha[65] = "", src_sha[65 * 4] = "", sources[4096] = "";
-    if (st == RGTG_OK) st = rgtg_sha256_file(tok, tok_sha);
-    for (size_t i = 0; st == RGTG_OK && i < rgtg_wordnet_source_count(db); i++) {
-        char hex[65];
-        const char *path = rgtg_wordnet_source_path(db, i);
-        st = rgtg_sha256_file(path, hex);
-        if (st == RGTG_OK && strlen(sources) + strlen(path) + 2 < sizeof sources && strlen(src_sha) + 66 < sizeof src_sha) {
-            strcat(strcat(sources, path), "\n");
-            strcat(strcat(src_sha, hex), "\n");
-        }
-    }
-    rgtg_prefs_attrs_t attrs = {
-        .tokenizer_sha256 = tok_sha, .vocab_size = spm ? rgtg_spm_vocab_size(spm) : 0,
-        .eos_id = spm ? rgtg_spm_eos_id(spm) : 2, .pad_id = spm ? rgtg_spm_pad_id(spm) : 3,
-        .template_name = pairs.template_name, .template_text = pairs.template_text,
-        .source_files = sources, .source_sha256 = src_sha, .seed = (uint64_t)seed,
-        .options = long_task ? rgtg_define_long_options(&lp, options, sizeof options) : NULL,
-    };
-    if (st == RGTG_OK) st = rgtg_prefs_writer_open(prefs, &attrs, &writer);
-    /* pairs come in a seeded random order: the last ones are held out */
-    size_t first_test = pairs.count - (size_t)n_test, first_valid = first_test - (size_t)n_valid;
-    for (size_t i = 0; st == RGTG_OK && i < pairs.count; i++) {
-        int split = i >= first_test ? RGTG_SPLIT_TEST : i >= first_valid ? RGTG_SPLIT_VALID : RGTG_SPLIT_TRAIN;
-        const rgtg_wordnet_pair_t *p = &pairs.pairs[i];
-        st = rgtg_prefs_writer_add_text(writer, tokenize_with_spm, spm, p->prompt_text, p->chosen_text,
-                                        p->rejected_text, split);
-    }
-    rgtg_prefs_counts_t counts = {
-        .rows_read = pairs.lemmas_read, .drop_reasons = pairs.drop_reasons, .drop_counts = pairs.drop_counts,
-        .drop_reason_count = RGTG_WORDNET_DROP_COUNT,
-    };
-    if (st == RGTG_OK) st = rgtg_prefs_writer_commit(writer, &counts);
-    else if (writer) rgtg_prefs_writer_abort(writer);
-    if (st == RGTG_OK) st = rgtg_prefs_expand(prefs, ratio, (uint64_t)seed);
-    if (st == RGTG_OK)
-        printf("data demo: %zu pairs (%lld test, %lld valid), vocabulary %d, prefix ratio %g -> %s\n", pairs.count,
-               n_test, n_valid, rgtg_spm_vocab_size(spm), ratio, prefs);
-    if (st != RGTG_OK) unlink(prefs); /* a failed expansion must not leave a file that looks complete */
-    unlink(corpus);
-    free(corpus), free(tok), free(prefs);
-    rgtg_spm_free(spm);
-    rgtg_wordnet_pairs_free(&pairs);
-    rgtg_define_long_pairs_free(&long_pairs);
-    rgtg_wordnet_free(db);
-    return st;
-}
+_Static_assert(RGTG_MAX_STRINGS <= RGTG_PREPARE_MAX_INPUTS && RGTG_MAX_STRINGS <= RGTG_CORPUS_MAX_INPUTS,
+               "every input the command line takes fits the stages' params");
 
 int rgtg_cmd_data_demo(int argc, char **argv) {
-    rgtg_args_t args;
-    if (!rgtg_args_parse("data demo", options, argc, argv, &args)) return 2;
-    if (rgtg_args_has(&args, "help")) {
-        rgtg_args_usage("data demo", "--out DIR", options);
-        return 0;
-    }
-    const char *out = rgtg_args_get(&args, "out", NULL);
-    long long pairs, test, valid, vocab, seed;
-    double ratio;
-    if (!out) {
-        fprintf(stderr, "rgtg data demo: --out is required\n");
+    rgtg_demo_params_t p = rgtg_demo_default_params();
+    const rgtg_opt_t options[] = {
+        RGTG_OPT("out", RGTG_OPT_STRING, &p.out_dir, "output directory (prefs.h5, tokenizer.model)", .required = true),
+        RGTG_OPT("wordnet", RGTG_OPT_STRING, &p.wordnet_dir, "WordNet dict folder"),
+        RGTG_OPT("task", RGTG_OPT_STRING, &p.task, "define (one gloss) or define-long (a paragraph; data/GOLD.md)"),
+        RGTG_OPT("pairs", RGTG_OPT_INT, &p.pairs, "preference pairs in all"),
+        RGTG_OPT("test", RGTG_OPT_INT, &p.test, "held-out test prompts among them"),
+        RGTG_OPT("valid", RGTG_OPT_INT, &p.valid, "validation pairs among them"),
+        RGTG_OPT("vocab", RGTG_OPT_INT32, &p.vocab, "tokenizer vocabulary"),
+        RGTG_OPT("ratio", RGTG_OPT_DOUBLE, &p.ratio, "prefix pairs per pair"),
+        RGTG_OPT("seed", RGTG_OPT_U64, &p.seed, "seed of selection, splits and expansion"),
+        RGTG_OPT_END,
+    };
+    const rgtg_cli_t cli = {.command = "data demo", .synopsis = "--out DIR", .options = options};
+    int code = rgtg_cli_parse(&cli, argc, argv);
+    if (code >= 0) return code;
+    rgtg_demo_result_t r;
+    if (rgtg_demo_build(&p, &r) != RGTG_OK) return rgtg_report_error("data demo");
+    fputs(r.report, stdout);
+    printf("data demo: %zu pairs (%" PRId64 " test, %" PRId64 " valid), vocabulary %d, prefix ratio %g -> %s\n", r.pairs,
+           p.test, p.valid, r.vocab, p.ratio, r.prefs);
+    return 0;
+}
+
+int rgtg_cmd_data_tokenizer(int argc, char **argv) {
+    rgtg_corpus_params_t p = rgtg_corpus_default_params();
+    rgtg_strings_t inputs = {0};
+    const rgtg_opt_t options[] = {
+        RGTG_OPT("input", RGTG_OPT_STRINGS, &inputs,
+                 "preference or plain text files (.gz read too); more may follow as arguments"),
+        RGTG_OPT("vocab", RGTG_OPT_INT32, &p.vocab_size, "vocabulary size", .required = true),
+        RGTG_OPT("out", RGTG_OPT_STRING, &p.out, "the SentencePiece model to write", .required = true),
+        RGTG_OPT("model-type", RGTG_OPT_STRING, &p.model_type, "unigram or bpe"),
+        RGTG_OPT("format", RGTG_OPT_STRING, &p.format, "input format (default: detected per file); text: one sentence a line"),
+        RGTG_OPT("seed", RGTG_OPT_U64, &p.seed, "sampling seed of the trainer"),
+        RGTG_OPT_END,
+    };
+    const rgtg_cli_t cli = {.command = "data tokenizer", .synopsis = "--input FILE... --vocab N --out tok.model",
+                            .options = options,
+                            .positional = &inputs, .min_positional = 1, .positional_name = "--input FILE"};
+    int code = rgtg_cli_parse(&cli, argc, argv);
+    if (code >= 0) return code;
+    memcpy(p.inputs, inputs.items, sizeof p.inputs);
+    p.input_count = inputs.count;
+    int64_t lines;
+    if (rgtg_corpus_train_tokenizer(&p, &lines) != RGTG_OK) return rgtg_report_error("data tokenizer");
+    printf("data tokenizer: %" PRId64 " lines from %d file%s, vocabulary %d (%s) -> %s\n", lines, p.input_count,
+           p.input_count == 1 ? "" : "s", p.vocab_size, p.model_type, p.out);
+    return 0;
+}
+
+int rgtg_cmd_data_prepare(int argc, char **argv) {
+    rgtg_prepare_params_t p = rgtg_prepare_default_params();
+    rgtg_strings_t inputs = {0};
+    const char *split = "0.9,0.05,0.05";
+    int truncate = p.truncate, on_error = 0;
+    static const char *const on_errors[] = {"fail", "skip", NULL};
+    const rgtg_opt_t options[] = {
+        RGTG_OPT("input", RGTG_OPT_STRINGS, &inputs, "preference files (.gz read too); more may follow as arguments"),
+        RGTG_OPT("format", RGTG_OPT_STRING, &p.format,
+                 "hh, tldr, ultrafeedback, sharegpt, postedit or jsonl (default: detected per file)"),
+        RGTG_OPT("tokenizer", RGTG_OPT_STRING, &p.tokenizer, "SentencePiece model", .required = true),
+        RGTG_OPT("out", RGTG_OPT_STRING, &p.out, "prefs.h5 to write", .required = true),
+        RGTG_OPT("template", RGTG_OPT_STRING, &p.template_name,
+                 "prompt template taking {prompt} (default none: the prompt as it is)"),
+        RGTG_OPT("max-len", RGTG_OPT_INT, &p.max_len, "most tokens of prompt + longer response, EOS counted (0: no limit)"),
+        RGTG_OPT("truncate", RGTG_OPT_CHOICE, &truncate, "rows over --max-len: cut the prompt, cut responses, or drop",
+         .choices = rgtg_truncate_names),
+        RGTG_OPT("split", RGTG_OPT_STRING, &split, "train,valid,test fractions"),
+        RGTG_OPT("seed", RGTG_OPT_U64, &p.seed, "seed of the split assignment"),
+        RGTG_OPT("on-error", RGTG_OPT_CHOICE, &on_error, "a malformed row: fail (no output) or skip (counted as malformed)",
+         .choices = on_errors),
+        RGTG_OPT("limit", RGTG_OPT_INT, &p.limit, "stop after this many pairs are kept (0: all)"),
+        RGTG_OPT_END,
+    };
+    const rgtg_cli_t cli = {.command = "data prepare", .synopsis = "--input FILE... --tokenizer tok.model --out prefs.h5",
+                            .options = options,
+                            .positional = &inputs, .min_positional = 1, .positional_name = "--input FILE"};
+    int code = rgtg_cli_parse(&cli, argc, argv);
+    if (code >= 0) return code;
+    char tail;
+    if (sscanf(split, "%lf,%lf,%lf%c", &p.split[0], &p.split[1], &p.split[2], &tail) != 3) {
+        fprintf(stderr, "rgtg data prepare: --split wants three fractions summing to 1, like 0.9,0.05,0.05\n");
         return 2;
     }
-    if (!rgtg_args_int(&args, "pairs", 3000, &pairs) || !rgtg_args_int(&args, "test", 100, &test) ||
-        !rgtg_args_int(&args, "valid", 200, &valid) || !rgtg_args_int(&args, "vocab", 2000, &vocab) ||
-        !rgtg_args_int(&args, "seed", 1, &seed) || !rgtg_args_double(&args, "ratio", 2.0, &ratio))
-        return 2;
-    if (pairs < 1 || test < 0 || valid < 0 || vocab < 16 || !(ratio > 0)) {
-        fprintf(stderr, "rgtg data demo: --pairs, --vocab and --ratio must be positive, --test and --valid not negative\n");
+    memcpy(p.inputs, inputs.items, sizeof p.inputs);
+    p.input_count = inputs.count;
+    p.truncate = (rgtg_truncate_t)truncate;
+    p.skip_errors = on_error == 1;
+    rgtg_prepare_result_t r;
+    if (rgtg_prepare_run(&p, &r) != RGTG_OK) return rgtg_report_error("data prepare");
+    printf("data prepare: %" PRId64 " rows read, %" PRId64 " pairs kept (train %" PRId64 ", valid %" PRId64 ", test %" PRId64
+           ") -> %s\n", r.rows_read, r.kept, r.split_counts[0], r.split_counts[1], r.split_counts[2], p.out);
+    if (r.drop_count) {
+        printf("  dropped:");
+        for (size_t i = 0; i < r.drop_count; i++) printf(" %s %" PRId64, r.drop_reasons[i], r.drop_counts[i]);
+        printf("\n");
+    }
+    return 0;
+}
+
+int rgtg_cmd_data_expand(int argc, char **argv) {
+    rgtg_expand_params_t p = rgtg_expand_default_params();
+    rgtg_strings_t positional = {0};
+    const char *ratio = NULL;
+    const rgtg_opt_t options[] = {
+        RGTG_OPT("in", RGTG_OPT_STRING, &p.path, "prefs.h5 to add the prefix index to (rewritten atomically)"),
+        RGTG_OPT("ratio", RGTG_OPT_STRING, &ratio, "prefix pairs per pair, or all", .required = true),
+        RGTG_OPT("seed", RGTG_OPT_U64, &p.seed, "sampling seed (default: the file's seed attribute)", .given = &p.seed_given),
+        RGTG_OPT_END,
+    };
+    const rgtg_cli_t cli = {.command = "data expand", .synopsis = "--in prefs.h5 --ratio R|all", .options = options,
+                            .positional = &positional};
+    int code = rgtg_cli_parse(&cli, argc, argv);
+    if (code >= 0) return code;
+    if (!p.path && positional.count > 0) p.path = positional.items[0];
+    char *end = NULL;
+    p.ratio = strcmp(ratio, "all") == 0 ? RGTG_EXPAND_ALL : strtod(ratio, &end);
+    if (!p.path || (end && (end == ratio || *end || !(p.ratio > 0) || !isfinite(p.ratio)))) {
+        fprintf(stderr, "rgtg data expand: --in FILE and --ratio (a positive number or all) are required\n");
         return 2;
     }
-    const char *task = rgtg_args_get(&args, "task", "define");
-    if (strcmp(task, "define") && strcmp(task, "define-long")) {
-        fprintf(stderr, "rgtg data demo: --task must be define or define-long, not \"%s\"\n", task);
-        return 2;
-    }
-    rgtg_status_t st = build(out, rgtg_args_get(&args, "wordnet", "/usr/share/wordnet"), task, pairs, test, valid,
-                             vocab, ratio, seed);
-    return st == RGTG_OK ? 0 : rgtg_report_error("data demo");
+    rgtg_expand_result_t r;
+    if (rgtg_expand_run(&p, &r) != RGTG_OK) return rgtg_report_error("data expand");
+    printf("data expand: ratio %s, seed %" PRIu64 " -> %s\n", ratio, r.seed, p.path);
+    for (int s = 0; s < RGTG_SPLIT_COUNT; s++)
+        printf("  %-5s %" PRId64 " pairs -> %" PRId64 " prefix pairs%s\n", rgtg_split_name(s), r.pairs[s], r.prefix_pairs[s],
+               r.saturated[s] ? " (saturated: every prefix listed)" : "");
+    return 0;
 }

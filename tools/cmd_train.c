@@ -10,22 +10,13 @@
 #include "../core/dist.h"
 #include "../core/fsutil.h"
 #include "../core/log.h"
+#include "../eval/prefix_accuracy.h"
 #include "../train/trainer.h"
 #include "args.h"
 #include "commands.h"
-#include "value_data.h"
-
-static const rgtg_option_t options[] = {
-    {"config", true, false, "YAML config (configs/*/*.yaml)"},
-    {"set", true, true, "override a config key: --set train.lr=1e-4"},
-    {"out", true, false, "output directory (config.yaml, metrics.jsonl, checkpoint-STEP/, final/)"},
-    {"resume", true, false, "auto (the newest valid checkpoint in --out, if any) or a checkpoint directory"},
-    {"help", false, false, "this help"},
-    {NULL, false, false, NULL},
-};
 
 static const char *const known_keys[] = {
-    "data.path", "data.tokenizer", "data.ratio",
+    "data.path", "data.tokenizer", "data.ratio", "data.value_gens",
     "model.init", "model.hidden_size", "model.intermediate_size", "model.num_hidden_layers",
     "model.num_attention_heads", "model.num_key_value_heads", "model.max_position_embeddings",
     "model.rms_norm_eps", "model.rope_theta", "model.tie_word_embeddings",
@@ -34,15 +25,15 @@ static const char *const known_keys[] = {
     "train.beta1", "train.beta2", "train.grad_clip", "train.log_every", "train.eval_every",
     "train.eval_pairs", "train.save_every", "train.stop_after", "train.keep_last", "train.seed", "train.threads",
     "train.shard", "train.shards", "train.device", "train.dtype",
-    "dpo.beta",
-    "value.lm", "value.rm", "value.prompts", "value.samples_per_prompt", "value.max_new_tokens",
-    "value.top_k", "value.temperature", "value.loss",
+    "dpo.beta", "value.loss",
     NULL,
 };
 
+#define MAX_VALUE_GENS 64
+
 typedef struct {
     rgtg_train_params_t train;
-    rgtg_value_data_params_t value;
+    const char *value_gens[MAX_VALUE_GENS];
 } run_params_t;
 
 static rgtg_status_t get_string_choice(const rgtg_config_t *cfg, const char *key, const char *fallback,
@@ -54,6 +45,27 @@ static rgtg_status_t get_string_choice(const rgtg_config_t *cfg, const char *key
     char list[128] = "";
     for (int i = 0; choices[i]; i++) strcat(strcat(list, i ? ", " : ""), choices[i]);
     return rgtg_error_set(RGTG_ERR_INVALID, "config key '%s': '%s' is not one of %s", key, *out, list);
+}
+
+/* data.value_gens: one path or a list of them. */
+static rgtg_status_t get_paths(const rgtg_config_t *cfg, const char *key, const char **paths, int *count) {
+    size_t n = 0;
+    *count = 0;
+    if (!rgtg_config_has(cfg, key)) return RGTG_OK;
+    if (rgtg_config_get_list_count(cfg, key, &n) != RGTG_OK) { /* a scalar: one path */
+        rgtg_error_clear();
+        *count = 1;
+        return rgtg_config_get_string(cfg, key, NULL, &paths[0]);
+    }
+    if (n > MAX_VALUE_GENS) return rgtg_error_set(RGTG_ERR_INVALID, "config key '%s': at most %d files", key, MAX_VALUE_GENS);
+    rgtg_status_t st = RGTG_OK;
+    for (size_t i = 0; st == RGTG_OK && i < n; i++) {
+        char item[128];
+        snprintf(item, sizeof item, "%s[%zu]", key, i);
+        st = rgtg_config_get_string(cfg, item, NULL, &paths[i]);
+    }
+    *count = (int)n;
+    return st;
 }
 
 /* Reads the config into params; every getter names the key, its source and the expected type. */
@@ -90,8 +102,6 @@ static rgtg_status_t read_params(const rgtg_config_t *cfg, const char *kind, run
         {"model.max_position_embeddings", &p->model.max_position_embeddings},
         {"train.threads", &p->threads}, {"train.shard", &p->shard}, {"train.shards", &p->shards},
         {"train.keep_last", &p->keep_last},
-        {"value.samples_per_prompt", &run->value.samples_per_prompt}, {"value.top_k", &run->value.top_k},
-        {"value.max_new_tokens", &run->value.max_new_tokens},
     };
     p->model.num_key_value_heads = -1; /* default: as many as query heads */
     for (size_t i = 0; st == RGTG_OK && i < sizeof ints / sizeof ints[0]; i++) {
@@ -103,7 +113,7 @@ static rgtg_status_t read_params(const rgtg_config_t *cfg, const char *kind, run
         {"train.grad_accum", &p->grad_accum}, {"train.max_len", &p->max_len},
         {"train.log_every", &p->log_every}, {"train.eval_every", &p->eval_every},
         {"train.eval_pairs", &p->eval_pairs}, {"train.warmup_steps", &p->optim.warmup_steps},
-        {"train.save_every", &p->save_every}, {"train.stop_after", &p->stop_after}, {"value.prompts", &run->value.prompts},
+        {"train.save_every", &p->save_every}, {"train.stop_after", &p->stop_after},
     };
     for (size_t i = 0; st == RGTG_OK && i < sizeof longs / sizeof longs[0]; i++)
         st = rgtg_config_get_int(cfg, longs[i].key, *longs[i].target, longs[i].target);
@@ -112,7 +122,7 @@ static rgtg_status_t read_params(const rgtg_config_t *cfg, const char *kind, run
         {"train.lr", &p->optim.lr}, {"train.min_lr_ratio", &p->optim.min_lr_ratio},
         {"train.weight_decay", &p->optim.weight_decay}, {"train.beta1", &p->optim.beta1},
         {"train.beta2", &p->optim.beta2}, {"train.grad_clip", &p->optim.grad_clip},
-        {"dpo.beta", &p->dpo_beta}, {"data.ratio", &p->prefix_ratio}, {"value.temperature", &run->value.temperature},
+        {"dpo.beta", &p->dpo_beta}, {"data.ratio", &p->prefix_ratio},
     };
     for (size_t i = 0; st == RGTG_OK && i < sizeof doubles / sizeof doubles[0]; i++)
         st = rgtg_config_get_double(cfg, doubles[i].key, *doubles[i].target, doubles[i].target);
@@ -121,19 +131,28 @@ static rgtg_status_t read_params(const rgtg_config_t *cfg, const char *kind, run
     p->model.tie_word_embeddings = tie;
     if (st == RGTG_OK) st = rgtg_config_get_int(cfg, "train.seed", (int64_t)p->seed, &v);
     p->seed = (uint64_t)v;
-    if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "value.lm", NULL, &run->value.lm_dir);
-    if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "value.rm", NULL, &run->value.rm_dir);
-    if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_VALUE && (!run->value.lm_dir || !run->value.rm_dir))
-        st = rgtg_error_set(RGTG_ERR_INVALID, "config keys 'value.lm' and 'value.rm' are required for train value");
+    if (st == RGTG_OK) st = get_paths(cfg, "data.value_gens", run->value_gens, &p->value_gens_count);
+    p->value_gens = run->value_gens;
+    if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_VALUE && p->value_gens_count == 0)
+        st = rgtg_error_set(RGTG_ERR_INVALID, "config key 'data.value_gens' is required for train value (scored "
+                            "generations: rgtg decode --split train, then rgtg eval score)");
     if (st == RGTG_OK && p->objective != RGTG_OBJECTIVE_DPO && rgtg_config_has(cfg, "dpo.beta"))
         rgtg_log_warn("config key 'dpo.beta' is ignored by train %s", kind);
     if (st == RGTG_OK && p->prefix_ratio < 0)
         st = rgtg_error_set(RGTG_ERR_INVALID, "config key 'data.ratio': must be positive (or absent), got %g", p->prefix_ratio);
     if (p->model.num_key_value_heads <= 0) p->model.num_key_value_heads = p->model.num_attention_heads;
     p->optim.total_steps = p->max_steps;
-    run->value.seed = p->seed;
-    run->value.threads = p->threads;
-    run->value.bce = p->value_bce;
+    return st;
+}
+
+/* The trainer's held-out report of a reward model: eval's prefix-accuracy metric. */
+static rgtg_status_t prefix_accuracy_report(void *context, const rgtg_model_t *rm, const rgtg_prefs_t *data, int split,
+                                            int64_t max_pairs, int64_t micro_batch, int64_t max_len,
+                                            rgtg_train_report_t *out) {
+    (void)context;
+    rgtg_prefix_accuracy_t r;
+    rgtg_status_t st = rgtg_prefix_accuracy(rm, data, split, max_pairs, micro_batch, max_len, &r);
+    *out = (rgtg_train_report_t){r.pairs, r.loss, r.accuracy, {r.prefix_accuracy[0], r.prefix_accuracy[1], r.prefix_accuracy[2]}};
     return st;
 }
 
@@ -153,44 +172,41 @@ static void print_result(const char *command, const rgtg_train_params_t *p, cons
 int rgtg_cmd_train(const char *kind, int argc, char **argv) {
     char command[32];
     snprintf(command, sizeof command, "train %s", kind);
-    rgtg_args_t args;
-    if (!rgtg_args_parse(command, options, argc, argv, &args)) return 2;
-    if (rgtg_args_has(&args, "help")) {
-        rgtg_args_usage(command, "--config FILE [--set key=value ...] --out DIR [--resume auto|DIR]", options);
-        return 0;
-    }
-    const char *config_path = rgtg_args_get(&args, "config", NULL), *out = rgtg_args_get(&args, "out", NULL);
-    if (!config_path || !out) {
-        fprintf(stderr, "rgtg %s: --config and --out are required\n", command);
-        return 2;
-    }
+    const char *config_path = NULL, *out = NULL, *resume = NULL;
+    rgtg_strings_t sets = {0};
+    const rgtg_opt_t options[] = {
+        RGTG_OPT("config", RGTG_OPT_STRING, &config_path, "YAML config (configs/*/*.yaml)", .required = true),
+        RGTG_OPT("set", RGTG_OPT_STRINGS, &sets, "override a config key: --set train.lr=1e-4"),
+        RGTG_OPT("out", RGTG_OPT_STRING, &out, "output directory (config.yaml, metrics.jsonl, checkpoint-STEP/, final/)",
+                 .required = true),
+        RGTG_OPT("resume", RGTG_OPT_STRING, &resume,
+                 "auto (the newest valid checkpoint in --out, if any) or a checkpoint directory"),
+        RGTG_OPT_END,
+    };
+    const rgtg_cli_t cli = {.command = command, .synopsis = "--config FILE [--set key=value ...] --out DIR [--resume auto|DIR]",
+                            .options = options};
+    int parsed = rgtg_cli_parse(&cli, argc, argv);
+    if (parsed >= 0) return parsed;
     if (rgtg_dist_init(&argc, &argv) != RGTG_OK) return rgtg_report_error(command);
     int rank = rgtg_dist_rank();
     rgtg_log_set_rank(rank, rgtg_dist_world_size());
     rgtg_train_install_signal_handlers();
     rgtg_config_t *cfg = NULL;
     rgtg_status_t st = rgtg_config_load(config_path, &cfg);
-    for (int i = 0; st == RGTG_OK && i < args.count; i++)
-        if (!strcmp(args.names[i], "set")) st = rgtg_config_set(cfg, args.values[i]);
-    run_params_t run = {.train = rgtg_train_default_params(), .value = rgtg_value_data_default_params()};
+    for (int i = 0; st == RGTG_OK && i < sets.count; i++) st = rgtg_config_set(cfg, sets.items[i]);
+    run_params_t run = {.train = rgtg_train_default_params()};
     run.train.out_dir = out;
-    run.train.resume = rgtg_args_get(&args, "resume", NULL);
+    run.train.report = prefix_accuracy_report;
+    run.train.resume = resume;
     if (st == RGTG_OK) st = read_params(cfg, kind, &run);
     if (st == RGTG_OK && rank == 0) st = rgtg_mkdirs(out);
     char *resolved = rgtg_path_join(out, "config.yaml");
     if (st == RGTG_OK && rank == 0) st = rgtg_config_write_yaml(cfg, resolved);
     free(resolved);
-    rgtg_value_data_t value = {0};
-    if (st == RGTG_OK && run.train.objective == RGTG_OBJECTIVE_VALUE) {
-        st = rgtg_value_data_make(run.train.data_path, &run.value, &value);
-        run.train.value_examples = value.examples;
-        run.train.value_count = value.count;
-    }
     st = rgtg_dist_check(st); /* a rank that failed to set up stops them all */
     rgtg_train_result_t result;
     if (st == RGTG_OK) st = rgtg_train_run(&run.train, &result);
     if (st == RGTG_OK && rank == 0 && !result.interrupted) print_result(command, &run.train, &result);
-    rgtg_value_data_free(&value);
     rgtg_config_free(cfg);
     /* every rank knows the outcome (the trainer agrees on failures); rank 0 says it */
     int code = st == RGTG_OK ? 0 : st == RGTG_ERR_INTERRUPTED ? 130 : 1;

@@ -9,7 +9,7 @@ packages=(
   libsentencepiece-dev sentencepiece
   libhdf5-dev hdf5-tools libopenmpi-dev openmpi-bin
   libjansson-dev libyaml-dev zlib1g-dev libssl-dev
-  python3-torch python3-numpy python3-h5py
+  python3-torch python3-numpy python3-h5py python3-scipy python3-nltk
   wordnet-base
 )
 

@@ -59,21 +59,13 @@ typedef struct {
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-/* Cuts rows[0..n) (one sequence or the two sides of a pair, sharing a prompt) into max_len: the
- * prompt loses the same tokens from the left on every row, keeping at least one; then responses lose
- * tokens from the right. */
+/* Cuts rows[0..n) (one sequence or the two sides of a pair, sharing a prompt) into max_len, by the
+ * data stage's length convention (rgtg_fit_rows). */
 static void fit(row_t *rows, int n, int64_t max_len) {
-    int64_t over = 0;
-    for (int i = 0; i < n; i++) {
-        int64_t o = rows[i].prompt_len + rows[i].response_len - max_len;
-        if (o > over) over = o;
-    }
-    int64_t cut = min64(over, rows[0].prompt_len - 1);
-    for (int i = 0; i < n && cut > 0; i++) rows[i].prompt += cut, rows[i].prompt_len -= cut;
-    for (int i = 0; i < n; i++) {
-        int64_t o = rows[i].prompt_len + rows[i].response_len - max_len;
-        if (o > 0) rows[i].response_len -= o;
-    }
+    int64_t lens[2];
+    for (int i = 0; i < n; i++) lens[i] = rows[i].response_len;
+    int64_t cut = rgtg_fit_rows(rows[0].prompt_len, lens, n, max_len);
+    for (int i = 0; i < n; i++) rows[i].prompt += cut, rows[i].prompt_len -= cut, rows[i].response_len = lens[i];
 }
 
 /* The rows of one example: SFT and value give one, the pair objectives two (preferred first). */

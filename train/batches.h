@@ -17,9 +17,10 @@ typedef enum {
     RGTG_OBJECTIVE_VALUE = 5,     /* CD-FUDGE prefix value regression onto sampled responses' rewards */
 } rgtg_objective_t;
 
-/* A sampled response with the reward it earned, for the value objective. */
+/* A sampled response with the reward it earned, for the value objective (train/value_data.c). */
 typedef struct {
-    int32_t *prompt, *response; /* response ends with EOS when it finished */
+    const int32_t *prompt;      /* the pair's prompt in the data file */
+    int32_t *response;          /* owned; ends with EOS when it finished */
     int64_t prompt_len, response_len;
     float target;               /* the reward (mse) or the win label in [0, 1] (bce) */
 } rgtg_value_example_t;

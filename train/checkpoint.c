@@ -20,6 +20,7 @@
 
 #include "../core/fsutil.h"
 #include "../core/hf_config.h"
+#include "../core/json_file.h"
 #include "../core/log.h"
 #include "../core/safetensors.h"
 
@@ -465,11 +466,8 @@ rgtg_status_t rgtg_checkpoint_validate(const char *dir, rgtg_trainer_state_t *st
     if (!is_regular_file(path)) {
         st = rgtg_error_set(RGTG_ERR_FORMAT, "%s: missing (an unfinished or foreign checkpoint)", path);
     } else {
-        json_error_t err;
-        root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-        if (!root)
-            st = rgtg_error_set(RGTG_ERR_FORMAT, "%s:%d:%d: %s", path, err.line, err.column, err.text);
-        else if (!json_is_object(root))
+        st = rgtg_json_read_file(path, &root);
+        if (st == RGTG_OK && !json_is_object(root))
             st = rgtg_error_set(RGTG_ERR_FORMAT, "%s: must hold a JSON object", path);
     }
     rgtg_trainer_state_t state;

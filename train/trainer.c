@@ -21,6 +21,7 @@
 #include "../core/rng.h"
 #include "checkpoint.h"
 #include "losses.h"
+#include "value_data.h"
 
 /* ---------------------------------------------------------------- objectives */
 
@@ -90,6 +91,8 @@ typedef struct {
     rgtg_model_t *reference;  /* DPO: the frozen reference policy */
     float *reference_logp;    /* DPO: per pair id, [2 * pairs], computed once */
     rgtg_batch_source_t source;
+    rgtg_value_example_t *values; /* value objective: read from the scored generations files */
+    int64_t value_count;
     int rank, world;
 } trainer_t;
 
@@ -204,9 +207,9 @@ static bool value_held_out(int64_t i) { return i % 20 == 19; }
 
 static rgtg_status_t evaluate(trainer_t *t, const rgtg_example_t *held, int64_t n_held, rgtg_train_result_t *r) {
     const rgtg_train_params_t *p = t->p;
-    if (rgtg_objective_is_reward(p->objective)) {
-        rgtg_status_t st = rgtg_prefix_report(t->model, t->data, held_out_split(t->data), p->eval_pairs, p->micro_batch,
-                                              p->max_len, &r->report);
+    if (rgtg_objective_is_reward(p->objective) && p->report) {
+        rgtg_status_t st = p->report(p->report_context, t->model, t->data, held_out_split(t->data), p->eval_pairs,
+                                     p->micro_batch, p->max_len, &r->report);
         r->eval_loss = r->report.loss;
         return st;
     }
@@ -219,11 +222,11 @@ static rgtg_status_t evaluate(trainer_t *t, const rgtg_example_t *held, int64_t 
 static void write_eval_metrics(FILE *metrics, int64_t step, const rgtg_train_params_t *p, const rgtg_train_result_t *r) {
     if (!metrics) return;
     fprintf(metrics, "{\"step\": %lld, \"eval_loss\": %.6f", (long long)step, r->eval_loss);
-    if (rgtg_objective_is_reward(p->objective))
+    if (rgtg_objective_is_reward(p->objective) && p->report)
         fprintf(metrics, ", \"eval_accuracy\": %.4f, \"eval_prefix_accuracy_25\": %.4f, \"eval_prefix_accuracy_50\": %.4f, "
                          "\"eval_prefix_accuracy_75\": %.4f", r->report.accuracy, r->report.prefix_accuracy[0],
                 r->report.prefix_accuracy[1], r->report.prefix_accuracy[2]);
-    else if (p->objective == RGTG_OBJECTIVE_DPO)
+    else if (p->objective == RGTG_OBJECTIVE_DPO || rgtg_objective_is_reward(p->objective))
         fprintf(metrics, ", \"eval_accuracy\": %.4f", r->report.accuracy);
     fprintf(metrics, "}\n");
     fflush(metrics);
@@ -383,8 +386,6 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
         p->shard < 0 || p->shard >= p->shards)
         return rgtg_error_set(RGTG_ERR_INVALID,
                               "train: max_steps, micro_batch, grad_accum must be >= 1, max_len >= 2, 0 <= shard < shards");
-    if (p->objective == RGTG_OBJECTIVE_VALUE && p->value_count < 20)
-        return rgtg_error_set(RGTG_ERR_INVALID, "train value: %lld sampled responses, at least 20 needed", (long long)p->value_count);
     if (p->device == TT_CUDA && !tt_cuda_available())
         return rgtg_error_set(RGTG_ERR_UNSUPPORTED, "config key 'train.device': cuda is not available (this libtorch has no CUDA or no GPU is visible)");
     if (p->dtype != TT_F32 && p->device != TT_CUDA)
@@ -395,7 +396,7 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
     rgtg_status_t st = rgtg_dist_check(rgtg_prefs_open(p->data_path, &t.data));
     if (st != RGTG_OK) return st;
     const rgtg_prefs_info_t *info = rgtg_prefs_info(t.data);
-    t.source = (rgtg_batch_source_t){.data = t.data, .values = p->value_examples, .objective = p->objective,
+    t.source = (rgtg_batch_source_t){.data = t.data, .objective = p->objective,
                                      .max_len = p->max_len, .pad_id = info->pad_id >= 0 ? info->pad_id : 0,
                                      .bos_id = -1};
     rgtg_example_t *all = NULL, *examples = NULL, *held = NULL;
@@ -404,9 +405,16 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
     rgtg_optim_t opt = {0};
     data_order_t order = {0};
     st = check_tokenizer(p, info);
+    if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_VALUE) {
+        st = rgtg_value_examples_read(t.data, p->value_gens, p->value_gens_count, p->value_bce, &t.values, &t.value_count);
+        t.source.values = t.values;
+        if (st == RGTG_OK && t.value_count < 20)
+            st = rgtg_error_set(RGTG_ERR_INVALID, "train value: %lld scored responses, at least 20 needed",
+                                (long long)t.value_count);
+    }
     /* training examples (this shard of the pairs) and held-out ones */
     if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_VALUE) {
-        n_all = p->value_count;
+        n_all = t.value_count;
         all = malloc(sizeof *all * (size_t)n_all);
         held = malloc(sizeof *held * (size_t)n_all);
         if (!all || !held) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
@@ -571,6 +579,7 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
     rgtg_optim_free(&opt);
     rgtg_model_free(t.model);
     rgtg_model_free(t.reference);
+    rgtg_value_examples_free(t.values, t.value_count);
     rgtg_prefs_close(t.data);
     return st;
 }

@@ -10,12 +10,28 @@
 #include "../core/model.h"
 #include "batches.h"
 #include "optim.h"
-#include "prefix_report.h"
 
 const char *rgtg_objective_name(rgtg_objective_t objective);
 /* kind "sft", "rm", "dpo" or "value"; name is the rm objective ("full", "prefix", "dense"). */
 rgtg_status_t rgtg_objective_parse(const char *kind, const char *name, rgtg_objective_t *out);
 bool rgtg_objective_is_reward(rgtg_objective_t objective);
+
+/* Held-out figures of a reward model: pairwise accuracy on complete responses and on prefixes cut at
+ * 25/50/75% of the longer response, and the Bradley-Terry loss on complete responses. */
+#define RGTG_TRAIN_PREFIX_CUTS 3
+typedef struct {
+    int64_t pairs;
+    double loss;
+    double accuracy;
+    double prefix_accuracy[RGTG_TRAIN_PREFIX_CUTS];
+} rgtg_train_report_t;
+
+/* The evaluation a reward objective runs on held-out pairs (eval's prefix-accuracy metric, wired in by
+ * the command: train does not include eval). Fills *out for up to max_pairs pairs (0: all) of split,
+ * micro_batch pairs per forward, sequences cut to max_len. */
+typedef rgtg_status_t (*rgtg_train_report_fn)(void *context, const rgtg_model_t *rm, const rgtg_prefs_t *data, int split,
+                                              int64_t max_pairs, int64_t micro_batch, int64_t max_len,
+                                              rgtg_train_report_t *out);
 
 typedef struct {
     rgtg_objective_t objective;
@@ -45,8 +61,11 @@ typedef struct {
     int shard, shards;          /* train on the pairs whose id % shards == shard (disjoint subsets) */
     double dpo_beta;            /* DPO temperature */
     bool value_bce;             /* value objective: BCE on a win label instead of squared error */
-    const rgtg_value_example_t *value_examples; /* the value objective's data (made by the caller) */
-    int64_t value_count;
+    const char *const *value_gens; /* value objective: scored generations files (train/value_data.h) */
+    int value_gens_count;
+    rgtg_train_report_fn report;   /* reward objectives: the held-out report; NULL: BT loss and accuracy on
+                                      complete responses only */
+    void *report_context;
     bool quiet;                 /* no progress bar */
 } rgtg_train_params_t;
 
@@ -56,7 +75,7 @@ typedef struct {
     int64_t steps;               /* the last step trained */
     double final_loss;           /* the last step's loss (global batch) */
     double eval_loss;            /* held-out loss */
-    rgtg_prefix_report_t report; /* reward objectives: held-out accuracies */
+    rgtg_train_report_t report;  /* reward objectives: held-out accuracies (DPO: accuracy) */
     double tokens_per_s;         /* non-padding tokens of all ranks per second of training */
     double examples_per_s;       /* examples (pairs, prefix pairs, sequences) of all ranks per second */
     double prefix_pairs_per_s;   /* reward objectives: prefix pairs trained per second (dense: every length) */

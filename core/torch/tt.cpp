@@ -627,48 +627,6 @@ rgtg_status_t tt_topk(tt_t a, int64_t k, tt_t *values_out, tt_t *indices_out) {
     })
 }
 
-tt_t tt_sample_rows(tt_t probs, const double *uniform, int64_t rows) {
-    NEED(nullptr, probs);
-    PROTECT(nullptr, {
-        if (!uniform) throw shim_error(RGTG_ERR_INVALID, "NULL uniform array");
-        const torch::Tensor &p = probs->t;
-        if (p.dim() != 2 || p.size(0) != rows || p.size(1) == 0)
-            throw shim_error(RGTG_ERR_INVALID, "probs must be [rows, V] with V > 0 and rows matching");
-        /* float64 cumulative sums on the host make the draw independent of device and dtype. */
-        torch::Tensor host = p.detach().to(torch::kCPU, torch::kDouble).contiguous();
-        const int64_t vocab = host.size(1);
-        const double *values = host.data_ptr<double>();
-        torch::Tensor chosen = torch::empty({rows}, torch::TensorOptions().dtype(torch::kLong));
-        int64_t *out = chosen.data_ptr<int64_t>();
-        for (int64_t r = 0; r < rows; r++) {
-            const double *row = values + r * vocab;
-            const double u = uniform[r];
-            if (!(u >= 0.0 && u < 1.0)) throw shim_error(RGTG_ERR_INVALID, "uniform number outside [0, 1)");
-            double total = 0.0;
-            int64_t last_positive = -1;
-            for (int64_t v = 0; v < vocab; v++) {
-                if (!(row[v] >= 0.0) || std::isinf(row[v]))
-                    throw shim_error(RGTG_ERR_NUMERIC, "probabilities must be finite and non-negative");
-                total += row[v];
-                if (row[v] > 0.0) last_positive = v;
-            }
-            if (last_positive < 0) throw shim_error(RGTG_ERR_NUMERIC, "a row of probabilities sums to zero");
-            const double target = u * total;
-            int64_t pick = last_positive; /* reached only when rounding leaves cum <= target */
-            double cumulative = 0.0;
-            for (int64_t v = 0; v < vocab; v++) {
-                cumulative += row[v];
-                if (cumulative > target) {
-                    pick = v;
-                    break;
-                }
-            }
-            out[r] = pick;
-        }
-        return wrap(p.is_cpu() ? std::move(chosen) : chosen.to(p.device()));
-    })
-}
-
 /* ---- raw memory ---- */
 
 void *tt_data_ptr(tt_t t) {

@@ -131,10 +131,6 @@ tt_t tt_linear(tt_t x, tt_t weight); /* x @ weight^T, weight [out, in] as in tor
 tt_t tt_embedding(tt_t weight, tt_t ids);
 /* values and indices of the k largest along the last dim, sorted descending */
 rgtg_status_t tt_topk(tt_t a, int64_t k, tt_t *values_out, tt_t *indices_out);
-/* multinomial draw per row of probs [R, V] using the caller's uniform numbers u[R] in [0,1):
- * the first index whose cumulative probability exceeds u*total. Deterministic given u (the sums
- * are taken on the host in float64). Returns int64 [R] on probs' device. */
-tt_t tt_sample_rows(tt_t probs, const double *uniform, int64_t rows);
 
 /* ---- in place (no autograd history is recorded) ---- */
 rgtg_status_t tt_copy_(tt_t dst, tt_t src);
