@@ -104,7 +104,8 @@ rgtg_status_t rgtg_gold_label_items(const rgtg_gold_t *gold, const rgtg_gold_ite
         return rgtg_error_set(RGTG_ERR_INVALID, "gold labels: bt_scale must be positive and finite");
     if (!(params->valid_fraction >= 0 && params->test_fraction >= 0 &&
           params->valid_fraction + params->test_fraction <= 1))
-        return rgtg_error_set(RGTG_ERR_INVALID, "gold labels: valid and test fractions must be in [0, 1] with a sum <= 1");
+        return rgtg_error_set(RGTG_ERR_INVALID,
+                              "gold labels: valid and test fractions must be in [0, 1] with a sum <= 1");
     for (size_t i = 0; i < n; i++)
         if (!items[i].prompt || !items[i].response || items[i].id < 0)
             return rgtg_error_set(RGTG_ERR_INVALID, "%s: row %zu: a prompt, a response and an id >= 0 are required",
@@ -210,7 +211,8 @@ rgtg_status_t rgtg_gold_label_write(const rgtg_gold_t *gold, const rgtg_gold_ite
     st = rgtg_prepare_begin(&pp, &record, &session);
     for (size_t i = 0; st == RGTG_OK && i < labels.count; i++) {
         rgtg_gold_label_t *l = &labels.labels[i];
-        const rgtg_gold_item_t *chosen = &items[l->a_chosen ? l->a : l->b], *rejected = &items[l->a_chosen ? l->b : l->a];
+        const rgtg_gold_item_t *chosen = &items[l->a_chosen ? l->a : l->b],
+                               *rejected = &items[l->a_chosen ? l->b : l->a];
         const char *dropped = NULL;
         st = rgtg_prepare_add(session, chosen->prompt, chosen->response, rejected->response, l->split, &dropped);
         l->kept = dropped == NULL;
@@ -241,7 +243,8 @@ rgtg_gold_label_file_params_t rgtg_gold_label_file_default_params(void) {
 rgtg_status_t rgtg_gold_label_file(const rgtg_gold_label_file_params_t *p, rgtg_gold_labels_t *labels_out) {
     if (labels_out) memset(labels_out, 0, sizeof *labels_out);
     if (!p->gens_path || !p->out_path || !p->tokenizer_path)
-        return rgtg_error_set(RGTG_ERR_INVALID, "gold labels: a generations file, a tokenizer and an output are required");
+        return rgtg_error_set(RGTG_ERR_INVALID,
+                              "gold labels: a generations file, a tokenizer and an output are required");
     rgtg_gold_t *gold = NULL;
     rgtg_generation_t *rows = NULL;
     size_t n = 0;

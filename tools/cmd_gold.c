@@ -14,8 +14,8 @@ _Static_assert(RGTG_MAX_STRINGS <= RGTG_GOLD_MAX_FILES, "every --gens the comman
 int rgtg_cmd_data_gold_label(int argc, char **argv) {
     rgtg_gold_label_file_params_t p = rgtg_gold_label_file_default_params();
     const rgtg_opt_t options[] = {
-        RGTG_OPT("gens", RGTG_OPT_STRING, &p.gens_path, "generations JSONL, two samples per prompt id (core/GENERATIONS.md)",
-                 .required = true),
+        RGTG_OPT("gens", RGTG_OPT_STRING, &p.gens_path,
+                 "generations JSONL, two samples per prompt id (core/GENERATIONS.md)", .required = true),
         RGTG_OPT("tokenizer", RGTG_OPT_STRING, &p.tokenizer_path, "the SentencePiece model of the LM and reward models",
                  .required = true),
         RGTG_OPT("out", RGTG_OPT_STRING, &p.out_path, "the prefs.h5 to write", .required = true),
