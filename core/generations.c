@@ -1,4 +1,4 @@
-/* decode/generations.c: writing, validating and reading the generations JSONL file
+/* core/generations.c: writing, validating and reading the generations JSONL file
  * (schema in core/GENERATIONS.md). */
 #define _POSIX_C_SOURCE 200809L
 #include "generations.h"
@@ -135,6 +135,20 @@ static bool append_json(text_buffer_t *buffer, const json_t *value) {
     return false;
 }
 
+/* ---- roles ---- */
+
+const char *rgtg_gen_role_name(rgtg_gen_role_t role) {
+    static const char *const names[RGTG_GEN_ROLE_COUNT] = {"lm", "guide", "value", "scorer"};
+    return role >= 0 && role < RGTG_GEN_ROLE_COUNT ? names[role] : "unknown";
+}
+
+static bool is_sha256_hex(const char *text) {
+    size_t n = 0;
+    for (; text[n]; n++)
+        if (!((text[n] >= '0' && text[n] <= '9') || (text[n] >= 'a' && text[n] <= 'f'))) return false;
+    return n == 64;
+}
+
 /* ---- building one row ---- */
 
 static rgtg_status_t set_text_member(json_t *row, const char *key, const char *text) {
@@ -144,6 +158,48 @@ static rgtg_status_t set_text_member(json_t *row, const char *key, const char *t
     if (!string || json_object_set_new(row, key, string) != 0)
         return rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory building field '%s'", key);
     return RGTG_OK;
+}
+
+/* "models": {"lm": {"path", "sha256"}, "guide": {"path", "sha256", "kind"}, ...}, roles in use only;
+ * absent when the row records none (rows rewritten from version-1 files). */
+static rgtg_status_t set_models_member(json_t *row, const rgtg_generation_t *g) {
+    json_t *models = json_object();
+    rgtg_status_t status = models ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory");
+    for (int r = 0; status == RGTG_OK && r < RGTG_GEN_ROLE_COUNT; r++) {
+        const rgtg_gen_model_t *m = &g->models[r];
+        if (!m->path) continue;
+        json_t *entry = json_object();
+        if (!entry || json_object_set_new(models, rgtg_gen_role_name((rgtg_gen_role_t)r), entry) != 0) {
+            status = rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory");
+            break;
+        }
+        status = set_text_member(entry, "path", m->path);
+        if (status == RGTG_OK) status = set_text_member(entry, "sha256", m->sha256);
+        if (status == RGTG_OK && m->kind) status = set_text_member(entry, "kind", m->kind);
+    }
+    if (status == RGTG_OK && json_object_size(models) > 0 && json_object_set(row, "models", models) != 0)
+        status = rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory");
+    json_decref(models);
+    return status;
+}
+
+/* "work": {"lm_forwards", "rm_forwards", "candidates_scored"}, then Best-of-N's "bon_rewards" and "bon_kept". */
+static rgtg_status_t set_work_members(json_t *row, const rgtg_generation_t *g) {
+    bool ok = true;
+    if (g->has_work) {
+        json_t *work = json_object();
+        ok = work && json_object_set_new(row, "work", work) == 0 &&
+             json_object_set_new(work, "lm_forwards", json_integer(g->lm_forwards)) == 0 &&
+             json_object_set_new(work, "rm_forwards", json_integer(g->rm_forwards)) == 0 &&
+             json_object_set_new(work, "candidates_scored", json_integer(g->candidates_scored)) == 0;
+    }
+    if (ok && g->bon_count) {
+        json_t *rewards = json_array();
+        ok = rewards && json_object_set_new(row, "bon_rewards", rewards) == 0;
+        for (size_t i = 0; ok && i < g->bon_count; i++) ok = json_array_append_new(rewards, json_real(g->bon_rewards[i])) == 0;
+        ok = ok && json_object_set_new(row, "bon_kept", json_integer(g->bon_kept)) == 0;
+    }
+    return ok ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory");
 }
 
 /* Checks g and appends its line (with '\n') to buffer. */
@@ -165,6 +221,22 @@ static rgtg_status_t generation_to_line(const rgtg_generation_t *g, text_buffer_
     if ((g->has_reward && !isfinite(g->reward)) || (g->has_reference_reward && !isfinite(g->reference_reward)))
         return rgtg_error_set(RGTG_ERR_NUMERIC, "generations: row %lld has a non-finite reward",
                               (long long)g->id);
+    if (g->sample < 0)
+        return rgtg_error_set(RGTG_ERR_INVALID, "generations: row %lld has a negative sample index",
+                              (long long)g->id);
+    for (int r = 0; r < RGTG_GEN_ROLE_COUNT; r++)
+        if (g->models[r].path && (!g->models[r].sha256 || !is_sha256_hex(g->models[r].sha256)))
+            return rgtg_error_set(RGTG_ERR_INVALID, "generations: row %lld: the %s model's sha256 must be 64 hex digits",
+                                  (long long)g->id, rgtg_gen_role_name((rgtg_gen_role_t)r));
+    if (g->has_work && (g->lm_forwards < 0 || g->rm_forwards < 0 || g->candidates_scored < 0))
+        return rgtg_error_set(RGTG_ERR_INVALID, "generations: row %lld has a negative work counter", (long long)g->id);
+    if (g->bon_count && (!g->bon_rewards || g->bon_kept < 0 || (size_t)g->bon_kept >= g->bon_count))
+        return rgtg_error_set(RGTG_ERR_INVALID, "generations: row %lld: bon_kept %lld is not one of its %zu samples",
+                              (long long)g->id, (long long)g->bon_kept, g->bon_count);
+    for (size_t i = 0; i < g->bon_count; i++)
+        if (!isfinite(g->bon_rewards[i]))
+            return rgtg_error_set(RGTG_ERR_NUMERIC, "generations: row %lld has a non-finite bon reward",
+                                  (long long)g->id);
 
     json_t *params = NULL;
     if (g->params_json) {
@@ -192,11 +264,14 @@ static rgtg_status_t generation_to_line(const rgtg_generation_t *g, text_buffer_
         if (json_array_append_new(tokens, json_integer(g->tokens[i])) != 0)
             status = rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory");
     /* Key order is the order a reader sees: identity first, then text, then measurements. */
-    if (status == RGTG_OK && json_object_set_new(row, "id", json_integer(g->id)) != 0)
+    if (status == RGTG_OK && (json_object_set_new(row, "format_version", json_integer(RGTG_GEN_FORMAT_VERSION)) != 0 ||
+                              json_object_set_new(row, "id", json_integer(g->id)) != 0 ||
+                              json_object_set_new(row, "sample", json_integer(g->sample)) != 0))
         status = rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory");
     if (status == RGTG_OK) status = set_text_member(row, "method", g->method);
     if (status == RGTG_OK && json_object_set(row, "params", params) != 0)
         status = rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory");
+    if (status == RGTG_OK) status = set_models_member(row, g);
     if (status == RGTG_OK) status = set_text_member(row, "prompt", g->prompt);
     if (status == RGTG_OK) status = set_text_member(row, "response", g->response);
     if (status == RGTG_OK && g->reference) status = set_text_member(row, "reference", g->reference);
@@ -204,9 +279,12 @@ static rgtg_status_t generation_to_line(const rgtg_generation_t *g, text_buffer_
         (json_object_set(row, "tokens", tokens) != 0 ||
          json_object_set_new(row, "new_tokens", json_integer(g->new_tokens)) != 0 ||
          json_object_set_new(row, "seconds", json_real(g->seconds)) != 0 ||
-         json_object_set_new(row, "finished", json_boolean(g->finished)) != 0 ||
-         (g->has_reward && json_object_set_new(row, "reward", json_real(g->reward)) != 0) ||
-         (g->has_reference_reward && json_object_set_new(row, "reference_reward", json_real(g->reference_reward)) != 0)))
+         json_object_set_new(row, "finished", json_boolean(g->finished)) != 0))
+        status = rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory");
+    if (status == RGTG_OK) status = set_work_members(row, g);
+    if (status == RGTG_OK && ((g->has_reward && json_object_set_new(row, "reward", json_real(g->reward)) != 0) ||
+                              (g->has_reference_reward &&
+                               json_object_set_new(row, "reference_reward", json_real(g->reference_reward)) != 0)))
         status = rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory");
     if (status == RGTG_OK && !(append_json(buffer, row) && buffer_append_str(buffer, "\n")))
         status = rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory serializing row %lld",
@@ -356,13 +434,97 @@ static void generation_release(rgtg_generation_t *g) {
     free(g->method);
     free(g->params_json);
     free(g->tokens);
+    for (int r = 0; r < RGTG_GEN_ROLE_COUNT; r++) {
+        free(g->models[r].path);
+        free(g->models[r].sha256);
+        free(g->models[r].kind);
+    }
+    free(g->bon_rewards);
     memset(g, 0, sizeof *g);
+}
+
+/* format_version: absent means 1; newer than this reader is refused. */
+static rgtg_status_t read_format_version(const line_context_t *at, json_t *row, int *out) {
+    json_t *value = json_object_get(row, "format_version");
+    *out = 1;
+    if (!value) return RGTG_OK;
+    if (!json_is_integer(value)) return field_error(at, "format_version", "an integer", value);
+    json_int_t version = json_integer_value(value);
+    if (version < 1 || version > RGTG_GEN_FORMAT_VERSION)
+        return rgtg_error_set(RGTG_ERR_FORMAT, "%s:%zu: format_version %" JSON_INTEGER_FORMAT " is not one this "
+                              "rgtg reads (1 to %d): the file was written by another version", at->path, at->line,
+                              version, RGTG_GEN_FORMAT_VERSION);
+    *out = (int)version;
+    return RGTG_OK;
+}
+
+static rgtg_status_t read_models(const line_context_t *at, json_t *row, rgtg_generation_t *g) {
+    json_t *models = json_object_get(row, "models");
+    if (!models || json_is_null(models)) return RGTG_OK;
+    if (!json_is_object(models)) return field_error(at, "models", "an object", models);
+    for (int r = 0; r < RGTG_GEN_ROLE_COUNT; r++) {
+        const char *role = rgtg_gen_role_name((rgtg_gen_role_t)r);
+        json_t *entry = json_object_get(models, role);
+        if (!entry) continue;
+        char field[32];
+        snprintf(field, sizeof field, "models.%s", role);
+        if (!json_is_object(entry)) return field_error(at, field, "an object", entry);
+        static const char *const keys[3] = {"path", "sha256", "kind"};
+        char **slots[3] = {&g->models[r].path, &g->models[r].sha256, &g->models[r].kind};
+        for (int f = 0; f < 3; f++) {
+            json_t *value = json_object_get(entry, keys[f]);
+            char name[48];
+            snprintf(name, sizeof name, "%s.%s", field, keys[f]);
+            if (f == 2 && (!value || json_is_null(value))) continue; /* kind is optional */
+            if (!json_is_string(value)) return field_error(at, name, "a string", value);
+            *slots[f] = strdup(json_string_value(value));
+            if (!*slots[f]) return rgtg_error_set(RGTG_ERR_NOMEM, "%s:%zu: out of memory", at->path, at->line);
+        }
+        if (!is_sha256_hex(g->models[r].sha256))
+            return rgtg_error_set(RGTG_ERR_FORMAT, "%s:%zu: field '%s.sha256' must be 64 lowercase hex digits",
+                                  at->path, at->line, field);
+    }
+    return RGTG_OK;
+}
+
+static rgtg_status_t read_work(const line_context_t *at, json_t *row, rgtg_generation_t *g) {
+    json_t *work = json_object_get(row, "work");
+    if (work && !json_is_null(work)) {
+        if (!json_is_object(work)) return field_error(at, "work", "an object", work);
+        rgtg_status_t status = read_nonnegative_integer(at, work, "lm_forwards", &g->lm_forwards);
+        if (status == RGTG_OK) status = read_nonnegative_integer(at, work, "rm_forwards", &g->rm_forwards);
+        if (status == RGTG_OK) status = read_nonnegative_integer(at, work, "candidates_scored", &g->candidates_scored);
+        if (status != RGTG_OK) return status;
+        g->has_work = true;
+    }
+    json_t *rewards = json_object_get(row, "bon_rewards");
+    if (!rewards || json_is_null(rewards)) return RGTG_OK;
+    if (!json_is_array(rewards) || json_array_size(rewards) == 0)
+        return field_error(at, "bon_rewards", "a non-empty array of numbers", rewards);
+    g->bon_count = json_array_size(rewards);
+    g->bon_rewards = malloc(g->bon_count * sizeof *g->bon_rewards);
+    if (!g->bon_rewards) return rgtg_error_set(RGTG_ERR_NOMEM, "%s:%zu: out of memory", at->path, at->line);
+    for (size_t i = 0; i < g->bon_count; i++) {
+        json_t *value = json_array_get(rewards, i);
+        if (!json_is_number(value))
+            return rgtg_error_set(RGTG_ERR_FORMAT, "%s:%zu: field 'bon_rewards' must be an array of numbers "
+                                  "(element %zu is %s)", at->path, at->line, i, json_type_name(value));
+        g->bon_rewards[i] = json_number_value(value);
+    }
+    rgtg_status_t status = read_nonnegative_integer(at, row, "bon_kept", &g->bon_kept);
+    if (status == RGTG_OK && (size_t)g->bon_kept >= g->bon_count)
+        status = rgtg_error_set(RGTG_ERR_FORMAT, "%s:%zu: field 'bon_kept' (%lld) must index 'bon_rewards' (%zu of them)",
+                                at->path, at->line, (long long)g->bon_kept, g->bon_count);
+    return status;
 }
 
 static rgtg_status_t row_from_json(const line_context_t *at, json_t *row, rgtg_generation_t *g) {
     rgtg_status_t status;
     memset(g, 0, sizeof *g);
+    if ((status = read_format_version(at, row, &g->format_version)) != RGTG_OK) return status;
     if ((status = read_nonnegative_integer(at, row, "id", &g->id)) != RGTG_OK) return status;
+    if (json_object_get(row, "sample") && (status = read_nonnegative_integer(at, row, "sample", &g->sample)) != RGTG_OK)
+        return status;
     if ((status = read_string(at, row, "prompt", false, &g->prompt)) != RGTG_OK) return status;
     if ((status = read_string(at, row, "response", false, &g->response)) != RGTG_OK) return status;
     if ((status = read_string(at, row, "reference", true, &g->reference)) != RGTG_OK) return status;
@@ -392,6 +554,9 @@ static rgtg_status_t row_from_json(const line_context_t *at, json_t *row, rgtg_g
     json_t *finished = json_object_get(row, "finished");
     if (!json_is_boolean(finished)) return field_error(at, "finished", "a boolean", finished);
     g->finished = json_is_true(finished);
+
+    if ((status = read_models(at, row, g)) != RGTG_OK) return status;
+    if ((status = read_work(at, row, g)) != RGTG_OK) return status;
 
     json_t *reward = json_object_get(row, "reward");
     if (reward && !json_is_null(reward)) {

@@ -569,8 +569,10 @@ rgtg_status_t rgtg_gold_score_items(const rgtg_gold_t *gold, const rgtg_gold_ite
 
 rgtg_gold_item_t *rgtg_gold_items_of_generations(const rgtg_generation_t *rows, size_t n) {
     rgtg_gold_item_t *items = calloc(n ? n : 1, sizeof *items);
-    for (size_t i = 0; items && i < n; i++)
-        items[i] = (rgtg_gold_item_t){rows[i].id, -1, rows[i].prompt, rows[i].response};
+    for (size_t i = 0; items && i < n; i++) {
+        int sample = rows[i].format_version >= 2 && rows[i].sample <= INT32_MAX ? (int)rows[i].sample : -1;
+        items[i] = (rgtg_gold_item_t){rows[i].id, sample, rows[i].prompt, rows[i].response};
+    }
     return items;
 }
 

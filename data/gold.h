@@ -130,8 +130,8 @@ typedef struct {
 rgtg_status_t rgtg_gold_score_items(const rgtg_gold_t *gold, const rgtg_gold_item_t *items, size_t n,
                                     const char *source, double *scores);
 
-/* Views of a generations file's rows (malloc'd array; the strings stay the rows'). sample is -1 until
- * rgtg_generation_t carries a sample number: the order of the rows of one id decides. */
+/* Views of a generations file's rows (malloc'd array; the strings stay the rows'): sample is the row's
+ * sample number (decode --n) from format version 2 on, -1 for version-1 rows (which have none). */
 rgtg_gold_item_t *rgtg_gold_items_of_generations(const rgtg_generation_t *rows, size_t n);
 
 /* The gold reward of every row of a generations file (core/GENERATIONS.md), summarised; with

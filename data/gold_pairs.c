@@ -56,8 +56,9 @@ static rgtg_status_t with_row_context(rgtg_status_t st, const char *source, int6
     return rgtg_error_set(st, "%s: id %lld: %s", source, (long long)id, cause);
 }
 
-/* The pair of the rows order[first..end) (all with one id): item indices in *a and *b, or 0 when the
- * group has no pair. Counts extra rows. */
+/* The pair of the rows order[first..end) (all with one id): item indices in *a and *b, *found 0 when
+ * the group has no pair. Sample numbers decide when every row has a different one; otherwise the
+ * rows' order does (two single-sample decode runs concatenated both say sample 0). Counts extra rows. */
 static rgtg_status_t pick_pair(const rgtg_gold_item_t *items, const size_t *order, size_t first, size_t end,
                                const char *source, size_t *a, size_t *b, int *found, int64_t *extra) {
     int64_t id = items[order[first]].id;
@@ -67,6 +68,7 @@ static rgtg_status_t pick_pair(const rgtg_gold_item_t *items, const size_t *orde
             return rgtg_error_set(RGTG_ERR_INVALID, "%s: id %lld: rows of one id with different prompts", source,
                                   (long long)id);
         numbered &= items[order[i]].sample >= 0;
+        for (size_t j = first; j < i && numbered; j++) numbered = items[order[j]].sample != items[order[i]].sample;
     }
     *found = 0;
     if (!numbered) {
@@ -81,10 +83,6 @@ static rgtg_status_t pick_pair(const rgtg_gold_item_t *items, const size_t *orde
     int have_a = 0, have_b = 0;
     for (size_t i = first; i < end; i++) {
         int sample = items[order[i]].sample;
-        for (size_t j = first; j < i; j++)
-            if (items[order[j]].sample == sample)
-                return rgtg_error_set(RGTG_ERR_INVALID, "%s: id %lld: two rows with sample %d", source,
-                                      (long long)id, sample);
         if (sample == 0) *a = order[i], have_a = 1;
         else if (sample == 1) *b = order[i], have_b = 1;
         else (*extra)++;

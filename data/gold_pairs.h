@@ -3,8 +3,9 @@
  * Bradley-Terry probability sigma((g_a - g_b) / scale), so that labels are noisy the way human labels
  * are; written as an ordinary prefs.h5 (data/prefs_h5.h) that every trainer reads unchanged.
  *
- * Pairing: rows with the same id answer the same prompt. When every row of an id has a sample number,
- * samples 0 and 1 form the pair; otherwise the first two rows of that id, in input order. A third and
+ * Pairing: rows with the same id answer the same prompt. When every row of an id has a sample number
+ * and no two share one, samples 0 and 1 form the pair; otherwise the first two rows of that id, in
+ * input order. A third and
  * later sample is dropped (extra_sample), an id with one row is dropped (unpaired), and a pair with
  * identical responses is dropped (identical_responses). Each pair's draw and its split come from its
  * own seeded stream (seed, id), so labels do not depend on row order or on which other rows exist. */
@@ -54,8 +55,7 @@ typedef struct {
 rgtg_gold_label_params_t rgtg_gold_label_default_params(void);
 
 /* Pairs, scores and labels items (source names them in errors: "SOURCE: id 12: ..."). Errors: two
- * rows of one id with different prompts or the same sample number; a row the gold reward cannot
- * score; bad params. */
+ * rows of one id with different prompts; a row the gold reward cannot score; bad params. */
 rgtg_status_t rgtg_gold_label_items(const rgtg_gold_t *gold, const rgtg_gold_item_t *items, size_t n,
                                     const rgtg_gold_label_params_t *params, const char *source,
                                     rgtg_gold_labels_t *out);

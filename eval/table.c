@@ -3,7 +3,6 @@
 #include "table.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,7 +133,7 @@ void rgtg_table_free(rgtg_table_t *table) {
     table->count = 0;
 }
 
-/* ---- formatting ---- */
+/* ---- text buffer and escaping ---- */
 
 typedef struct {
     char *data;
@@ -162,18 +161,47 @@ static void text_append(text_t *text, const char *bytes, size_t size) {
 
 static void text_add(text_t *text, const char *s) { text_append(text, s, strlen(s)); }
 
-static void text_printf(text_t *text, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void text_printf(text_t *text, const char *fmt, ...) {
-    char buffer[128];
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(buffer, sizeof buffer, fmt, args);
-    va_end(args);
-    text_add(text, buffer);
+static rgtg_status_t text_finish(text_t *text, char **text_out) {
+    if (text->failed || !text->data) {
+        free(text->data);
+        *text_out = NULL;
+        return rgtg_error_set(RGTG_ERR_NOMEM, "table: out of memory rendering");
+    }
+    *text_out = text->data;
+    return RGTG_OK;
 }
 
-/* x with a fixed number of decimals, without a "-0.000" for values that round to zero. */
-static void format_fixed(char *out, size_t size, double x, int decimals) {
+char *rgtg_table_escape(const char *in, rgtg_table_format_t format) {
+    text_t text = {0};
+    text_add(&text, "");
+    for (; *in; in++) {
+        char single[3] = {*in, 0, 0};
+        const char *out = single;
+        if (*in == '\n' || *in == '\r') {
+            if (format != RGTG_TABLE_CSV) single[0] = ' ';
+        } else if (format == RGTG_TABLE_MARKDOWN && (*in == '|' || *in == '\\')) {
+            single[0] = '\\', single[1] = *in;
+        } else if (format == RGTG_TABLE_LATEX) {
+            switch (*in) {
+            case '\\': out = "\\textbackslash{}"; break;
+            case '~': out = "\\textasciitilde{}"; break;
+            case '^': out = "\\textasciicircum{}"; break;
+            case '&': case '%': case '$': case '#': case '_': case '{': case '}':
+                single[0] = '\\', single[1] = *in;
+                break;
+            default: break;
+            }
+        }
+        text_add(&text, out);
+    }
+    if (text.failed) {
+        free(text.data);
+        return NULL;
+    }
+    return text.data;
+}
+
+void rgtg_table_format_fixed(char *out, size_t size, double x, int decimals) {
     snprintf(out, size, "%.*f", decimals, x);
     bool all_zero = true;
     for (const char *p = out; *p; p++)
@@ -181,33 +209,11 @@ static void format_fixed(char *out, size_t size, double x, int decimals) {
     if (all_zero) snprintf(out, size, "%.*f", decimals, 0.0);
 }
 
-/* Milliseconds with about three significant digits: 512, 51.2, 5.12, 0.512. */
-static void format_ms(char *out, size_t size, double ms) {
-    int decimals = ms >= 100.0 ? 0 : ms >= 10.0 ? 1 : ms >= 1.0 ? 2 : 3;
-    format_fixed(out, size, ms, decimals);
-}
+/* ---- the generic grid ---- */
 
-enum { COLUMNS = 5, CELL_SIZE = 1024 };
-
-/* The five display cells of a row; missing is the text for an absent value; plus_minus joins mean
- * and SE; math wraps the reward cell (LaTeX). Cells are plain text (label escaping is the caller's). */
-static void row_cells(const rgtg_table_row_t *row, const char *missing, const char *plus_minus,
-                      bool math, char cells[COLUMNS][CELL_SIZE]) {
-    char mean[64], se[64];
-    snprintf(cells[0], CELL_SIZE, "%s", row->label);
-    if (isnan(row->reward_mean)) {
-        snprintf(cells[1], CELL_SIZE, "%s", missing);
-    } else {
-        format_fixed(mean, sizeof mean, row->reward_mean, 3);
-        format_fixed(se, sizeof se, row->reward_se, 3);
-        if (isnan(row->reward_se)) snprintf(cells[1], CELL_SIZE, math ? "$%s$" : "%s", mean);
-        else snprintf(cells[1], CELL_SIZE, math ? "$%s%s%s$" : "%s%s%s", mean, plus_minus, se);
-    }
-    if (isnan(row->rouge_l_f1)) snprintf(cells[2], CELL_SIZE, "%s", missing);
-    else format_fixed(cells[2], CELL_SIZE, row->rouge_l_f1, 4);
-    if (isnan(row->ms_per_token)) snprintf(cells[3], CELL_SIZE, "%s", missing);
-    else format_ms(cells[3], CELL_SIZE, row->ms_per_token);
-    snprintf(cells[4], CELL_SIZE, "%zu", row->n);
+static const char *grid_cell(const rgtg_grid_t *grid, size_t row, size_t column) {
+    const char *cell = grid->cells[row * grid->columns + column];
+    return cell ? cell : "";
 }
 
 /* Display width in code points, so that "±" and "–" count as one column. */
@@ -218,83 +224,57 @@ static size_t display_width(const char *s) {
     return width;
 }
 
-static void escape_markdown(const char *in, char *out, size_t size) {
-    size_t o = 0;
-    for (; *in && o + 3 < size; in++) {
-        if (*in == '|' || *in == '\\') out[o++] = '\\';
-        out[o++] = (*in == '\n' || *in == '\r') ? ' ' : *in;
+rgtg_status_t rgtg_grid_render_markdown(const rgtg_grid_t *grid, char **text_out) {
+    size_t *width = calloc(grid->columns + 1, sizeof *width);
+    if (!width) return rgtg_error_set(RGTG_ERR_NOMEM, "table: out of memory rendering");
+    for (size_t c = 0; c < grid->columns; c++) {
+        width[c] = display_width(grid->header[c]);
+        for (size_t r = 0; r < grid->rows; r++)
+            if (display_width(grid_cell(grid, r, c)) > width[c]) width[c] = display_width(grid_cell(grid, r, c));
+        if (width[c] < 3) width[c] = 3;
     }
-    out[o] = '\0';
-}
-
-static void escape_latex(const char *in, char *out, size_t size) {
-    size_t o = 0;
-    for (; *in; in++) {
-        const char *replacement = NULL;
-        char single[3] = {0};
-        switch (*in) {
-        case '\\': replacement = "\\textbackslash{}"; break;
-        case '~': replacement = "\\textasciitilde{}"; break;
-        case '^': replacement = "\\textasciicircum{}"; break;
-        case '&': case '%': case '$': case '#': case '_': case '{': case '}':
-            single[0] = '\\';
-            single[1] = *in;
-            replacement = single;
-            break;
-        case '\n': case '\r': single[0] = ' '; replacement = single; break;
-        default: single[0] = *in; replacement = single;
-        }
-        size_t length = strlen(replacement);
-        if (o + length + 1 > size) break;
-        memcpy(out + o, replacement, length);
-        o += length;
-    }
-    out[o] = '\0';
-}
-
-static void render_markdown(const rgtg_table_t *table, text_t *text) {
-    static const char *header[COLUMNS] = {"Method", "Reward (mean ± SE)", "ROUGE-L F1", "ms/token", "n"};
-    size_t rows = table->count;
-    char (*cells)[COLUMNS][CELL_SIZE] = malloc((rows ? rows : 1) * sizeof *cells);
-    if (!cells) {
-        text->failed = true;
-        return;
-    }
-    size_t width[COLUMNS];
-    for (int c = 0; c < COLUMNS; c++) width[c] = display_width(header[c]);
-    for (size_t r = 0; r < rows; r++) {
-        row_cells(&table->rows[r], "–", " ± ", false, cells[r]);
-        char escaped[CELL_SIZE];
-        escape_markdown(cells[r][0], escaped, sizeof escaped);
-        memcpy(cells[r][0], escaped, sizeof escaped);
-        for (int c = 0; c < COLUMNS; c++)
-            if (display_width(cells[r][c]) > width[c]) width[c] = display_width(cells[r][c]);
-    }
-    for (int c = 0; c < COLUMNS; c++) if (width[c] < 3) width[c] = 3;
-    for (size_t r = 0; r < rows + 2; r++) {
-        text_add(text, "|");
-        for (int c = 0; c < COLUMNS; c++) {
-            bool right = c > 0;
-            text_add(text, " ");
+    text_t text = {0};
+    for (size_t r = 0; r < grid->rows + 2; r++) {
+        text_add(&text, "|");
+        for (size_t c = 0; c < grid->columns; c++) {
+            bool right = grid->right_aligned[c];
+            text_add(&text, " ");
             if (r == 1) { /* alignment row */
-                for (size_t i = 0; i < width[c]; i++) text_add(text, right && i + 1 == width[c] ? ":" : "-");
+                for (size_t i = 0; i < width[c]; i++) text_add(&text, right && i + 1 == width[c] ? ":" : "-");
             } else {
-                const char *cell = r == 0 ? header[c] : cells[r - 2][c];
+                const char *cell = r == 0 ? grid->header[c] : grid_cell(grid, r - 2, c);
                 size_t pad = width[c] - display_width(cell);
-                if (!right) text_add(text, cell);
-                for (size_t i = 0; i < pad; i++) text_add(text, " ");
-                if (right) text_add(text, cell);
+                if (!right) text_add(&text, cell);
+                for (size_t i = 0; i < pad; i++) text_add(&text, " ");
+                if (right) text_add(&text, cell);
             }
-            text_add(text, " |");
+            text_add(&text, " |");
         }
-        text_add(text, "\n");
+        text_add(&text, "\n");
     }
-    free(cells);
+    free(width);
+    return text_finish(&text, text_out);
+}
+
+rgtg_status_t rgtg_grid_render_latex(const rgtg_grid_t *grid, char **text_out) {
+    text_t text = {0};
+    text_add(&text, "% rgtg results table; needs \\usepackage{booktabs}\n\\begin{tabular}{");
+    for (size_t c = 0; c < grid->columns; c++) text_add(&text, grid->right_aligned[c] ? "r" : "l");
+    text_add(&text, "}\n\\toprule\n");
+    for (size_t r = 0; r < grid->rows + 1; r++) {
+        for (size_t c = 0; c < grid->columns; c++) {
+            if (c > 0) text_add(&text, " & ");
+            text_add(&text, r == 0 ? grid->header[c] : grid_cell(grid, r - 1, c));
+        }
+        text_add(&text, r == 0 ? " \\\\\n\\midrule\n" : " \\\\\n");
+    }
+    text_add(&text, "\\bottomrule\n\\end{tabular}\n");
+    return text_finish(&text, text_out);
 }
 
 /* RFC 4180 quoting; lines end in "\n". */
 static void csv_field(text_t *text, const char *field) {
-    if (!strpbrk(field, ",\"\n")) {
+    if (!strpbrk(field, ",\"\n\r")) {
         text_add(text, field);
         return;
     }
@@ -306,57 +286,112 @@ static void csv_field(text_t *text, const char *field) {
     text_add(text, "\"");
 }
 
-static void csv_number(text_t *text, double x) {
-    text_add(text, ",");
-    if (!isnan(x)) text_printf(text, "%.10g", x);
-}
-
-static void render_csv(const rgtg_table_t *table, text_t *text) {
-    text_add(text, "method,reward_mean,reward_se,rouge_l_f1,ms_per_token,n\n");
-    for (size_t r = 0; r < table->count; r++) {
-        const rgtg_table_row_t *row = &table->rows[r];
-        csv_field(text, row->label);
-        csv_number(text, row->reward_mean);
-        csv_number(text, row->reward_se);
-        csv_number(text, row->rouge_l_f1);
-        csv_number(text, row->ms_per_token);
-        text_printf(text, ",%zu\n", row->n);
-    }
-}
-
-static void render_latex(const rgtg_table_t *table, text_t *text) {
-    text_add(text, "% rgtg results table; needs \\usepackage{booktabs}\n"
-                   "\\begin{tabular}{lrrrr}\n\\toprule\n"
-                   "Method & Reward (mean $\\pm$ SE) & ROUGE-L F1 & ms/token & $n$ \\\\\n\\midrule\n");
-    for (size_t r = 0; r < table->count; r++) {
-        char cells[COLUMNS][CELL_SIZE], label[4 * CELL_SIZE];
-        row_cells(&table->rows[r], "--", " \\pm ", true, cells);
-        escape_latex(cells[0], label, sizeof label);
-        text_add(text, label);
-        for (int c = 1; c < COLUMNS; c++) {
-            text_add(text, " & ");
-            text_add(text, cells[c]);
+rgtg_status_t rgtg_grid_render_csv(const rgtg_grid_t *grid, char **text_out) {
+    text_t text = {0};
+    for (size_t r = 0; r < grid->rows + 1; r++) {
+        for (size_t c = 0; c < grid->columns; c++) {
+            if (c > 0) text_add(&text, ",");
+            csv_field(&text, r == 0 ? grid->header[c] : grid_cell(grid, r - 1, c));
         }
-        text_add(text, " \\\\\n");
+        text_add(&text, "\n");
     }
-    text_add(text, "\\bottomrule\n\\end{tabular}\n");
+    return text_finish(&text, text_out);
+}
+
+rgtg_status_t rgtg_grid_render(const rgtg_grid_t *grid, rgtg_table_format_t format, char **text_out) {
+    *text_out = NULL;
+    switch (format) {
+    case RGTG_TABLE_MARKDOWN: return rgtg_grid_render_markdown(grid, text_out);
+    case RGTG_TABLE_CSV: return rgtg_grid_render_csv(grid, text_out);
+    case RGTG_TABLE_LATEX: return rgtg_grid_render_latex(grid, text_out);
+    }
+    return rgtg_error_set(RGTG_ERR_INVALID, "table: unknown format %d", (int)format);
+}
+
+/* ---- the quick results table as a grid ---- */
+
+/* Milliseconds with about three significant digits: 512, 51.2, 5.12, 0.512. */
+static void format_ms(char *out, size_t size, double ms) {
+    int decimals = ms >= 100.0 ? 0 : ms >= 10.0 ? 1 : ms >= 1.0 ? 2 : 3;
+    rgtg_table_format_fixed(out, size, ms, decimals);
+}
+
+/* CSV numbers: 10 significant digits, empty when missing. */
+static void format_csv_number(char *out, size_t size, double x) {
+    if (isnan(x)) out[0] = '\0';
+    else snprintf(out, size, "%.10g", x);
+}
+
+enum { CELL_SIZE = 128 };
+
+/* The cells of one row in the format: Markdown and LaTeX show reward ± SE in one cell, CSV keeps
+ * every number in its own column. Returns the number of cells written. */
+static size_t row_cells(const rgtg_table_row_t *row, rgtg_table_format_t format, char **label_out,
+                        char cells[][CELL_SIZE]) {
+    *label_out = rgtg_table_escape(row->label, format);
+    size_t c = 0;
+    if (format == RGTG_TABLE_CSV) {
+        format_csv_number(cells[c++], CELL_SIZE, row->reward_mean);
+        format_csv_number(cells[c++], CELL_SIZE, row->reward_se);
+        format_csv_number(cells[c++], CELL_SIZE, row->rouge_l_f1);
+        format_csv_number(cells[c++], CELL_SIZE, row->ms_per_token);
+        snprintf(cells[c++], CELL_SIZE, "%zu", row->n);
+        return c;
+    }
+    bool latex = format == RGTG_TABLE_LATEX;
+    const char *missing = latex ? "--" : "–";
+    char mean[64], se[64];
+    if (isnan(row->reward_mean)) {
+        snprintf(cells[c], CELL_SIZE, "%s", missing);
+    } else {
+        rgtg_table_format_fixed(mean, sizeof mean, row->reward_mean, 3);
+        rgtg_table_format_fixed(se, sizeof se, row->reward_se, 3);
+        if (isnan(row->reward_se)) snprintf(cells[c], CELL_SIZE, latex ? "$%s$" : "%s", mean);
+        else snprintf(cells[c], CELL_SIZE, latex ? "$%s \\pm %s$" : "%s ± %s", mean, se);
+    }
+    c++;
+    if (isnan(row->rouge_l_f1)) snprintf(cells[c], CELL_SIZE, "%s", missing);
+    else rgtg_table_format_fixed(cells[c], CELL_SIZE, row->rouge_l_f1, 4);
+    c++;
+    if (isnan(row->ms_per_token)) snprintf(cells[c], CELL_SIZE, "%s", missing);
+    else format_ms(cells[c], CELL_SIZE, row->ms_per_token);
+    c++;
+    snprintf(cells[c++], CELL_SIZE, "%zu", row->n);
+    return c;
 }
 
 rgtg_status_t rgtg_table_render(const rgtg_table_t *table, rgtg_table_format_t format, char **text_out) {
+    static const char *markdown_header[] = {"Method", "Reward (mean ± SE)", "ROUGE-L F1", "ms/token", "n"};
+    static const char *latex_header[] = {"Method", "Reward (mean $\\pm$ SE)", "ROUGE-L F1", "ms/token", "$n$"};
+    static const char *csv_header[] = {"method", "reward_mean", "reward_se", "rouge_l_f1", "ms_per_token", "n"};
+    static const bool right5[] = {false, true, true, true, true}, right6[] = {false, true, true, true, true, true};
     *text_out = NULL;
-    text_t text = {0};
-    switch (format) {
-    case RGTG_TABLE_MARKDOWN: render_markdown(table, &text); break;
-    case RGTG_TABLE_CSV: render_csv(table, &text); break;
-    case RGTG_TABLE_LATEX: render_latex(table, &text); break;
-    default: return rgtg_error_set(RGTG_ERR_INVALID, "table: unknown format %d", (int)format);
+    if (format != RGTG_TABLE_MARKDOWN && format != RGTG_TABLE_CSV && format != RGTG_TABLE_LATEX)
+        return rgtg_error_set(RGTG_ERR_INVALID, "table: unknown format %d", (int)format);
+    size_t columns = format == RGTG_TABLE_CSV ? 6 : 5, rows = table->count;
+    char (*numbers)[6][CELL_SIZE] = calloc(rows + 1, sizeof *numbers);
+    char **labels = calloc(rows + 1, sizeof *labels);
+    const char **cells = calloc((rows + 1) * columns, sizeof *cells);
+    rgtg_status_t status = numbers && labels && cells ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "table: out of memory");
+    for (size_t r = 0; status == RGTG_OK && r < rows; r++) {
+        row_cells(&table->rows[r], format, &labels[r], numbers[r]);
+        if (!labels[r]) status = rgtg_error_set(RGTG_ERR_NOMEM, "table: out of memory");
+        cells[r * columns] = labels[r];
+        for (size_t c = 1; c < columns; c++) cells[r * columns + c] = numbers[r][c - 1];
     }
-    if (text.failed || !text.data) {
-        free(text.data);
-        return rgtg_error_set(RGTG_ERR_NOMEM, "table: out of memory rendering %zu rows", table->count);
+    if (status == RGTG_OK) {
+        rgtg_grid_t grid = {
+            .columns = columns,
+            .rows = rows,
+            .header = format == RGTG_TABLE_CSV ? csv_header : format == RGTG_TABLE_LATEX ? latex_header : markdown_header,
+            .cells = cells,
+            .right_aligned = format == RGTG_TABLE_CSV ? right6 : right5,
+        };
+        status = rgtg_grid_render(&grid, format, text_out);
     }
-    *text_out = text.data;
-    return RGTG_OK;
+    for (size_t r = 0; labels && r < rows; r++) free(labels[r]);
+    free(labels), free(numbers), free(cells);
+    return status;
 }
 
 rgtg_status_t rgtg_table_format_from_path(const char *path, rgtg_table_format_t *format_out) {

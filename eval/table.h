@@ -1,9 +1,10 @@
-/* eval/table.h: the results table (one row per decoding method: average reward ± SE, ROUGE-L F1,
- * time per token, n), built from generations or given rows, rendered as Markdown, CSV or LaTeX
- * (booktabs) and written atomically. */
+/* eval/table.h: rendering tables as Markdown, CSV or LaTeX (booktabs): a generic grid of text cells
+ * (what eval/layout.c's paper layouts render through) and the quick results table (one row per
+ * decoding method: average reward ± SE, ROUGE-L F1, time per token, n) built from generations. */
 #ifndef RGTG_EVAL_TABLE_H
 #define RGTG_EVAL_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../core/status.h"
@@ -45,6 +46,33 @@ void rgtg_table_free(rgtg_table_t *table);
  * ms_per_token,n with 10 significant digits and empty fields for missing values. LaTeX: a booktabs
  * tabular (for \input), missing values as "--". */
 rgtg_status_t rgtg_table_render(const rgtg_table_t *table, rgtg_table_format_t format, char **text_out);
+
+/* ---- the generic grid: header and body cells already formatted for the target format ---- */
+
+typedef struct {
+    size_t columns, rows;
+    const char *const *header; /* columns texts (Markdown: as shown; LaTeX: LaTeX source) */
+    const char *const *cells;  /* rows x columns, row-major; NULL is an empty cell */
+    const bool *right_aligned; /* columns flags (numbers are right-aligned) */
+} rgtg_grid_t;
+
+/* Markdown: "| a | b |" lines with every pipe aligned (widths in code points), an alignment row
+ * ("---" or "--:"), at least three columns wide. Cells are used as given: escape text with
+ * rgtg_table_escape first. */
+rgtg_status_t rgtg_grid_render_markdown(const rgtg_grid_t *grid, char **text_out);
+/* LaTeX: a booktabs tabular for \input, after a "% rgtg results table" comment line: l columns for
+ * left-aligned, r for right-aligned. Cells and header are LaTeX source. */
+rgtg_status_t rgtg_grid_render_latex(const rgtg_grid_t *grid, char **text_out);
+/* CSV (RFC 4180 quoting, "\n" line ends): header then rows; cells are plain text. */
+rgtg_status_t rgtg_grid_render_csv(const rgtg_grid_t *grid, char **text_out);
+rgtg_status_t rgtg_grid_render(const rgtg_grid_t *grid, rgtg_table_format_t format, char **text_out);
+
+/* Text escaped for a cell of the format (malloc'd): Markdown escapes | and \ and turns line breaks
+ * into spaces; LaTeX escapes its ten special characters; CSV leaves text as is (the renderer quotes). */
+char *rgtg_table_escape(const char *text, rgtg_table_format_t format);
+
+/* Fixed decimals without a "-0.000" for values that round to zero. */
+void rgtg_table_format_fixed(char *out, size_t size, double x, int decimals);
 
 /* The format named by the path's extension: .md, .csv or .tex. */
 rgtg_status_t rgtg_table_format_from_path(const char *path, rgtg_table_format_t *format_out);

@@ -145,10 +145,13 @@ static void engine_cached_vs_reference(const rgtg_model_t *lm, const rgtg_model_
     int32_t p0[] = {5, 6, 7, 8}, p1[] = {9, 10}, p2[] = {11, 12, 13, 14, 15, 16}, p3[] = {17};
     const int32_t *prompts[] = {p0, p1, p2, p3};
     int64_t lengths[] = {4, 2, 6, 1};
-    rgtg_strategy_t s;
-    rgtg_strategy_make(method, 2.0, 1.0, &s);
+    rgtg_method_t s;
+    rgtg_status_t made = rgtg_method_init(method, &s);
+    if (made == RGTG_OK) made = rgtg_method_set(&s, "k", 8);
+    if (made == RGTG_OK && rgtg_method_param_index(s.def, "beta") >= 0) made = rgtg_method_set(&s, "beta", 2.0);
+    if (made != RGTG_OK) check(false, rgtg_error_message(), 0);
     rgtg_decode_params_t p = rgtg_decode_default_params();
-    p.max_new_tokens = 20, p.top_k = 8, p.batch_size = 3, p.eos_id = 2, p.seed = 11;
+    p.max_new_tokens = 20, p.batch_size = 3, p.eos_id = 2, p.seed = 11;
     rgtg_decoded_t a[4], b[4];
     p.use_cache = true;
     rgtg_status_t st = rgtg_decode(lm, rm, &s, &p, prompts, lengths, 4, a);

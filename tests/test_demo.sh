@@ -28,7 +28,7 @@ rows=$(grep -c '"reward"' "$work/demo/generations-pargs.jsonl" 2>/dev/null || ec
 grep -q 'pargs' "$work/demo/table.md" && grep -q 'topk' "$work/demo/table.md" && grep -q '| args' "$work/demo/table.md" \
   && pass "the table has a topk, an args and a pargs row" || fail "table rows"
 
-grep -q '"beta":2,' "$work/demo/generations-pargs.jsonl" && grep -q '"max_new_tokens":12' "$work/demo/generations-pargs.jsonl" \
+grep -q '"beta":2.0,' "$work/demo/generations-pargs.jsonl" && grep -q '"max_new_tokens":12' "$work/demo/generations-pargs.jsonl" \
   && pass "decode takes beta from its --config and max_new_tokens from the command line" || fail "decode settings"
 
 # bad input: one line naming the problem, a non-zero exit, no partial output

@@ -1,6 +1,7 @@
 /* tests/test_generations.c: the generations JSONL file (core/generations): write -> read round trip
- * of every field, the exact line the writer emits, atomic commit and abort, rewriting with rewards,
- * and a table of broken files, each with its exact error message and line (and column) number. */
+ * of every field (models, work counters and Best-of-N rewards included), the exact line the writer
+ * emits, atomic commit and abort, rewriting with rewards, version-1 rows read with defaults, and a
+ * table of broken files, each with its exact error message and line (and column) number. */
 #define _GNU_SOURCE /* mkdtemp */
 #include "../core/generations.h"
 
@@ -57,8 +58,14 @@ static bool same_string(const char *a, const char *b) {
 
 static int32_t tokens_a[] = {5, 17, -1, 2147483647, 2};
 
+static double bon_rewards[] = {0.5, -1.25, 3.0};
+#define SHA_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define SHA_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+
 static rgtg_generation_t sample_rows[3] = {
-    {.id = 0, .prompt = "Human: hi\n\nAssistant:", .response = " Hello \"there\"\t\\ caf\xc3\xa9 \xe2\x9c\x93",
+    {.id = 0, .sample = 3, .models = {[RGTG_GEN_LM] = {"runs/lm/final", SHA_A, NULL},
+                                      [RGTG_GEN_GUIDE] = {"runs/rm/final", SHA_B, "partial"}},
+     .has_work = true, .lm_forwards = 6, .rm_forwards = 6, .candidates_scored = 50, .prompt = "Human: hi\n\nAssistant:", .response = " Hello \"there\"\t\\ caf\xc3\xa9 \xe2\x9c\x93",
      .reference = "Hello.", .method = "pargs", .params_json = "{\"k\": 10, \"beta\": 1.5, \"seed\": 7}",
      .tokens = tokens_a, .token_count = 5, .new_tokens = 5, .seconds = 0.1, .finished = true},
     {.id = 41, .prompt = "", .response = "", .reference = NULL, .method = "topk", .params_json = NULL,
@@ -66,13 +73,27 @@ static rgtg_generation_t sample_rows[3] = {
     {.id = 9000000000LL, .prompt = "p", .response = "r", .reference = "", .method = "bon",
      .params_json = "{\"n\": 4, \"temperature\": 0.7, \"note\": [1, null, true]}", .tokens = tokens_a,
      .token_count = 1, .new_tokens = 1, .seconds = 1234.5678901234567, .finished = true, .has_reward = true,
-     .reward = -2.0000000000000004, .has_reference_reward = true, .reference_reward = 0.5},
+      .reward = -2.0000000000000004, .has_reference_reward = true, .reference_reward = 0.5,
+     .models = {[RGTG_GEN_SCORER] = {"rm dir/ü", SHA_A, "scorer"}}, .bon_rewards = bon_rewards, .bon_count = 3,
+     .bon_kept = 2},
 };
 
 static void check_same_rows(const rgtg_generation_t *expected, const rgtg_generation_t *got, size_t count) {
     for (size_t i = 0; i < count; i++) {
         const rgtg_generation_t *e = &expected[i], *g = &got[i];
         CHECK_MSG(g->id == e->id, "row %zu id %lld", i, (long long)g->id);
+        CHECK_MSG(g->format_version == RGTG_GEN_FORMAT_VERSION, "row %zu format_version %d", i, g->format_version);
+        CHECK_MSG(g->sample == e->sample, "row %zu sample %lld", i, (long long)g->sample);
+        for (int r = 0; r < RGTG_GEN_ROLE_COUNT; r++) {
+            CHECK_MSG(same_string(g->models[r].path, e->models[r].path), "row %zu model %d path", i, r);
+            CHECK_MSG(same_string(g->models[r].sha256, e->models[r].sha256), "row %zu model %d sha256", i, r);
+            CHECK_MSG(same_string(g->models[r].kind, e->models[r].kind), "row %zu model %d kind", i, r);
+        }
+        CHECK_MSG(g->has_work == e->has_work && g->lm_forwards == e->lm_forwards && g->rm_forwards == e->rm_forwards &&
+                  g->candidates_scored == e->candidates_scored, "row %zu work counters", i);
+        CHECK_MSG(g->bon_count == e->bon_count && g->bon_kept == e->bon_kept, "row %zu bon count/kept", i);
+        for (size_t b = 0; b < e->bon_count && b < g->bon_count; b++)
+            CHECK_MSG(g->bon_rewards[b] == e->bon_rewards[b], "row %zu bon reward %zu", i, b);
         CHECK_MSG(same_string(g->prompt, e->prompt), "row %zu prompt '%s'", i, g->prompt);
         CHECK_MSG(same_string(g->response, e->response), "row %zu response '%s'", i, g->response);
         CHECK_MSG(same_string(g->reference, e->reference), "row %zu reference '%s'", i,
@@ -104,14 +125,19 @@ static void test_round_trip(void) {
 
     /* The first line, byte for byte: key order and number formats are part of the schema. */
     const char *expected_first =
-        "{\"id\":0,\"method\":\"pargs\",\"params\":{\"k\":10,\"beta\":1.5,\"seed\":7},"
+        "{\"format_version\":2,\"id\":0,\"sample\":3,\"method\":\"pargs\",\"params\":{\"k\":10,\"beta\":1.5,\"seed\":7},"
+        "\"models\":{\"lm\":{\"path\":\"runs/lm/final\",\"sha256\":\"" SHA_A "\"},"
+        "\"guide\":{\"path\":\"runs/rm/final\",\"sha256\":\"" SHA_B "\",\"kind\":\"partial\"}},"
         "\"prompt\":\"Human: hi\\n\\nAssistant:\",\"response\":\" Hello \\\"there\\\"\\t\\\\ caf\xc3\xa9 "
         "\xe2\x9c\x93\",\"reference\":\"Hello.\",\"tokens\":[5,17,-1,2147483647,2],\"new_tokens\":5,"
-        "\"seconds\":0.1,\"finished\":true}\n";
+        "\"seconds\":0.1,\"finished\":true,"
+        "\"work\":{\"lm_forwards\":6,\"rm_forwards\":6,\"candidates_scored\":50}}\n";
     const char *text = read_text(path);
     CHECK_MSG(text && strncmp(text, expected_first, strlen(expected_first)) == 0, "first line:\n%s",
               text ? text : "(unreadable)");
-    CHECK_MSG(text && strstr(text, "\"reward\":-2.0000000000000004,\"reference_reward\":0.5}"), "reward text missing");
+    CHECK_MSG(text && strstr(text, "\"bon_rewards\":[0.5,-1.25,3.0],\"bon_kept\":2,\"reward\":-2.0000000000000004,"
+                                   "\"reference_reward\":0.5}"),
+              "Best-of-N and reward text missing");
 
     rgtg_generation_t *rows;
     size_t count;
@@ -178,6 +204,19 @@ static void test_writer_rejects_bad_rows_and_abort_leaves_nothing(void) {
     row.response = NULL;
     CHECK_MSG(rgtg_gen_writer_add(writer, &row) == RGTG_ERR_INVALID, "NULL response");
     rgtg_error_clear();
+    row = sample_rows[0];
+    row.models[RGTG_GEN_GUIDE].sha256 = "abc";
+    CHECK_MSG(rgtg_gen_writer_add(writer, &row) == RGTG_ERR_INVALID, "short sha256");
+    CHECK_MSG(strstr(rgtg_error_message(), "guide model's sha256"), "%s", rgtg_error_message());
+    rgtg_error_clear();
+    row = sample_rows[2];
+    row.bon_kept = 3;
+    CHECK_MSG(rgtg_gen_writer_add(writer, &row) == RGTG_ERR_INVALID, "bon_kept out of range");
+    rgtg_error_clear();
+    double nan_rewards[2] = {1.0, NAN};
+    row.bon_rewards = nan_rewards, row.bon_count = 2, row.bon_kept = 0;
+    CHECK_MSG(rgtg_gen_writer_add(writer, &row) == RGTG_ERR_NUMERIC, "NaN bon reward");
+    rgtg_error_clear();
     CHECK_MSG(rgtg_gen_writer_add(writer, &sample_rows[0]) == RGTG_OK, "%s", rgtg_error_message());
     rgtg_gen_writer_abort(writer);
     CHECK_MSG(files_in_directory() == 0, "%zu files after abort", files_in_directory());
@@ -231,7 +270,36 @@ static const broken_case_t broken_cases[] = {
      "1: field 'method' must not be empty"},
     {"a line that is an array", GOOD_ROW "[1,2]\n", RGTG_ERR_FORMAT, 0,
      "2: a line must be a JSON object, not an array"},
+    {"a version-1 row and a version-2 row", GOOD_ROW "{\"format_version\":2,\"id\":1,\"sample\":0," ROW_WITHOUT_ID "}\n",
+     RGTG_OK, 2, NULL},
+    {"a newer format_version", GOOD_ROW "{\"format_version\":3,\"id\":1," ROW_WITHOUT_ID "}\n", RGTG_ERR_FORMAT, 0,
+     "2: format_version 3 is not one this rgtg reads (1 to 2): the file was written by another version"},
+    {"format_version as a string", "{\"format_version\":\"2\",\"id\":1," ROW_WITHOUT_ID "}\n", RGTG_ERR_FORMAT, 0,
+     "1: field 'format_version' must be an integer, not a string"},
+    {"a model without sha256", "{\"id\":1," ROW_WITHOUT_ID ",\"models\":{\"lm\":{\"path\":\"x\"}}}\n",
+     RGTG_ERR_FORMAT, 0, "1: missing field 'models.lm.sha256' (must be a string)"},
+    {"a work counter that is negative", "{\"id\":1," ROW_WITHOUT_ID ",\"work\":{\"lm_forwards\":1,"
+     "\"rm_forwards\":-1,\"candidates_scored\":0}}\n", RGTG_ERR_FORMAT, 0,
+     "1: field 'rm_forwards' must be a non-negative integer, not -1"},
+    {"bon_kept outside bon_rewards", "{\"id\":1," ROW_WITHOUT_ID ",\"bon_rewards\":[1.0,2],\"bon_kept\":2}\n",
+     RGTG_ERR_FORMAT, 0, "1: field 'bon_kept' (2) must index 'bon_rewards' (2 of them)"},
 };
+
+/* A row written before format_version existed reads as version 1, sample 0, without models or work. */
+static void test_version_1_rows_read_with_defaults(void) {
+    const char *path = path_in_directory("v1.jsonl");
+    write_text(path, GOOD_ROW);
+    rgtg_generation_t *rows;
+    size_t count;
+    CHECK_MSG(rgtg_gen_read(path, &rows, &count) == RGTG_OK && count == 1, "%s", rgtg_error_message());
+    if (count == 1) {
+        CHECK_MSG(rows[0].format_version == 1 && rows[0].sample == 0 && !rows[0].has_work && !rows[0].bon_count,
+                  "version %d sample %lld", rows[0].format_version, (long long)rows[0].sample);
+        for (int r = 0; r < RGTG_GEN_ROLE_COUNT; r++) CHECK(rows[0].models[r].path == NULL);
+    }
+    rgtg_gen_free(rows, count);
+    unlink(path);
+}
 
 static void test_broken_files(void) {
     const char *path = path_in_directory("broken.jsonl");
@@ -278,6 +346,7 @@ int main(void) {
     test_invalid_utf8_is_repaired();
     test_writer_rejects_bad_rows_and_abort_leaves_nothing();
     test_broken_files();
+    test_version_1_rows_read_with_defaults();
     rmdir(directory);
     return check_summary("test_generations");
 }

@@ -264,10 +264,12 @@ static void test_pairing(const rgtg_gold_t *g) {
     CHECK(rgtg_gold_label_items(g, mixed, 2, &params, "g.jsonl", &labels) == RGTG_ERR_INVALID);
     CHECK(strstr(rgtg_error_message(), "g.jsonl: id 1: rows of one id with different prompts") != NULL);
     rgtg_error_clear();
-    rgtg_gold_item_t twice[] = {{2, 0, garage_prompt, " a"}, {2, 0, garage_prompt, " b"}};
-    CHECK(rgtg_gold_label_items(g, twice, 2, &params, "g.jsonl", &labels) == RGTG_ERR_INVALID);
-    CHECK(strstr(rgtg_error_message(), "g.jsonl: id 2: two rows with sample 0") != NULL);
-    rgtg_error_clear();
+    /* rows that all say sample 0 (single-sample runs concatenated): paired in order */
+    rgtg_gold_item_t twice[] = {{2, 0, garage_prompt, " b"}, {2, 0, garage_prompt, " a"}, {2, 0, garage_prompt, " c"}};
+    CHECK_OK(rgtg_gold_label_items(g, twice, 3, &params, "g.jsonl", &labels));
+    CHECK(labels.count == 1 && labels.labels[0].a == 0 && labels.labels[0].b == 1 &&
+          labels.drop_counts[RGTG_GOLD_DROP_EXTRA_SAMPLE] == 1);
+    rgtg_gold_labels_free(&labels);
     rgtg_gold_item_t unscorable[] = {{5, 0, "Tell me a joke.", " a"}, {5, 1, "Tell me a joke.", " b"}};
     CHECK(rgtg_gold_label_items(g, unscorable, 2, &params, "g.jsonl", &labels) == RGTG_ERR_INVALID);
     CHECK(strstr(rgtg_error_message(), "g.jsonl: id 5: gold: not a \"define\" prompt") != NULL);
@@ -280,6 +282,13 @@ static void test_pairing(const rgtg_gold_t *g) {
     params.test_fraction = 0.4;
     CHECK(rgtg_gold_label_items(g, items, n, &params, "g.jsonl", &labels) == RGTG_ERR_INVALID);
     rgtg_error_clear();
+    /* generations rows: sample numbers count from format version 2 on */
+    rgtg_generation_t rows[2] = {{.format_version = 2, .id = 4, .sample = 1, .prompt = "p", .response = "r"},
+                                 {.format_version = 1, .id = 4, .sample = 0, .prompt = "p", .response = "s"}};
+    rgtg_gold_item_t *views = rgtg_gold_items_of_generations(rows, 2);
+    CHECK(views && views[0].id == 4 && views[0].sample == 1 && views[1].sample == -1 &&
+          views[1].response == rows[1].response);
+    free(views);
     double scores[2];
     CHECK(rgtg_gold_score_items(g, unscorable, 2, "g.jsonl", scores) == RGTG_ERR_INVALID);
     CHECK(strstr(rgtg_error_message(), "g.jsonl: row 1 (id 5): gold:") != NULL);

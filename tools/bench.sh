@@ -41,6 +41,8 @@ for size in 5m 60m; do
   done
 done
 
+bash "$root/tools/bench_decode.sh" "$rgtg"
+
 echo "== dense vs prefix partial RMs (demo data): prefix pairs/s and held-out accuracy"
 data=${BENCH_DATA_DIR:-$root/runs/bench/data}
 [ -s "$data/prefs.h5" ] || "$rgtg" data demo --out "$data" > /dev/null

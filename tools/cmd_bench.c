@@ -1,5 +1,5 @@
-/* tools/cmd_bench.c: `rgtg bench train|decode|candidates`: the measurements behind `make bench`, each
- * printing one JSON line (tools/bench.sh runs them side by side with the PyTorch baseline). */
+/* tools/cmd_bench.c: `rgtg bench train|decode|candidates|methods`: the measurements behind `make bench`,
+ * each printing one JSON line (tools/bench.sh runs them side by side with the PyTorch baselines). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +7,7 @@
 #include "../core/clock.h"
 #include "../core/hf_config.h"
 #include "../core/rng.h"
+#include "../decode/bench.h"
 #include "../decode/engine.h"
 #include "../train/losses.h"
 #include "../train/optim.h"
@@ -23,6 +24,7 @@ static const rgtg_option_t options[] = {
     {"new-tokens", true, false, "decode: tokens generated per row (default 256)"},
     {"k", true, false, "candidates (default 10)"},
     {"seed", true, false, "seed (default 1)"},
+    {"rounds", true, false, "methods: alternating rounds, the median reported (default 3)"},
     {"help", false, false, "this help"},
     {NULL, false, false, NULL},
 };
@@ -79,8 +81,8 @@ static rgtg_status_t bench_decode(rgtg_model_t *m, rgtg_rng_t *rng, long long ba
     if (!prompt_ids || !flat || !prompts || !lengths || !out) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     for (long long i = 0; i < batch * seq; i++) flat[i] = 4 + (int32_t)rgtg_rng_below(rng, (uint64_t)(rgtg_model_config(m)->vocab_size - 4));
     for (long long r = 0; r < batch; r++) prompts[r] = flat + r * seq, lengths[r] = seq;
-    rgtg_strategy_t greedy;
-    rgtg_status_t st = rgtg_strategy_make("greedy", 0, 1, &greedy);
+    rgtg_method_t greedy;
+    rgtg_status_t st = rgtg_method_init("greedy", &greedy);
     rgtg_decode_params_t p = rgtg_decode_default_params();
     p.max_new_tokens = (int)new_tokens, p.batch_size = (int)batch, p.eos_id = -1; /* never stop early */
     double rate[2] = {0, 0};
@@ -148,17 +150,26 @@ int rgtg_cmd_bench(int argc, char **argv) {
     const char *what = argc > 0 ? argv[0] : "";
     rgtg_args_t args;
     if (!rgtg_args_parse("bench", options, argc > 0 ? argc - 1 : 0, argv + 1, &args)) return 2;
-    if (rgtg_args_has(&args, "help") || (strcmp(what, "train") && strcmp(what, "decode") && strcmp(what, "candidates"))) {
-        rgtg_args_usage("bench", "train|decode|candidates --config config.json [options]", options);
+    if (rgtg_args_has(&args, "help") ||
+        (strcmp(what, "train") && strcmp(what, "decode") && strcmp(what, "candidates") && strcmp(what, "methods"))) {
+        rgtg_args_usage("bench", "train|decode|candidates|methods --config config.json [options]", options);
         return rgtg_args_has(&args, "help") ? 0 : 2;
     }
     bool is_train = !strcmp(what, "train");
-    long long batch, seq, steps, warmup, threads, new_tokens, k, seed;
+    long long batch, seq, steps, warmup, threads, new_tokens, k, seed, rounds;
     if (!rgtg_args_int(&args, "batch", is_train ? 8 : 4, &batch) || !rgtg_args_int(&args, "seq", is_train ? 128 : 16, &seq) ||
         !rgtg_args_int(&args, "steps", 10, &steps) || !rgtg_args_int(&args, "warmup", 2, &warmup) ||
         !rgtg_args_int(&args, "threads", 2, &threads) || !rgtg_args_int(&args, "new-tokens", 256, &new_tokens) ||
-        !rgtg_args_int(&args, "k", 10, &k) || !rgtg_args_int(&args, "seed", 1, &seed))
+        !rgtg_args_int(&args, "k", 10, &k) || !rgtg_args_int(&args, "seed", 1, &seed) ||
+        !rgtg_args_int(&args, "rounds", 3, &rounds))
         return 2;
+    if (!strcmp(what, "methods")) {
+        rgtg_decode_bench_params_t bp = rgtg_decode_bench_default_params();
+        bp.config_path = rgtg_args_get(&args, "config", NULL), bp.batch = (int)batch, bp.prompt_tokens = (int)seq;
+        bp.new_tokens = (int)new_tokens, bp.k = (int)k, bp.rounds = (int)rounds, bp.threads = (int)threads;
+        bp.seed = (uint64_t)seed;
+        return rgtg_decode_bench(&bp, stdout) == RGTG_OK ? 0 : rgtg_report_error("bench methods");
+    }
     if (batch < 1 || seq < 1 || steps < 2 || k < 1 || new_tokens < 1) {
         fprintf(stderr, "rgtg bench: --batch, --seq, --k, --new-tokens must be positive and --steps at least 2\n");
         return 2;

@@ -5,12 +5,12 @@
 
 #include "../data/prefs_h5.h"
 #include "../eval/prefix_accuracy.h"
-#include "../eval/results.h"
+#include "../eval/table_stage.h"
 #include "../eval/score.h"
 #include "args.h"
 #include "commands.h"
 
-_Static_assert(RGTG_MAX_STRINGS <= RGTG_RESULTS_MAX_FILES, "every file the command line takes fits the params");
+_Static_assert(RGTG_MAX_STRINGS <= RGTG_TABLE_STAGE_MAX_FILES, "every file the command line takes fits the params");
 
 int rgtg_cmd_eval_score(int argc, char **argv) {
     rgtg_score_params_t p = rgtg_score_default_params();
@@ -35,7 +35,7 @@ int rgtg_cmd_eval_score(int argc, char **argv) {
 }
 
 int rgtg_cmd_eval_table(int argc, char **argv) {
-    rgtg_results_params_t p = rgtg_results_default_params();
+    rgtg_table_stage_params_t p = rgtg_table_stage_default_params();
     rgtg_strings_t gens = {0}, outs = {0};
     const rgtg_opt_t options[] = {
         RGTG_OPT("gens", RGTG_OPT_STRINGS, &gens, "a scored generations JSONL (one row of the table per method in it)",
@@ -50,7 +50,7 @@ int rgtg_cmd_eval_table(int argc, char **argv) {
     memcpy(p.gens, gens.items, sizeof gens.items);
     memcpy(p.outs, outs.items, sizeof outs.items);
     p.gens_count = gens.count, p.out_count = outs.count;
-    return rgtg_results_run(&p, stdout) == RGTG_OK ? 0 : rgtg_report_error("eval table");
+    return rgtg_table_stage_run(&p, stdout) == RGTG_OK ? 0 : rgtg_report_error("eval table");
 }
 
 int rgtg_cmd_eval_prefix_accuracy(int argc, char **argv) {

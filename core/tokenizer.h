@@ -1,0 +1,81 @@
+/* core/tokenizer.h: the one tokenizer interface of rgtg, over SentencePiece (core/spm/spm.h) and
+ * Hugging Face tokenizer.json byte-level BPE (core/tok/tokenizer_json.h).
+ *
+ * Which kind: rgtg_tokenizer_load() takes a tokenizer file or a checkpoint directory.
+ *   - A directory: its tokenizer.json when there is one (as transformers' fast tokenizer does),
+ *     else its tokenizer.model. A tokenizer.json of a kind rgtg does not run (for instance Llama-2's,
+ *     a SentencePiece conversion with byte fallback) gives way to a tokenizer.model beside it, which
+ *     tokenizes the same; without one, its error is returned.
+ *   - A file: a tokenizer.json when its first non-blank byte is '{', else a SentencePiece model.
+ * tokenizer_config.json beside the file, when present, names bos/eos/pad/unk tokens and says whether
+ * BOS/EOS are added (add_bos_token, add_eos_token). For a directory, the EOS list is the tokenizer's
+ * EOS followed by the other ids of eos_token_id in generation_config.json (or, without that file, in
+ * config.json), the ids at which transformers' generate() stops.
+ *
+ * Identity: rgtg_tokenizer_sha256() is the sha256 of the tokenizer file that was loaded
+ * (tokenizer.json or tokenizer.model); tokenizer-match checks compare it.
+ *
+ * encode never adds BOS/EOS (callers put rgtg_tokenizer_bos_id() first when rgtg_tokenizer_add_bos()
+ * says so). Ill-formed UTF-8 in a text is read as U+FFFD, as SentencePiece and tokenizers'
+ * callers (Python, JavaScript) read it. decode gives back the text of the ids; for tokenizer.json, an
+ * id sequence that is not well-formed UTF-8 decodes with U+FFFD, as tokenizers does. */
+#ifndef RGTG_CORE_TOKENIZER_H
+#define RGTG_CORE_TOKENIZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+typedef enum {
+    RGTG_TOKENIZER_SENTENCEPIECE = 1, /* tokenizer.model */
+    RGTG_TOKENIZER_JSON_BPE = 2,      /* tokenizer.json, byte-level BPE */
+} rgtg_tokenizer_kind_t;
+
+typedef struct rgtg_tokenizer rgtg_tokenizer_t;
+
+/* Loads a tokenizer file or a checkpoint directory (see above). Errors name the file. */
+rgtg_status_t rgtg_tokenizer_load(const char *path_or_dir, rgtg_tokenizer_t **out);
+void rgtg_tokenizer_free(rgtg_tokenizer_t *tok);
+
+rgtg_tokenizer_kind_t rgtg_tokenizer_kind(const rgtg_tokenizer_t *tok);
+const char *rgtg_tokenizer_kind_name(rgtg_tokenizer_kind_t kind); /* "sentencepiece", "tokenizer.json" */
+/* The tokenizer file that was loaded (owned by tok). */
+const char *rgtg_tokenizer_path(const rgtg_tokenizer_t *tok);
+/* Lowercase hex sha256 of that file, 64 characters (owned by tok). */
+const char *rgtg_tokenizer_sha256(const rgtg_tokenizer_t *tok);
+
+/* Encodes text (len bytes) into a malloc'd id array; no BOS/EOS added. Thread-safe. */
+rgtg_status_t rgtg_tokenizer_encode(const rgtg_tokenizer_t *tok, const char *text, size_t len, int32_t **ids_out,
+                                    size_t *count_out);
+/* Decodes ids into a malloc'd NUL-terminated string of *length_out bytes (length_out may be NULL;
+ * the text holds a NUL byte only where a token stands for one). skip_special drops special tokens
+ * (tokenizer.json: added tokens marked special); SentencePiece never renders its control pieces
+ * (bos, eos, pad), whatever skip_special says. An id outside the vocabulary is an error. */
+rgtg_status_t rgtg_tokenizer_decode(const rgtg_tokenizer_t *tok, const int32_t *ids, size_t count, bool skip_special,
+                                    char **text_out, size_t *length_out);
+
+/* 1 + the largest token id (an embedding may have more rows: those ids are not tokens). */
+int rgtg_tokenizer_vocab_size(const rgtg_tokenizer_t *tok);
+int rgtg_tokenizer_bos_id(const rgtg_tokenizer_t *tok); /* -1 when none */
+int rgtg_tokenizer_pad_id(const rgtg_tokenizer_t *tok); /* -1 when none */
+int rgtg_tokenizer_unk_id(const rgtg_tokenizer_t *tok); /* -1 when none */
+/* The first EOS id (the tokenizer's own), or -1. */
+int rgtg_tokenizer_eos_id(const rgtg_tokenizer_t *tok);
+/* Every id that ends a sequence (see above), owned by tok; *count may be 0. */
+const int32_t *rgtg_tokenizer_eos_ids(const rgtg_tokenizer_t *tok, size_t *count);
+bool rgtg_tokenizer_is_eos(const rgtg_tokenizer_t *tok, int id);
+/* Whether the model's tokenizer puts BOS first (EOS last) when it encodes a text for the model. */
+bool rgtg_tokenizer_add_bos(const rgtg_tokenizer_t *tok);
+bool rgtg_tokenizer_add_eos(const rgtg_tokenizer_t *tok);
+/* Whether id is a special token: SentencePiece control pieces, tokenizer.json special added tokens. */
+bool rgtg_tokenizer_is_special(const rgtg_tokenizer_t *tok, int id);
+
+/* The token string of id as the tokenizer file writes it ("▁world" for SentencePiece, "Ġworld" for
+ * byte-level BPE, "<|eot_id|>" for an added token); owned by tok; *length set; NULL when id has none. */
+const char *rgtg_tokenizer_id_to_piece(const rgtg_tokenizer_t *tok, int id, size_t *length);
+/* The id of a token string (NUL-terminated), or -1 when it is not a token. */
+int rgtg_tokenizer_piece_to_id(const rgtg_tokenizer_t *tok, const char *piece);
+
+#endif

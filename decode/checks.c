@@ -1,0 +1,116 @@
+/* decode/checks.c: opening, checking and hashing the models of a decoding run (see checks.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "checks.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/fsutil.h"
+#include "../core/hf_config.h"
+#include "../core/safetensors.h"
+
+static const char *head_role(rgtg_head_t head) { return head == RGTG_HEAD_LM ? "a language model" : "a reward model"; }
+
+static const char *architecture(rgtg_head_t head) {
+    return head == RGTG_HEAD_LM ? "LlamaForCausalLM" : "LlamaForSequenceClassification";
+}
+
+rgtg_status_t rgtg_decode_model_open(const char *dir, rgtg_head_t want, const char *role, rgtg_decode_model_t *out) {
+    memset(out, 0, sizeof *out);
+    out->dir = dir, out->role = role;
+    char *config_path = rgtg_path_join(dir, RGTG_HF_CONFIG_FILE), *tok_path = rgtg_path_join(dir, "tokenizer.model");
+    rgtg_status_t st = config_path && tok_path ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    if (st == RGTG_OK) st = rgtg_hf_config_read(config_path, &out->config);
+    if (st == RGTG_OK && out->config.head != want)
+        st = rgtg_error_set(RGTG_ERR_INVALID, "%s is %s, not a %s (config.json: %s)", dir, head_role(out->config.head),
+                            role, architecture(out->config.head));
+    if (st == RGTG_OK && !rgtg_path_exists(tok_path))
+        st = rgtg_error_set(RGTG_ERR_INVALID, "%s has no tokenizer.model: its tokenizer cannot be checked against the "
+                            "language model's", dir);
+    if (st == RGTG_OK) st = rgtg_sha256_file(tok_path, out->tokenizer_sha256);
+    free(config_path), free(tok_path);
+    return st;
+}
+
+rgtg_status_t rgtg_decode_model_same_tokenizer(const rgtg_decode_model_t *lm, const rgtg_decode_model_t *other) {
+    if (strcmp(lm->tokenizer_sha256, other->tokenizer_sha256) != 0)
+        return rgtg_error_set(RGTG_ERR_INVALID, "%s/tokenizer.model is not the language model's tokenizer (%s/tokenizer.model): "
+                              "sha256 %.12s... against %.12s...; the %s would read other tokens than the LM writes",
+                              other->dir, lm->dir, other->tokenizer_sha256, lm->tokenizer_sha256, other->role);
+    const rgtg_model_config_t *a = &lm->config, *b = &other->config;
+    if (a->vocab_size != b->vocab_size || a->bos_token_id != b->bos_token_id || a->eos_token_id != b->eos_token_id)
+        return rgtg_error_set(RGTG_ERR_INVALID, "%s: config.json has vocab_size %d, bos %d, eos %d, but the language model "
+                              "(%s) has %d, %d, %d", other->dir, b->vocab_size, b->bos_token_id, b->eos_token_id, lm->dir,
+                              a->vocab_size, a->bos_token_id, a->eos_token_id);
+    return RGTG_OK;
+}
+
+rgtg_status_t rgtg_decode_check_finite(const rgtg_model_t *model, const char *dir) {
+    rgtg_status_t st = RGTG_OK;
+    for (int i = 0; st == RGTG_OK && i < rgtg_model_tensor_count(model); i++) {
+        size_t mark = tt_arena_mark();
+        double finite = tt_item(tt_isfinite_all(rgtg_model_tensor(model, i)));
+        if (finite != finite) st = rgtg_error_status(); /* NaN: the check itself failed */
+        else if (finite == 0)
+            st = rgtg_error_set(RGTG_ERR_NUMERIC, "%s: tensor '%s' holds NaN or infinite values", dir,
+                                rgtg_model_tensor_name(model, i));
+        tt_arena_release(mark);
+    }
+    return st;
+}
+
+static int compare_strings(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* sha256 of "SHARD SHA256\n" lines, one per distinct shard of the index, in name order. */
+static rgtg_status_t sharded_sha256(const char *dir, const char *index_path, char hex[65]) {
+    json_error_t error;
+    json_t *root = json_load_file(index_path, 0, &error);
+    json_t *map = root ? json_object_get(root, "weight_map") : NULL;
+    if (!json_is_object(map)) {
+        json_decref(root);
+        return rgtg_error_set(RGTG_ERR_FORMAT, "%s: no object 'weight_map'", index_path);
+    }
+    size_t n = 0, cap = json_object_size(map);
+    char **shards = calloc(cap + 1, sizeof *shards);
+    const char *key;
+    json_t *value;
+    json_object_foreach(map, key, value) {
+        if (!json_is_string(value)) continue;
+        bool seen = false;
+        for (size_t i = 0; i < n && !seen; i++) seen = !strcmp(shards[i], json_string_value(value));
+        if (!seen && shards) shards[n++] = (char *)json_string_value(value);
+    }
+    rgtg_status_t st = shards ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    if (st == RGTG_OK) qsort(shards, n, sizeof *shards, compare_strings);
+    size_t size = n * 256 + 1, used = 0;
+    char *lines = st == RGTG_OK ? malloc(size) : NULL;
+    if (st == RGTG_OK && !lines) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == RGTG_OK && i < n; i++) {
+        char *path = rgtg_path_join(dir, shards[i]), shard_hex[65];
+        st = path ? rgtg_sha256_file(path, shard_hex) : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+        if (st == RGTG_OK) used += (size_t)snprintf(lines + used, size - used, "%.180s %s\n", shards[i], shard_hex);
+        free(path);
+    }
+    if (st == RGTG_OK) rgtg_sha256_bytes(lines, used, hex);
+    free(lines), free(shards);
+    json_decref(root);
+    return st;
+}
+
+rgtg_status_t rgtg_decode_model_load(rgtg_decode_model_t *m) {
+    rgtg_status_t st = rgtg_model_load(m->dir, TT_CPU, &m->model);
+    if (st == RGTG_OK) st = rgtg_decode_check_finite(m->model, m->dir);
+    char *index = rgtg_path_join(m->dir, RGTG_ST_INDEX_FILE), *single = rgtg_path_join(m->dir, "model.safetensors");
+    if (st == RGTG_OK && (!index || !single)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    if (st == RGTG_OK)
+        st = rgtg_path_exists(index) ? sharded_sha256(m->dir, index, m->weights_sha256) : rgtg_sha256_file(single, m->weights_sha256);
+    free(index), free(single);
+    return st;
+}
+
+void rgtg_decode_model_close(rgtg_decode_model_t *m) {
+    rgtg_model_free(m->model);
+    m->model = NULL;
+}
