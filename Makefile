@@ -3,7 +3,7 @@ BUILD ?= build
 MESON_FLAGS ?=
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps demo test bench clean
+.PHONY: all deps demo test bench fuzz clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -21,6 +21,13 @@ demo: deps all
 
 test: deps all
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2 $(TEST_ARGS)
+
+# every libFuzzer target for FUZZ_SECONDS each (make test runs them for 10-20 s)
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	@for target in readers safetensors hf_config config generations; do \
+	  bash tests/run_fuzz.sh $$target $(FUZZ_SECONDS) || exit 1; \
+	done
 
 bench: deps all
 	bash tools/bench.sh

@@ -502,13 +502,22 @@ static rgtg_status_t type_error(const char *key, const node_t *node, const char 
                           expected, kind_name(node));
 }
 
-/* *node_out = the non-null scalar at key, or NULL when missing or null; other kinds are type errors. */
+/* *node_out = the non-null scalar at key, or NULL when missing or null; other kinds are type errors.
+ * An empty plain value ("lr:" or --set train.lr=) is an error rather than the default: nothing written
+ * is more likely a slip than a wish for the built-in value, which ~ or null asks for explicitly. */
 static rgtg_status_t lookup_scalar(const rgtg_config_t *config, const char *key, const char *expected,
                                    const node_t **node_out) {
     rgtg_status_t status = lookup(config, key, node_out);
     if (status != RGTG_OK || !*node_out) return status;
     if (node_is_null(*node_out)) {
+        const node_t *node = *node_out;
         *node_out = NULL;
+        if (node->kind == NODE_SCALAR && node->text[0] == '\0') {
+            char where[512];
+            describe_node(node, where, sizeof where);
+            return rgtg_error_set(RGTG_ERR_INVALID, "%s: config key '%s': expected %s, got an empty value (write "
+                                  "null or ~ to use the default)", where, key, expected);
+        }
         return RGTG_OK;
     }
     if ((*node_out)->kind != NODE_SCALAR) return type_error(key, *node_out, expected);
@@ -588,6 +597,45 @@ rgtg_status_t rgtg_config_get_double(const rgtg_config_t *config, const char *ke
     }
     if (!parse_double_text(node->text, out)) return type_error(key, node, "a number");
     return RGTG_OK;
+}
+
+static void describe_range(rgtg_range_t r, char *out, size_t size) {
+    if (isinf(r.max) && r.max > 0 && r.max_open)
+        snprintf(out, size, "a finite number %s %g", r.min_open ? ">" : ">=", r.min);
+    else
+        snprintf(out, size, "a number in %c%g, %g%c", r.min_open ? '(' : '[', r.min, r.max, r.max_open ? ')' : ']');
+}
+
+rgtg_status_t rgtg_config_get_double_in(const rgtg_config_t *config, const char *key, double default_value,
+                                        rgtg_range_t range, double *out) {
+    rgtg_status_t status = rgtg_config_get_double(config, key, default_value, out);
+    if (status != RGTG_OK || !rgtg_config_has(config, key)) return status;
+    const double v = *out; /* NaN fails every comparison */
+    const bool above = range.min_open ? v > range.min : v >= range.min;
+    const bool below = range.max_open ? v < range.max : v <= range.max;
+    if (above && below) return RGTG_OK;
+    const node_t *node = NULL;
+    lookup_scalar(config, key, "a number", &node);
+    char where[512], wanted[96];
+    describe_node(node, where, sizeof where);
+    describe_range(range, wanted, sizeof wanted);
+    return rgtg_error_set(RGTG_ERR_INVALID, "%s: config key '%s': expected %s, got '%s'", where, key, wanted,
+                          node->text);
+}
+
+rgtg_status_t rgtg_config_get_int_in(const rgtg_config_t *config, const char *key, int64_t default_value,
+                                     int64_t min, int64_t max, int64_t *out) {
+    rgtg_status_t status = rgtg_config_get_int(config, key, default_value, out);
+    if (status != RGTG_OK || !rgtg_config_has(config, key) || (*out >= min && *out <= max)) return status;
+    const node_t *node = NULL;
+    lookup_scalar(config, key, "an integer", &node);
+    char where[512];
+    describe_node(node, where, sizeof where);
+    if (max == INT64_MAX)
+        return rgtg_error_set(RGTG_ERR_INVALID, "%s: config key '%s': expected an integer >= %lld, got '%s'", where, key,
+                              (long long)min, node->text);
+    return rgtg_error_set(RGTG_ERR_INVALID, "%s: config key '%s': expected an integer in [%lld, %lld], got '%s'", where,
+                          key, (long long)min, (long long)max, node->text);
 }
 
 rgtg_status_t rgtg_config_get_bool(const rgtg_config_t *config, const char *key, bool default_value,
@@ -988,8 +1036,10 @@ rgtg_status_t rgtg_config_write_yaml(const rgtg_config_t *config, const char *pa
 static bool nodes_equal(const node_t *a, const node_t *b) {
     if (a->kind != b->kind || a->count != b->count) return false;
     if (a->kind == NODE_SCALAR) {
+        /* quoting matters only through null-ness: the emitter quotes plain text that plain style
+           cannot hold (a tab, a leading space), which reads the same */
         if (node_is_null(a) || node_is_null(b)) return node_is_null(a) && node_is_null(b);
-        return a->quoted == b->quoted && strcmp(a->text, b->text) == 0;
+        return strcmp(a->text, b->text) == 0;
     }
     for (size_t i = 0; i < a->count; i++) {
         if (a->kind == NODE_MAP && strcmp(a->keys[i], b->keys[i]) != 0) return false;

@@ -6,8 +6,10 @@
  * "data.sources[0].path". Map keys therefore may not contain '.', '[', ']' or '=' (refused on load).
  *
  * Scalars keep their source text. A scalar written without quotes that reads "~", "null" (any case)
- * or nothing at all is null; getters treat a null like a missing key (they return the default) and
- * rgtg_config_has() says false, so `lr: ~` or `--set train.lr=` restores the default.
+ * or nothing at all is null; getters treat "~" and "null" like a missing key (they return the
+ * default) and rgtg_config_has() says false, so `lr: ~` or `--set train.lr=null` restores the default.
+ * An empty value (`lr:` or `--set train.lr=`) is refused by every getter, naming the key: a value left
+ * out by mistake never turns silently into the built-in default.
  * Quoted scalars are strings for rgtg_config_get_string(), but getters of numbers and booleans still
  * parse their text ("3" quoted reads as 3).
  *
@@ -17,6 +19,7 @@
 #ifndef RGTG_CORE_CONFIG_H
 #define RGTG_CORE_CONFIG_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +56,23 @@ rgtg_status_t rgtg_config_get_double(const rgtg_config_t *config, const char *ke
                                      double default_value, double *out);
 rgtg_status_t rgtg_config_get_bool(const rgtg_config_t *config, const char *key, bool default_value,
                                    bool *out);
+
+/* An interval for rgtg_config_get_double_in: from min to max, each end included unless *_open. */
+typedef struct {
+    double min, max;
+    bool min_open, max_open;
+} rgtg_range_t;
+#define RGTG_RANGE_POSITIVE ((rgtg_range_t){0, INFINITY, true, true})     /* finite and > 0 */
+#define RGTG_RANGE_NONNEGATIVE ((rgtg_range_t){0, INFINITY, false, true}) /* finite and >= 0 */
+#define RGTG_RANGE_UNIT ((rgtg_range_t){0, 1, false, false})              /* [0, 1] */
+#define RGTG_RANGE_UNIT_OPEN_ABOVE ((rgtg_range_t){0, 1, false, true})    /* [0, 1) */
+/* rgtg_config_get_double, and a value outside range (NaN always is) is RGTG_ERR_INVALID "SOURCE:
+ * config key 'train.lr': expected a finite number > 0, got 'nan'". The default is not checked. */
+rgtg_status_t rgtg_config_get_double_in(const rgtg_config_t *config, const char *key, double default_value,
+                                        rgtg_range_t range, double *out);
+/* rgtg_config_get_int within [min, max] (INT64_MAX: no upper end), likewise. */
+rgtg_status_t rgtg_config_get_int_in(const rgtg_config_t *config, const char *key, int64_t default_value,
+                                     int64_t min, int64_t max, int64_t *out);
 /* *out points at text owned by config (valid until the value is overridden or config is freed), or
  * is default_value. Any scalar is a string (a number's text); mappings and sequences are errors. */
 rgtg_status_t rgtg_config_get_string(const rgtg_config_t *config, const char *key,
@@ -85,7 +105,8 @@ rgtg_status_t rgtg_config_check_known(const rgtg_config_t *config, const char *c
 rgtg_status_t rgtg_config_write_yaml(const rgtg_config_t *config, const char *path);
 
 /* Deep equality of the trees: same kinds, same keys in the same order, same scalar text, and the same
- * null/plain/quoted reading of every scalar. Sources are not compared. */
+ * null-ness of every scalar (quoting matters only there: any scalar reads the same quoted or plain
+ * otherwise). Sources are not compared. */
 bool rgtg_config_equal(const rgtg_config_t *a, const rgtg_config_t *b);
 
 #endif

@@ -1,5 +1,6 @@
-/* core/fsutil.h: atomic file writes (temporary name, fsync, rename), directory creation, sha256 of
- * files, and whole-file reads. Every output the project writes goes through rgtg_atomic_*. */
+/* core/fsutil.h: atomic file writes (temporary name, fsync, rename), directories written whole,
+ * output locks, directory creation, sha256 of files, and whole-file reads. Every output the project
+ * writes goes through rgtg_atomic_* (and rgtg_dir_* for directories). */
 #ifndef RGTG_CORE_FSUTIL_H
 #define RGTG_CORE_FSUTIL_H
 
@@ -40,5 +41,31 @@ rgtg_status_t rgtg_sha256_file(const char *path, char hex_out[65]);
 void rgtg_sha256_bytes(const void *data, size_t size, char hex_out[65]);
 /* dst = dir + "/" + name, malloc'd. */
 char *rgtg_path_join(const char *dir, const char *name);
+/* rm -r without following symbolic links; a missing path is fine. */
+rgtg_status_t rgtg_remove_tree(const char *path);
+
+/* ---- directories written whole (a model, a checkpoint) ----
+ * rgtg_dir_begin makes "<parent>/.<name>.tmp.<pid>" beside path; the caller fills it with
+ * rgtg_atomic_* files (each fsynced); rgtg_dir_commit fsyncs it and renames it onto path (an existing
+ * directory there is moved aside first and removed after, or put back if the rename fails), then
+ * fsyncs the parent. A crash leaves either the old directory or the new one, never a mix. */
+rgtg_status_t rgtg_dir_begin(const char *path, char **tmp_out);
+rgtg_status_t rgtg_dir_commit(const char *tmp, const char *path);
+/* Removes the temporary directory (NULL is fine). */
+void rgtg_dir_abort(const char *tmp);
+
+/* ---- output locks ----
+ * One process at a time writes an output: rgtg_dir_lock creates dir (mkdir -p) and takes an
+ * exclusive, non-blocking flock on DIR/.rgtg.lock, which then holds the owner's pid. A second process
+ * fails at once with RGTG_ERR_BUSY, naming the holder's pid. rgtg_file_lock does the same for a file
+ * output with the lock file "<dir>/.<name>.lock" beside it (the file itself is not created). The lock
+ * ends with rgtg_output_unlock or with the process. */
+#define RGTG_DIR_LOCK_FILE ".rgtg.lock"
+typedef struct rgtg_output_lock rgtg_output_lock_t;
+rgtg_status_t rgtg_dir_lock(const char *dir, rgtg_output_lock_t **out);
+rgtg_status_t rgtg_file_lock(const char *path, rgtg_output_lock_t **out);
+/* Releases the lock and removes its file; a directory that rgtg_dir_lock created is removed as well
+ * when nothing else was written into it (a run that failed early leaves nothing). NULL is fine. */
+void rgtg_output_unlock(rgtg_output_lock_t *lock);
 
 #endif

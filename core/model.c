@@ -3,10 +3,12 @@
  * Shapes in comments: B batch rows, T tokens, H query heads, G key/value heads, D head dim, d width. */
 #include "model.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fsutil.h"
 #include "hf_config.h"
@@ -176,11 +178,64 @@ rgtg_status_t rgtg_model_create(const rgtg_model_config_t *config, uint64_t seed
     return RGTG_OK;
 }
 
+/* Whether element i of a float dtype is NaN or infinite (all exponent bits set). The data may be
+ * unaligned (a safetensors mapping), hence memcpy. */
+static inline bool nonfinite_at(const unsigned char *bytes, tt_dtype_t dtype, int64_t i) {
+    if (dtype == TT_F32) {
+        uint32_t u;
+        memcpy(&u, bytes + 4 * i, 4);
+        return (u & 0x7f800000u) == 0x7f800000u;
+    }
+    uint16_t u, exponent = dtype == TT_BF16 ? 0x7f80 : 0x7c00;
+    memcpy(&u, bytes + 2 * i, 2);
+    return (u & exponent) == exponent;
+}
+
+/* Index of the first NaN or infinity among n elements, or -1. Blocks without an early exit, so that
+ * the compiler vectorizes the common case (measured: about 0.1 s for 47M f32 weights). */
+static int64_t first_nonfinite(const void *data, tt_dtype_t dtype, int64_t n) {
+    const unsigned char *bytes = data;
+    for (int64_t start = 0; start < n; start += 4096) {
+        int64_t end = n - start < 4096 ? n : start + 4096;
+        bool hit = false;
+        for (int64_t i = start; i < end; i++) hit |= nonfinite_at(bytes, dtype, i);
+        for (int64_t i = start; hit && i < end; i++)
+            if (nonfinite_at(bytes, dtype, i)) return i;
+    }
+    return -1;
+}
+
+/* Derived buffers that older Hugging Face checkpoints store and the model recomputes. */
+static bool ignorable_tensor(const char *name) {
+    const char *suffix = ".rotary_emb.inv_freq";
+    size_t n = strlen(name), sn = strlen(suffix);
+    return n > sn && !strcmp(name + n - sn, suffix);
+}
+
+rgtg_status_t rgtg_model_dir_complete(const char *dir, bool tokenizer) {
+    struct stat st;
+    if (!dir || !*dir) return rgtg_error_set(RGTG_ERR_INVALID, "no model directory given");
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return rgtg_error_set(RGTG_ERR_IO, "%s: not a model directory (%s)", dir,
+                              stat(dir, &st) != 0 ? strerror(errno) : "not a directory");
+    const char *needed[3] = {RGTG_HF_CONFIG_FILE, RGTG_ST_SINGLE_FILE, RGTG_TOKENIZER_FILE};
+    for (int i = 0; i < (tokenizer ? 3 : 2); i++) {
+        char *path = rgtg_path_join(dir, needed[i]), *index = rgtg_path_join(dir, RGTG_ST_INDEX_FILE);
+        bool present = path && (rgtg_path_exists(path) || (i == 1 && index && rgtg_path_exists(index)));
+        free(path), free(index);
+        if (!present)
+            return rgtg_error_set(RGTG_ERR_FORMAT, "%s: incomplete model directory: %s is missing", dir, needed[i]);
+    }
+    return RGTG_OK;
+}
+
 rgtg_status_t rgtg_model_load(const char *dir, tt_device_t device, rgtg_model_t **out) {
-    char *config_path = rgtg_path_join(dir, "config.json");
+    rgtg_status_t st = rgtg_model_dir_complete(dir, false);
+    if (st != RGTG_OK) return st;
+    char *config_path = rgtg_path_join(dir, RGTG_HF_CONFIG_FILE);
     if (!config_path) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     rgtg_model_config_t config;
-    rgtg_status_t st = rgtg_hf_config_read(config_path, &config);
+    st = rgtg_hf_config_read(config_path, &config);
     free(config_path);
     if (st != RGTG_OK) return st;
     rgtg_weights_t *weights;
@@ -210,10 +265,30 @@ rgtg_status_t rgtg_model_load(const char *dir, tt_device_t device, rgtg_model_t 
                                 name, tt_dtype_name(src->dtype));
             break;
         }
+        /* one pass over the bytes, cheap beside the copy that follows: NaN weights never load */
+        int64_t bad = first_nonfinite(src->data, src->dtype, ndim == 1 ? shape[0] : shape[0] * shape[1]);
+        if (bad >= 0) {
+            st = rgtg_error_set(RGTG_ERR_NUMERIC, "%s: tensor '%s' holds NaN or infinite values (element %lld)", dir,
+                                name, (long long)bad);
+            break;
+        }
         tt_t t = tt_from_host(src->data, src->shape, src->ndim, src->dtype, TT_CPU);
         t = tt_to(t, config.dtype, device);
         *m->params[p] = tt_keep(t);
         if (!t) st = rgtg_error_status();
+    }
+    /* every tensor of the file must be one the config implies: a 2-layer checkpoint under a 1-layer
+       config, or a stray tensor, is a mismatch, not something to skip */
+    for (size_t i = 0; st == RGTG_OK && i < rgtg_weights_count(weights); i++) {
+        const char *name = rgtg_weights_at(weights, i)->name;
+        bool used = false;
+        for (int p = 0; !used && p < m->param_count; p++) used = !strcmp(name, m->param_names[p]);
+        if (!used && !ignorable_tensor(name))
+            st = rgtg_error_set(RGTG_ERR_FORMAT,
+                                "%s: tensor '%s' is not part of the model config.json describes (%d layers, %s%s): "
+                                "the weights and config.json do not match", dir, name, config.num_hidden_layers,
+                                config.head == RGTG_HEAD_SCORE ? "score head" : "lm head",
+                                config.head == RGTG_HEAD_LM && config.tie_word_embeddings ? ", tied embeddings" : "");
     }
     rgtg_weights_close(weights);
     if (st == RGTG_OK) st = init_rotary(m);

@@ -45,8 +45,18 @@ typedef struct rgtg_model rgtg_model_t;
 rgtg_status_t rgtg_model_create(const rgtg_model_config_t *config, uint64_t seed, tt_device_t device,
                                 rgtg_model_t **out);
 /* Loads config.json and model.safetensors (or a sharded index) from a Hugging Face directory.
- * Every tensor the config implies must be present with the implied shape. */
+ * Every tensor the config implies must be present with the implied shape, and no other (a derived
+ * rotary_emb.inv_freq buffer aside): a checkpoint that does not match its config is refused, naming
+ * the tensor. So are NaN or infinite weights (RGTG_ERR_NUMERIC, naming the tensor; the check is one
+ * pass over the bytes beside the copy that loading makes anyway) and a directory without config.json
+ * or weights ("incomplete model directory"). Commands load through rgtg_model_load_for
+ * (core/model_dir.h), which also checks the head and the tokenizer file. */
 rgtg_status_t rgtg_model_load(const char *dir, tt_device_t device, rgtg_model_t **out);
+/* Names the first file dir lacks of config.json, the weights (model.safetensors or its sharded
+ * index) and, with tokenizer, tokenizer.model: RGTG_ERR_FORMAT "DIR: incomplete model directory:
+ * tokenizer.model is missing". */
+#define RGTG_TOKENIZER_FILE "tokenizer.model"
+rgtg_status_t rgtg_model_dir_complete(const char *dir, bool tokenizer);
 /* Writes config.json and model.safetensors (f32 or the model's dtype) atomically into dir. */
 rgtg_status_t rgtg_model_save(const rgtg_model_t *model, const char *dir);
 void rgtg_model_free(rgtg_model_t *model);

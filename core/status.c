@@ -17,6 +17,7 @@ const char *rgtg_status_to_string(rgtg_status_t status) {
     case RGTG_ERR_UNSUPPORTED: return "unsupported";
     case RGTG_ERR_NUMERIC: return "non-finite value";
     case RGTG_ERR_INTERRUPTED: return "interrupted";
+    case RGTG_ERR_BUSY: return "in use by another process";
     }
     return "unknown status";
 }
@@ -25,6 +26,9 @@ rgtg_status_t rgtg_error_setv(rgtg_status_t status, const char *fmt, va_list arg
     if (error_code != RGTG_OK) return status; /* keep the root cause */
     error_code = status;
     vsnprintf(error_text, sizeof error_text, fmt, args);
+    /* a failing command prints one line: text from libraries may hold newlines */
+    for (char *p = error_text; *p; p++)
+        if (*p == '\n' || *p == '\r') *p = ' ';
     return status;
 }
 

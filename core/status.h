@@ -3,7 +3,8 @@
  * Below tools/, errors are values: a function returns an rgtg_status_t (or NULL) and, on failure,
  * records one line with rgtg_error_set(). The message lives in thread-local storage owned by this
  * module; callers never free it. A second rgtg_error_set() while a message is unread keeps the first
- * (the root cause) unless rgtg_error_clear() was called: errors are never overwritten silently. */
+ * (the root cause) unless rgtg_error_clear() was called: errors are never overwritten silently. Newlines
+ * in a message become spaces, so that it prints as one line. */
 #ifndef RGTG_CORE_STATUS_H
 #define RGTG_CORE_STATUS_H
 
@@ -19,6 +20,7 @@ typedef enum {
     RGTG_ERR_UNSUPPORTED, /* a feature that is not available in this build or on this device */
     RGTG_ERR_NUMERIC,   /* a NaN or infinity where a finite number was required */
     RGTG_ERR_INTERRUPTED, /* a signal asked the work to stop */
+    RGTG_ERR_BUSY,      /* another process holds the output's lock */
 } rgtg_status_t;
 
 const char *rgtg_status_to_string(rgtg_status_t status);

@@ -155,21 +155,89 @@ static int is_expand_attr(const char *name) {
 }
 
 typedef struct {
-    hid_t src, dst;
+    hid_t dst;       /* the group (or dataset) being filled */
+    int depth;       /* 0 at the root, where /prefix is left out */
     int failed;
-    char where[160];
+    char where[160]; /* the object being copied, for messages */
 } copy_ctx_t;
 
+static herr_t copy_attr(hid_t loc, const char *name, const H5A_info_t *info, void *data);
+
+/* A 1-D dataset of fixed-size elements, slab by slab, with its creation properties (chunks, filters)
+ * and attributes. */
+static int copy_dataset(hid_t src_group, const char *name, copy_ctx_t *c) {
+    hid_t in = H5Dopen2(src_group, name, H5P_DEFAULT);
+    hid_t type = in >= 0 ? H5Dget_type(in) : -1, space = in >= 0 ? H5Dget_space(in) : -1;
+    hid_t dcpl = in >= 0 ? H5Dget_create_plist(in) : -1;
+    hid_t mtype = type >= 0 ? H5Tget_native_type(type, H5T_DIR_DEFAULT) : -1;
+    size_t esize = mtype >= 0 ? H5Tget_size(mtype) : 0;
+    int fixed = mtype >= 0 && H5Tdetect_class(mtype, H5T_VLEN) == 0 &&
+                !(H5Tget_class(mtype) == H5T_STRING && H5Tis_variable_str(mtype) > 0);
+    hsize_t n = 0, slab = 1 << 20;
+    /* the source's chunks and filters; no timestamps (the same input gives the same bytes) */
+    int ok = fixed && esize > 0 && space >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
+             H5Sget_simple_extent_dims(space, &n, NULL) == 1 && dcpl >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0;
+    hid_t out = ok ? H5Dcreate2(c->dst, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT) : -1;
+    if (ok && out < 0) rgtg_h5_note_failure();
+    void *buf = out >= 0 ? malloc((size_t)(n < slab ? (n ? n : 1) : slab) * esize) : NULL;
+    ok = buf != NULL;
+    for (hsize_t at = 0; ok && at < n; at += slab) {
+        hsize_t count = n - at < slab ? n - at : slab;
+        hid_t mem = H5Screate_simple(1, &count, NULL);
+        ok = mem >= 0 && H5Sselect_hyperslab(space, H5S_SELECT_SET, &at, NULL, &count, NULL) >= 0 &&
+             H5Dread(in, mtype, mem, space, H5P_DEFAULT, buf) >= 0 &&
+             H5Dwrite(out, mtype, mem, space, H5P_DEFAULT, buf) >= 0;
+        if (!ok) rgtg_h5_note_failure();
+        if (mem >= 0) H5Sclose(mem);
+    }
+    free(buf);
+    copy_ctx_t inner = *c;
+    inner.dst = out;
+    hsize_t idx = 0;
+    if (ok) ok = H5Aiterate2(in, H5_INDEX_NAME, H5_ITER_INC, &idx, copy_attr, &inner) >= 0 && !inner.failed;
+    if (out >= 0 && H5Dclose(out) < 0) {
+        rgtg_h5_note_failure();
+        ok = 0;
+    }
+    if (mtype >= 0) H5Tclose(mtype);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (space >= 0) H5Sclose(space);
+    if (type >= 0) H5Tclose(type);
+    if (in >= 0) H5Dclose(in);
+    return ok;
+}
+
+/* Copies one object (a group, recursively, or a dataset) with its attributes. By hand rather than
+ * with H5Ocopy, which crashes in HDF5 1.10 when the disk fills during the copy. */
 static herr_t copy_link(hid_t group, const char *name, const H5L_info_t *info, void *data) {
-    (void)group;
     (void)info;
     copy_ctx_t *c = data;
-    if (strcmp(name, "prefix") == 0) return 0;
-    if (H5Ocopy(c->src, name, c->dst, name, H5P_DEFAULT, H5P_DEFAULT) < 0) {
-        snprintf(c->where, sizeof c->where, "/%s", name);
+    if (c->depth == 0 && strcmp(name, "prefix") == 0) return 0;
+    size_t at = strlen(c->where);
+    snprintf(c->where + at, sizeof c->where - at, "/%s", name);
+    hid_t obj = H5Oopen(group, name, H5P_DEFAULT);
+    H5I_type_t kind = obj >= 0 ? H5Iget_type(obj) : H5I_BADID;
+    copy_ctx_t inner = *c;
+    inner.depth++;
+    int ok = 0;
+    if (kind == H5I_GROUP) {
+        inner.dst = rgtg_h5_create_group(c->dst, name);
+        hsize_t idx = 0;
+        ok = inner.dst >= 0 && H5Literate(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, copy_link, &inner) >= 0 &&
+             !inner.failed;
+        idx = 0;
+        ok = ok && H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, copy_attr, &inner) >= 0 && !inner.failed;
+        if (inner.dst >= 0 && H5Gclose(inner.dst) < 0) ok = 0;
+    } else if (kind == H5I_DATASET) {
+        ok = copy_dataset(group, name, &inner);
+    }
+    if (obj >= 0) H5Oclose(obj);
+    if (!ok) {
+        if (inner.failed) memcpy(c->where, inner.where, sizeof c->where);
         c->failed = 1;
         return 1;
     }
+    c->where[at] = '\0';
     return 0;
 }
 
@@ -236,7 +304,7 @@ static rgtg_status_t write_expanded(const char *path, const char *tmp, const pre
         status = rgtg_error_set(RGTG_ERR_IO, "%s: cannot create (%s)", tmp, rgtg_h5_detail());
         goto done;
     }
-    copy_ctx_t ctx = {src, dst, 0, ""};
+    copy_ctx_t ctx = {.dst = dst};
     hsize_t idx = 0;
     if (H5Literate(src, H5_INDEX_NAME, H5_ITER_INC, &idx, copy_link, &ctx) < 0 || ctx.failed) {
         status = rgtg_error_set(RGTG_ERR_IO, "%s: copying %s failed (%s)", path, ctx.where, rgtg_h5_detail());

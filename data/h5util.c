@@ -3,18 +3,41 @@
 #include "h5util.h"
 
 #include <stdio.h>
+#include <string.h>
 
 void rgtg_h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
+/* HDF5 1.10 cannot close a file whose flush failed (a full disk leaves its metadata cache half
+ * flushed) and crashes closing it again at exit. Every file is closed explicitly, so the library's
+ * exit-time cleanup is switched off; this must run before any other HDF5 call, hence at load time. */
+__attribute__((constructor)) static void no_cleanup_at_exit(void) { H5dont_atexit(); }
+
+static _Thread_local char noted_failure[256];
+
+/* The innermost message; the file driver's holds the system's reason ("..., error message = 'No space
+ * left on device', ...") and newlines, so that part alone is kept. */
 static herr_t first_error(unsigned n, const H5E_error2_t *err, void *data) {
-    if (n == 0 && err->desc) snprintf(data, 256, "%s", err->desc);
+    char *out = data;
+    if (n != 0 || !err->desc) return 0;
+    const char *reason = strstr(err->desc, "error message = '");
+    if (reason) snprintf(out, 256, "%.*s", (int)strcspn(reason + 17, "'"), reason + 17);
+    else snprintf(out, 256, "%s", err->desc);
+    for (char *p = out; *p; p++)
+        if (*p == '\n') *p = ' ';
     return 0;
+}
+
+void rgtg_h5_note_failure(void) {
+    noted_failure[0] = '\0';
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_error, noted_failure);
 }
 
 const char *rgtg_h5_detail(void) {
     static _Thread_local char text[256];
     text[0] = '\0';
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_error, text);
+    if (!text[0]) memcpy(text, noted_failure, sizeof text);
+    noted_failure[0] = '\0';
     return text[0] ? text : "unknown HDF5 error";
 }
 

@@ -12,8 +12,12 @@
 
 /* Stops HDF5 from printing its error stack: below tools/ nothing prints, errors are values. */
 void rgtg_h5_quiet(void);
-/* The most specific message on HDF5's error stack ("unknown HDF5 error" when none); thread-local. */
+/* The most specific message on HDF5's error stack, or else the one rgtg_h5_note_failure kept
+ * ("unknown HDF5 error" when none); one line, the system's reason alone for a failed file write
+ * ("No space left on device"); thread-local. */
 const char *rgtg_h5_detail(void);
+/* Keeps the message of a failure before the calls that clean up after it clear HDF5's stack. */
+void rgtg_h5_note_failure(void);
 /* A 1-D dataset of size elements, extendible, chunked (chunk elements), shuffled and deflated. */
 hid_t rgtg_h5_create_1d(hid_t loc, const char *name, hid_t type, hsize_t size, hsize_t chunk);
 hid_t rgtg_h5_create_group(hid_t loc, const char *name);

@@ -47,6 +47,7 @@ static herr_t append_1d(hid_t ds, hid_t mem_type, const void *data, hsize_t n) {
     herr_t rc = -1;
     if (space >= 0 && mem >= 0 && H5Sselect_hyperslab(space, H5S_SELECT_SET, &old, NULL, &n, NULL) >= 0)
         rc = H5Dwrite(ds, mem_type, mem, space, H5P_DEFAULT, data);
+    if (rc < 0) rgtg_h5_note_failure();
     if (mem >= 0) H5Sclose(mem);
     if (space >= 0) H5Sclose(space);
     return rc;
@@ -377,13 +378,21 @@ static const expected_type_t type_u8 = {H5T_INTEGER, 1, H5T_SGN_NONE, "uint8"};
 
 /* Opens a 1-D dataset of the expected element type and returns its length (-1 on error, set). */
 static hid_t open_1d(const char *path, hid_t file, const char *name, const expected_type_t *want, int64_t *length) {
-    if (H5Lexists(file, name, H5P_DEFAULT) <= 0) {
+    /* each link on the way: absent is a file of another layout, an error is a damaged one */
+    char prefix[64];
+    htri_t exists = 1;
+    for (const char *end = strchr(name + 1, '/');; end = strchr(end + 1, '/')) {
+        snprintf(prefix, sizeof prefix, "%.*s", (int)(end ? (size_t)(end - name) : strlen(name)), name);
+        exists = H5Lexists(file, prefix, H5P_DEFAULT);
+        if (exists <= 0 || !end) break;
+    }
+    if (exists == 0) {
         rgtg_error_set(RGTG_ERR_FORMAT, "%s: dataset %s: missing", path, name);
         return -1;
     }
-    hid_t ds = H5Dopen2(file, name, H5P_DEFAULT);
+    hid_t ds = exists > 0 ? H5Dopen2(file, name, H5P_DEFAULT) : -1;
     if (ds < 0) {
-        rgtg_error_set(RGTG_ERR_FORMAT, "%s: dataset %s: cannot open (%s)", path, name, rgtg_h5_detail());
+        rgtg_error_set(RGTG_ERR_FORMAT, "%s: dataset %s: cannot be read, the file is damaged (%s)", path, name, rgtg_h5_detail());
         return -1;
     }
     hid_t type = H5Dget_type(ds), space = H5Dget_space(ds);
@@ -413,7 +422,8 @@ static void *read_1d(const char *path, hid_t file, const char *name, const expec
         rgtg_error_set(RGTG_ERR_NOMEM, "%s: dataset %s: out of memory for %lld elements", path, name,
                        (long long)*length);
     } else if (*length > 0 && H5Dread(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) {
-        rgtg_error_set(RGTG_ERR_FORMAT, "%s: dataset %s: read failed (%s)", path, name, rgtg_h5_detail());
+        rgtg_error_set(RGTG_ERR_FORMAT, "%s: dataset %s: cannot be read, the file is damaged (%s)", path, name,
+                       rgtg_h5_detail());
         free(data);
         data = NULL;
     }
@@ -558,7 +568,7 @@ static rgtg_status_t read_attributes(rgtg_prefs_t *f, hid_t root) {
     drop_scan_t scan = {f, root, 0};
     hsize_t idx = 0;
     if (H5Aiterate2(root, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_drop, &scan) < 0 && !scan.failed)
-        return rgtg_error_set(RGTG_ERR_FORMAT, "%s: cannot list attributes (%s)", path, rgtg_h5_detail());
+        return rgtg_error_set(RGTG_ERR_FORMAT, "%s: cannot list attributes, the file is damaged (%s)", path, rgtg_h5_detail());
     return scan.failed ? RGTG_ERR_FORMAT : RGTG_OK;
 }
 
@@ -648,7 +658,7 @@ static rgtg_status_t open_file(const char *path, int load_tokens, rgtg_prefs_t *
     }
     file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0) {
-        status = rgtg_error_set(RGTG_ERR_FORMAT, "%s: cannot open as HDF5 (%s)", path, rgtg_h5_detail());
+        status = rgtg_error_set(RGTG_ERR_FORMAT, "%s: cannot open as HDF5: damaged, or not an HDF5 file (%s)", path, rgtg_h5_detail());
         goto done;
     }
     status = read_attributes(f, file);

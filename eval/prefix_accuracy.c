@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/model_dir.h"
 #include "../data/expand.h"
 
 const double rgtg_prefix_cuts[RGTG_PREFIX_CUTS] = {0.25, 0.5, 0.75};
@@ -90,17 +91,23 @@ rgtg_prefix_accuracy_params_t rgtg_prefix_accuracy_default_params(void) {
 rgtg_status_t rgtg_prefix_accuracy_run(const rgtg_prefix_accuracy_params_t *p, FILE *out) {
     if (!p->rm_dir || !p->data)
         return rgtg_error_set(RGTG_ERR_INVALID, "prefix accuracy: a reward model and a data file are required");
+    /* refused, never replaced by a default */
+    if (p->max_len < 0 || p->max_len == 1 || p->batch < 1 || p->pairs < 0 || p->threads < 1)
+        return rgtg_error_set(RGTG_ERR_INVALID, "prefix accuracy: --max-len must be 0 (the model's limit) or >= 2, "
+                              "--batch and --threads >= 1, --pairs >= 0 (got --max-len %lld, --batch %lld, --threads %d, "
+                              "--pairs %lld)", (long long)p->max_len, (long long)p->batch, p->threads, (long long)p->pairs);
     tt_set_num_threads(p->threads);
     rgtg_model_t *rm = NULL;
     rgtg_prefs_t *data = NULL;
-    rgtg_status_t st = rgtg_model_load(p->rm_dir, TT_CPU, &rm);
+    rgtg_status_t st = rgtg_model_load_for(p->rm_dir, RGTG_HEAD_SCORE, TT_CPU, &rm);
     if (st == RGTG_OK) st = rgtg_prefs_open(p->data, &data);
+    if (st == RGTG_OK) st = rgtg_check_tokenizer_matches_data(p->rm_dir, rgtg_prefs_info(data)->tokenizer_sha256, p->data);
     int split = p->split;
     if (st == RGTG_OK && split < 0) split = rgtg_prefs_count(data, RGTG_SPLIT_VALID) > 0 ? RGTG_SPLIT_VALID : RGTG_SPLIT_TEST;
     rgtg_prefix_accuracy_t r;
     if (st == RGTG_OK)
         st = rgtg_prefix_accuracy(rm, data, split, p->pairs, p->batch,
-                                  p->max_len > 1 ? p->max_len : rgtg_model_config(rm)->max_position_embeddings, &r);
+                                  p->max_len ? p->max_len : rgtg_model_config(rm)->max_position_embeddings, &r);
     if (st == RGTG_OK) {
         fprintf(out, "| pairs (%s) | complete | prefix 25%% | prefix 50%% | prefix 75%% |\n"
                      "| ---: | ---: | ---: | ---: | ---: |\n", rgtg_split_name(split));

@@ -6,6 +6,7 @@
 
 #include "../core/fsutil.h"
 #include "../core/model.h"
+#include "../core/model_dir.h"
 #include "../core/spm/spm.h"
 
 struct rgtg_rm_texts {
@@ -22,9 +23,7 @@ rgtg_status_t rgtg_rm_texts_open(const char *dir, int threads, rgtg_rm_texts_t *
         return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     }
     if (threads > 0) tt_set_num_threads(threads);
-    rgtg_status_t status = rgtg_model_load(dir, TT_CPU, &rm->model);
-    if (status == RGTG_OK && rgtg_model_config(rm->model)->head != RGTG_HEAD_SCORE)
-        status = rgtg_error_set(RGTG_ERR_INVALID, "%s: not a reward model (architecture LlamaForCausalLM)", dir);
+    rgtg_status_t status = rgtg_model_load_for(dir, RGTG_HEAD_SCORE, TT_CPU, &rm->model);
     if (status == RGTG_OK) status = rgtg_spm_load(tokenizer, &rm->spm);
     free(tokenizer);
     if (status != RGTG_OK) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../core/fsutil.h"
+#include "../core/model_dir.h"
 #include "stats.h"
 
 rgtg_score_params_t rgtg_score_default_params(void) {
@@ -83,6 +84,9 @@ rgtg_status_t rgtg_score_file(const rgtg_score_params_t *p, rgtg_score_result_t 
     memset(result, 0, sizeof *result);
     if (!p->rm_dir || !p->gens)
         return rgtg_error_set(RGTG_ERR_INVALID, "score: a reward model and a generations file are required");
+    if (p->batch < 1 || p->threads < 1)
+        return rgtg_error_set(RGTG_ERR_INVALID, "score: --batch and --threads must be >= 1 (got %lld and %d)",
+                              (long long)p->batch, p->threads);
     tt_set_num_threads(p->threads);
     rgtg_generation_t *rows = NULL;
     size_t count = 0;
@@ -90,9 +94,7 @@ rgtg_status_t rgtg_score_file(const rgtg_score_params_t *p, rgtg_score_result_t 
     rgtg_spm_t *spm = NULL;
     char *tok_path = rgtg_path_join(p->rm_dir, "tokenizer.model");
     rgtg_status_t st = tok_path ? rgtg_gen_read(p->gens, &rows, &count) : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    if (st == RGTG_OK) st = rgtg_model_load(p->rm_dir, TT_CPU, &rm);
-    if (st == RGTG_OK && rgtg_model_config(rm)->head != RGTG_HEAD_SCORE)
-        st = rgtg_error_set(RGTG_ERR_INVALID, "%s: not a reward model (architecture LlamaForCausalLM)", p->rm_dir);
+    if (st == RGTG_OK) st = rgtg_model_load_for(p->rm_dir, RGTG_HEAD_SCORE, TT_CPU, &rm);
     if (st == RGTG_OK) st = rgtg_spm_load(tok_path, &spm);
     if (st == RGTG_OK && (st = rgtg_score_rows(rm, spm, rows, count, p->batch, p->reference)) != RGTG_OK) {
         char message[512]; /* name the file the rows came from */

@@ -2,7 +2,7 @@
  * (bit 0: gzip the rest, bit 1: then cut the gzip stream short, bit 2: put a "header" file naming S, MT
  * and PE beside the input); the rest is written to a file under /dev/shm (or $TMPDIR), which format
  * detection and every reader then read to the end, going on after errors where the reader allows.
- * Seeds: tests/fuzz_corpus/. Build (from the repository root):
+ * Seeds: tests/fuzz_corpus/readers/. Build and run: tests/run_fuzz.sh readers; by hand (from the root):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. tests/fuzz_readers.c data/readers.c
  *         data/line_stream.c data/html_entities.c data/read_*.c core/status.c -ljansson -lz */
 #define _POSIX_C_SOURCE 200809L

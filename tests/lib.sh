@@ -4,12 +4,15 @@ failures=0
 pass() { echo "ok   $1"; }
 fail() { echo "FAIL $1"; failures=$((failures + 1)); }
 
-# expect_error DESCRIPTION TEXT COMMAND...: passes when the command exits non-zero with exactly one
-# line on stderr, containing TEXT.
+# expect_error DESCRIPTION TEXT COMMAND...: passes when the command exits non-zero (not killed by a
+# signal) with exactly one line on stderr, containing TEXT.
 expect_error() {
-  local what=$1 text=$2
+  local what=$1 text=$2 code
   shift 2
-  if "$@" > "$work/out" 2> "$work/err"; then fail "$what: exit 0"; return; fi
+  "$@" > "$work/out" 2> "$work/err"
+  code=$?
+  if [ "$code" -eq 0 ]; then fail "$what: exit 0"; return; fi
+  if [ "$code" -ge 128 ]; then fail "$what: killed by signal $((code - 128)): $(cat "$work/err")"; return; fi
   if grep -q -- "$text" "$work/err" && [ "$(wc -l < "$work/err")" -eq 1 ]; then pass "$what"
   else fail "$what: stderr was: $(cat "$work/err")"; fi
 }

@@ -1,6 +1,6 @@
 /* tests/test_config.c: unit tests of core/config: loading, typed getters and defaults, --set overrides,
- * sequences and mappings, the known-key check, error positions of broken files, duplicate keys, and the
- * write -> load round trip. Files live in a fresh directory under $TMPDIR (or /tmp). */
+ * sequences and mappings, empty values refused, range getters, the known-key check, error positions of
+ * broken files, duplicate keys, and the write -> load round trip. Files live in a fresh directory under $TMPDIR (or /tmp). */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -178,7 +178,7 @@ static void test_overrides(void) {
     CHECK_OK(rgtg_config_set(config, "train.warmup=100")); /* replaces a null */
     CHECK_OK(rgtg_config_set(config, "train.schedule.kind=cosine")); /* under a new mapping */
     CHECK_OK(rgtg_config_set(config, "sweep.ks=[5, 10, 20]"));
-    CHECK_OK(rgtg_config_set(config, "model.dim="));                    /* null: back to default */
+    CHECK_OK(rgtg_config_set(config, "model.dim=null"));                /* null: back to default */
     CHECK_OK(rgtg_config_set(config, "train.comment='a # b = c'"));
     CHECK_OK(rgtg_config_set(config, "new.list[0].name=first"));
 
@@ -376,12 +376,14 @@ static void test_write_load_round_trip(void) {
         CHECK_OK(rgtg_config_get_int(reloaded, "number", 0, &i));
         CHECK(i == 5);
 
-        /* equal() sees a difference in text and in quoting. */
+        /* equal() sees a difference in text and in null-ness; quoting alone reads the same. */
         CHECK_OK(rgtg_config_set(reloaded, "number=6"));
         CHECK(!rgtg_config_equal(original, reloaded));
         CHECK_OK(rgtg_config_set(reloaded, "number=5"));
         CHECK(rgtg_config_equal(original, reloaded));
         CHECK_OK(rgtg_config_set(reloaded, "quoted_number=123"));
+        CHECK(rgtg_config_equal(original, reloaded));
+        CHECK_OK(rgtg_config_set(reloaded, "quoted_null=null"));
         CHECK(!rgtg_config_equal(original, reloaded));
         rgtg_config_free(reloaded);
     }
@@ -405,6 +407,51 @@ static void test_write_load_round_trip(void) {
     rgtg_config_free(original);
 }
 
+/* An empty value is refused by every getter (it never becomes the default); ranges refuse NaN. */
+static void test_empty_values_and_ranges(void) {
+    const char *path = write_test_file("empty.yaml", "train:\n  lr:\n  ratio: .nan\n  steps: 0\n  beta: 0.5\n");
+    rgtg_config_t *config = NULL;
+    CHECK_OK(rgtg_config_load(path, &config));
+    if (!config) return;
+    double d = 0;
+    int64_t i = 0;
+    bool b = false;
+    const char *s = NULL;
+    CHECK_ERROR(rgtg_config_get_double(config, "train.lr", 3e-4, &d), RGTG_ERR_INVALID, "empty.yaml:2:6: config key 'train.lr': expected a number, got an empty value");
+    CHECK_OK(rgtg_config_set(config, "train.lr="));
+    CHECK_ERROR(rgtg_config_get_double(config, "train.lr", 3e-4, &d), RGTG_ERR_INVALID, "--set: config key 'train.lr': expected a number, got an empty value");
+    CHECK_ERROR(rgtg_config_get_int(config, "train.lr", 1, &i), RGTG_ERR_INVALID, "empty value");
+    CHECK_ERROR(rgtg_config_get_bool(config, "train.lr", true, &b), RGTG_ERR_INVALID, "empty value");
+    CHECK_ERROR(rgtg_config_get_string(config, "train.lr", "x", &s), RGTG_ERR_INVALID, "empty value");
+    CHECK_OK(rgtg_config_set(config, "train.lr=~"));
+    CHECK_OK(rgtg_config_get_double(config, "train.lr", 3e-4, &d));
+    CHECK(d == 3e-4);
+
+    CHECK_ERROR(rgtg_config_get_double_in(config, "train.ratio", 1, RGTG_RANGE_POSITIVE, &d), RGTG_ERR_INVALID,
+                "empty.yaml:3:10: config key 'train.ratio': expected a finite number > 0, got '.nan'");
+    const char *bad[] = {"train.ratio=0", "train.ratio=-1", "train.ratio=.inf", "train.ratio=nan"};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        CHECK_OK(rgtg_config_set(config, bad[k]));
+        CHECK_ERROR(rgtg_config_get_double_in(config, "train.ratio", 1, RGTG_RANGE_POSITIVE, &d), RGTG_ERR_INVALID,
+                    "config key 'train.ratio': expected a");
+    }
+    CHECK_OK(rgtg_config_set(config, "train.ratio=2.5"));
+    CHECK_OK(rgtg_config_get_double_in(config, "train.ratio", 1, RGTG_RANGE_POSITIVE, &d));
+    CHECK(d == 2.5);
+    CHECK_OK(rgtg_config_get_double_in(config, "train.missing", -7, RGTG_RANGE_POSITIVE, &d)); /* the default as given */
+    CHECK(d == -7);
+    CHECK_OK(rgtg_config_get_double_in(config, "train.beta", 0, RGTG_RANGE_UNIT_OPEN_ABOVE, &d));
+    CHECK_OK(rgtg_config_set(config, "train.beta=1"));
+    CHECK_ERROR(rgtg_config_get_double_in(config, "train.beta", 0, RGTG_RANGE_UNIT_OPEN_ABOVE, &d), RGTG_ERR_INVALID,
+                "expected a number in [0, 1), got '1'");
+    CHECK_ERROR(rgtg_config_get_int_in(config, "train.steps", 5, 1, INT64_MAX, &i), RGTG_ERR_INVALID,
+                "empty.yaml:4:10: config key 'train.steps': expected an integer >= 1, got '0'");
+    CHECK_ERROR(rgtg_config_get_int_in(config, "train.steps", 5, -3, -1, &i), RGTG_ERR_INVALID, "in [-3, -1], got '0'");
+    CHECK_OK(rgtg_config_get_int_in(config, "train.steps", 5, 0, 10, &i));
+    CHECK(i == 0);
+    rgtg_config_free(config);
+}
+
 int main(void) {
     const char *tmp = getenv("TMPDIR");
     snprintf(test_dir, sizeof test_dir, "%s/rgtg-test-config-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -417,6 +464,7 @@ int main(void) {
     test_known_keys();
     test_broken_files();
     test_write_load_round_trip();
+    test_empty_values_and_ranges();
 
     check_remove_dir(test_dir);
     return check_summary("test_config");

@@ -81,7 +81,7 @@ sed 's/{lm}\/final/{lmm}\/final/' "$exp" > "$work/repo/experiments/bad.yaml"
 expect_error "an unknown reference" "{lmm} is not a variable, a grid key or an earlier stage" \
   "$rgtg" experiment "$work/repo/experiments/bad.yaml" --out "$work/runs/c"
 sed 's/--method, topk/--method, nosuch/' "$exp" > "$work/repo/experiments/fail.yaml"
-expect_error "a failing stage" "stage 'gens' failed (exit 1): rgtg decode: decode: unknown method 'nosuch'" \
+expect_error "a failing stage" "stage 'gens' failed (exit 1): rgtg decode: unknown method 'nosuch'" \
   "$rgtg" experiment "$work/repo/experiments/fail.yaml" --out "$work/runs/c"
 [ -z "$(ls "$work"/runs/store/gens-*/.rgtg-stage.json 2>/dev/null | xargs -r grep -l nosuch)" ] \
   && pass "a failed stage is not marked done" || fail "failed stage marked done"

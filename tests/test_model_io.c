@@ -1,6 +1,9 @@
 /* tests/test_model_io.c: model checkpoints in Hugging Face layout: save and load give the same
  * outputs; sharded, bf16 and f16 files load; a missing tensor, a tensor of the wrong shape, a config
- * that does not match the tensors and a truncated file each give one clear error. */
+ * that does not match the tensors (fewer layers than the weights, a stray tensor), NaN weights, an
+ * incomplete directory and a truncated file each give one clear error; loading for a role refuses the
+ * wrong kind of model and a missing tokenizer; tokenizers are compared by content. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +12,7 @@
 #include "../core/fsutil.h"
 #include "../core/hf_config.h"
 #include "../core/model.h"
+#include "../core/model_dir.h"
 #include "../core/safetensors.h"
 
 static int failures;
@@ -94,6 +98,38 @@ static bool to_f16(rgtg_st_tensor_t *t, void **owned) {
     t->data = out, t->nbytes = n * 2, t->dtype = TT_F16;
     *owned = out;
     return true;
+}
+
+/* A NaN in one element of one tensor (all NaN for the norm). */
+static bool nan_in_up_proj(rgtg_st_tensor_t *t, void **owned) {
+    bool norm = !strcmp(t->name, "model.norm.weight");
+    if (strcmp(t->name, "model.layers.1.mlp.up_proj.weight") != 0 && !norm) return true;
+    float *out = malloc(t->nbytes);
+    memcpy(out, t->data, t->nbytes);
+    for (size_t i = norm ? 0 : 7; i < (norm ? t->nbytes / 4 : 8); i++) out[i] = NAN;
+    t->data = out;
+    *owned = out;
+    return true;
+}
+
+/* Writes dir's weights again with one more tensor named extra (a [4] f32 vector). */
+static rgtg_status_t add_tensor(const char *dir, const char *extra) {
+    rgtg_weights_t *w;
+    rgtg_status_t st = rgtg_weights_open(dir, &w);
+    if (st != RGTG_OK) return st;
+    size_t n = rgtg_weights_count(w);
+    rgtg_st_tensor_t *all = calloc(n + 1, sizeof *all);
+    for (size_t i = 0; i < n; i++) all[i] = *rgtg_weights_at(w, i);
+    static const float four[4] = {1, 2, 3, 4};
+    all[n] = (rgtg_st_tensor_t){.name = extra, .dtype = TT_F32, .ndim = 1, .shape = {4}, .data = four, .nbytes = 16};
+    char path[1024], final[1024];
+    snprintf(path, sizeof path, "%s/model.safetensors.new", dir);
+    snprintf(final, sizeof final, "%s/model.safetensors", dir);
+    st = rgtg_st_write(path, all, n + 1, NULL);
+    rgtg_weights_close(w);
+    free(all);
+    if (st == RGTG_OK && rename(path, final) != 0) st = RGTG_ERR_IO;
+    return st;
 }
 
 static void expect_load_error(const char *dir, const char *what, const char *phrase) {
@@ -200,6 +236,92 @@ int main(void) {
     snprintf(copy, sizeof copy, "%s/nothing", root);
     rgtg_mkdirs(copy);
     expect_load_error(copy, "a folder without config.json", "config.json");
+
+    /* a checkpoint of 2 layers under a config.json of 1: layer 1 would be ignored silently */
+    snprintf(copy, sizeof copy, "%s/layers", root);
+    snprintf(cmd, sizeof cmd, "cp -r %s %s", dir, copy);
+    if (system(cmd) != 0) return 1;
+    wrong = c;
+    wrong.num_hidden_layers = 1;
+    snprintf(cfg_path, sizeof cfg_path, "%s/config.json", copy);
+    rgtg_hf_config_write(cfg_path, &wrong);
+    expect_load_error(copy, "weights with more layers than config.json: the unused tensor is named",
+                      "tensor 'model.layers.1.input_layernorm.weight' is not part of the model");
+
+    snprintf(copy, sizeof copy, "%s/extra", root);
+    snprintf(cmd, sizeof cmd, "cp -r %s %s", dir, copy);
+    if (system(cmd) != 0) return 1;
+    add_tensor(copy, "model.layers.0.self_attn.q_norm.weight");
+    expect_load_error(copy, "an unknown extra tensor is named", "'model.layers.0.self_attn.q_norm.weight' is not part");
+
+    snprintf(copy, sizeof copy, "%s/inv_freq", root);
+    snprintf(cmd, sizeof cmd, "cp -r %s %s", dir, copy);
+    if (system(cmd) != 0) return 1;
+    add_tensor(copy, "model.layers.0.self_attn.rotary_emb.inv_freq");
+    loaded = rgtg_model_load(copy, TT_CPU, &back) == RGTG_OK;
+    check(loaded && output_diff(m, back) == 0.0, "an older checkpoint's rotary_emb.inv_freq buffer is ignored",
+          rgtg_error_message());
+    if (loaded) rgtg_model_free(back);
+    rgtg_error_clear();
+
+    snprintf(copy, sizeof copy, "%s/nan", root);
+    snprintf(cmd, sizeof cmd, "cp -r %s %s", dir, copy);
+    if (system(cmd) != 0) return 1;
+    rewrite(copy, nan_in_up_proj);
+    expect_load_error(copy, "a NaN weight is refused, naming the tensor and the element",
+                      "'model.layers.1.mlp.up_proj.weight' holds NaN or infinite values (element 7)");
+
+    snprintf(copy, sizeof copy, "%s/noweights", root);
+    snprintf(cmd, sizeof cmd, "mkdir -p %s && cp %s/config.json %s/", copy, dir, copy);
+    if (system(cmd) != 0) return 1;
+    expect_load_error(copy, "a folder without weights is incomplete", "incomplete model directory: model.safetensors is missing");
+
+    /* loading for a role: the kind of model, the tokenizer file */
+    rgtg_model_t *role = NULL;
+    rgtg_error_clear();
+    rgtg_status_t rs = rgtg_model_load_for(dir, RGTG_HEAD_LM, TT_CPU, &role);
+    check(rs != RGTG_OK && strstr(rgtg_error_message(), "tokenizer.model is missing"),
+          "loading for a role needs tokenizer.model", rgtg_error_message());
+    rgtg_error_clear();
+    char tok[600], rm_dir[512];
+    snprintf(tok, sizeof tok, "%s/tokenizer.model", dir);
+    rgtg_write_file_atomic(tok, "tokenizer A", 11);
+    rs = rgtg_model_load_for(dir, RGTG_HEAD_LM, TT_CPU, &role);
+    check(rs == RGTG_OK, "a complete language model loads as a language model", rgtg_error_message());
+    rgtg_model_free(role);
+    role = NULL;
+    rgtg_error_clear();
+    rs = rgtg_model_load_for(dir, RGTG_HEAD_SCORE, TT_CPU, &role);
+    snprintf(detail, sizeof detail, "is a language model, not a reward model");
+    check(rs != RGTG_OK && strstr(rgtg_error_message(), detail) && !role, "a language model where a reward model is needed",
+          rgtg_error_message());
+    rgtg_error_clear();
+    rgtg_model_config_t rc = c;
+    rc.head = RGTG_HEAD_SCORE;
+    rgtg_model_t *rm;
+    snprintf(rm_dir, sizeof rm_dir, "%s/rm", root);
+    if (rgtg_model_create(&rc, 3, TT_CPU, &rm) != RGTG_OK || rgtg_model_save(rm, rm_dir) != RGTG_OK) return 1;
+    rgtg_model_free(rm);
+    snprintf(tok, sizeof tok, "%s/tokenizer.model", rm_dir);
+    rgtg_write_file_atomic(tok, "tokenizer B", 11);
+    rs = rgtg_model_load_for(rm_dir, RGTG_HEAD_LM, TT_CPU, &role);
+    check(rs != RGTG_OK && strstr(rgtg_error_message(), "rm is a reward model, not a language model"),
+          "a reward model where a language model is needed", rgtg_error_message());
+    rgtg_error_clear();
+    rs = rgtg_check_same_tokenizer(dir, rm_dir);
+    check(rs != RGTG_OK && strstr(rgtg_error_message(), "its tokenizer differs from"),
+          "two models with different tokenizer files are refused", rgtg_error_message());
+    rgtg_error_clear();
+    rgtg_write_file_atomic(tok, "tokenizer A", 11);
+    check(rgtg_check_same_tokenizer(dir, rm_dir) == RGTG_OK, "the same tokenizer file passes", rgtg_error_message());
+    char sha[65];
+    rgtg_sha256_bytes("tokenizer A", 11, sha);
+    check(rgtg_check_tokenizer_matches_data(rm_dir, sha, "prefs.h5") == RGTG_OK, "a data file's tokenizer hash matches",
+          rgtg_error_message());
+    rs = rgtg_check_tokenizer_matches_data(rm_dir, "00ff", "prefs.h5");
+    check(rs != RGTG_OK && strstr(rgtg_error_message(), "differs from the one prefs.h5 was built with"),
+          "a data file built with another tokenizer is refused", rgtg_error_message());
+    rgtg_error_clear();
 
     rgtg_model_free(m);
     snprintf(cmd, sizeof cmd, "rm -rf %s", root);

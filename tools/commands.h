@@ -16,6 +16,7 @@ int rgtg_cmd_eval_table(int argc, char **argv);
 int rgtg_cmd_eval_prefix_accuracy(int argc, char **argv);
 int rgtg_cmd_eval_gold(int argc, char **argv);
 int rgtg_cmd_eval_render(int argc, char **argv);
+int rgtg_cmd_eval_summarize(int argc, char **argv);
 int rgtg_cmd_eval_plot(int argc, char **argv);
 int rgtg_cmd_eval_judge(int argc, char **argv);
 int rgtg_cmd_eval_human_sheet(int argc, char **argv);

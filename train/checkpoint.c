@@ -1,13 +1,12 @@
 /* train/checkpoint.c: training checkpoints (see checkpoint.h): atomic directory save with hashes,
  * validation, in-place load that checks everything before writing, newest-valid lookup, pruning. */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* nftw, kill */
+#define _GNU_SOURCE /* kill, vasprintf */
 #endif
 #include "checkpoint.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
@@ -49,20 +48,6 @@ static bool is_dir(const char *path) {
 static bool is_regular_file(const char *path) {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
-    (void)st, (void)type, (void)ftw;
-    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
-/* rm -r without following symbolic links. */
-static rgtg_status_t remove_tree(const char *path) {
-    struct stat st;
-    if (lstat(path, &st) != 0) return RGTG_OK;
-    if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
-        return rgtg_error_set(RGTG_ERR_IO, "%s: cannot remove: %s", path, strerror(errno));
-    return RGTG_OK;
 }
 
 /* "checkpoint-N" with N all decimal digits; false otherwise. */
@@ -583,7 +568,7 @@ static void prune(const char *out_dir, int64_t step, int keep_last) {
          * half-deleted checkpoint-N behind. */
         char *doomed = path_printf("%s/.%s%" PRId64 ".tmp.%ld.deleting", out_dir, RGTG_CKPT_PREFIX, found[i].step,
                                    (long)getpid());
-        if (!doomed || rename(found[i].path, doomed) != 0 || remove_tree(doomed) != RGTG_OK) {
+        if (!doomed || rename(found[i].path, doomed) != 0 || rgtg_remove_tree(doomed) != RGTG_OK) {
             rgtg_log_warn("%s: cannot delete old checkpoint: %s", found[i].path,
                           rgtg_error_status() != RGTG_OK ? rgtg_error_message() : strerror(errno));
             rgtg_error_clear();
@@ -592,7 +577,7 @@ static void prune(const char *out_dir, int64_t step, int keep_last) {
     }
     for (size_t i = 0; i < n_tmp; i++) {
         if (process_alive(leftover_pid(tmp[i].path))) continue;
-        if (remove_tree(tmp[i].path) != RGTG_OK) {
+        if (rgtg_remove_tree(tmp[i].path) != RGTG_OK) {
             rgtg_log_warn("%s: cannot remove leftover temporary checkpoint: %s", tmp[i].path, rgtg_error_message());
             rgtg_error_clear();
         }
@@ -612,15 +597,8 @@ rgtg_status_t rgtg_checkpoint_save(const char *out_dir, int64_t step, const rgtg
     rgtg_status_t st = check_state_for_save(state, step);
     if (st == RGTG_OK) st = rgtg_mkdirs(out_dir);
     if (st != RGTG_OK) return st;
-    long pid = (long)getpid();
-    char *tmp = path_printf("%s/.%s%" PRId64 ".tmp.%ld", out_dir, RGTG_CKPT_PREFIX, step, pid);
-    char *final = path_printf("%s/%s%" PRId64, out_dir, RGTG_CKPT_PREFIX, step);
-    char *old = path_printf("%s/.%s%" PRId64 ".tmp.%ld.old", out_dir, RGTG_CKPT_PREFIX, step, pid);
-    if (!tmp || !final || !old) st = nomem();
-    if (st == RGTG_OK) st = remove_tree(tmp);
-    if (st == RGTG_OK && mkdir(tmp, 0777) != 0)
-        st = rgtg_error_set(RGTG_ERR_IO, "%s: cannot create directory: %s", tmp, strerror(errno));
-    bool made = st == RGTG_OK;
+    char *final = path_printf("%s/%s%" PRId64, out_dir, RGTG_CKPT_PREFIX, step), *tmp = NULL;
+    st = final ? rgtg_dir_begin(final, &tmp) : nomem(); /* OUT/.checkpoint-STEP.tmp.PID */
     if (st == RGTG_OK) st = rgtg_model_save(model, tmp);
     if (st == RGTG_OK) st = write_optimizer(tmp, model, opt);
     if (st == RGTG_OK && tokenizer_path) {
@@ -629,27 +607,11 @@ rgtg_status_t rgtg_checkpoint_save(const char *out_dir, int64_t step, const rgtg
         free(dst);
     }
     if (st == RGTG_OK) st = write_state(tmp, state, opt);
-    /* A checkpoint of the same step (a rerun from an earlier one) is moved aside, not merged. */
-    bool moved_old = false;
-    if (st == RGTG_OK && rgtg_path_exists(final)) {
-        if (remove_tree(old) != RGTG_OK || rename(final, old) != 0)
-            st = rgtg_error_status() != RGTG_OK ? rgtg_error_status()
-                 : rgtg_error_set(RGTG_ERR_IO, "%s: cannot move aside: %s", final, strerror(errno));
-        moved_old = st == RGTG_OK;
-    }
-    if (st == RGTG_OK) st = rgtg_commit_rename(tmp, final);
-    if (st == RGTG_OK) {
-        made = false;
-        if (moved_old && remove_tree(old) != RGTG_OK) {
-            rgtg_log_warn("%s: cannot remove the replaced checkpoint: %s", old, rgtg_error_message());
-            rgtg_error_clear();
-        }
-        if (keep_last > 0) prune(out_dir, step, keep_last);
-    } else if (moved_old) {
-        rename(old, final); /* put the previous one back; the error already names the cause */
-    }
-    if (made) remove_tree(tmp);
-    free(tmp), free(final), free(old);
+    /* a checkpoint of the same step (a rerun from an earlier one) is replaced whole, not merged */
+    if (st == RGTG_OK) st = rgtg_dir_commit(tmp, final);
+    if (st == RGTG_OK && keep_last > 0) prune(out_dir, step, keep_last);
+    if (st != RGTG_OK) rgtg_dir_abort(tmp);
+    free(tmp), free(final);
     return st;
 }
 

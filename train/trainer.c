@@ -7,6 +7,8 @@
  * gradient of the global mean: the same for any split of one global batch over ranks and forwards. */
 #include "trainer.h"
 
+#include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include "../core/dist.h"
 #include "../core/fsutil.h"
 #include "../core/log.h"
+#include "../core/model_dir.h"
 #include "../core/progress.h"
 #include "../core/rng.h"
 #include "checkpoint.h"
@@ -62,6 +65,47 @@ rgtg_train_params_t rgtg_train_default_params(void) {
         .eval_every = 0, .eval_pairs = 256, .save_every = 0, .keep_last = 2, .seed = 1, .threads = 2,
         .device = TT_CPU, .dtype = TT_F32, .shard = 0, .shards = 1, .dpo_beta = 0.1,
     };
+}
+
+rgtg_status_t rgtg_train_params_validate(const rgtg_train_params_t *p) {
+#define REFUSE(key, ...) return rgtg_error_set(RGTG_ERR_INVALID, "config key '" key "': " __VA_ARGS__)
+    if (!p->data_path || !*p->data_path) REFUSE("data.path", "is required");
+    if (!p->tokenizer_path || !*p->tokenizer_path) REFUSE("data.tokenizer", "is required");
+    if (!p->out_dir || !*p->out_dir) return rgtg_error_set(RGTG_ERR_INVALID, "train: an output directory is required");
+    const struct { const char *key; int64_t value, min; } counts[] = {
+        {"train.max_steps", p->max_steps, 1}, {"train.micro_batch", p->micro_batch, 1},
+        {"train.grad_accum", p->grad_accum, 1}, {"train.max_len", p->max_len, 2},
+        {"train.log_every", p->log_every, 1}, {"train.eval_every", p->eval_every, 0},
+        {"train.eval_pairs", p->eval_pairs, 0}, {"train.save_every", p->save_every, 0},
+        {"train.stop_after", p->stop_after, 0}, {"train.keep_last", p->keep_last, 0},
+        {"train.threads", p->threads, 1}, {"train.shards", p->shards, 1}, {"train.shard", p->shard, 0},
+        {"train.warmup_steps", p->optim.warmup_steps, 0},
+    };
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+        if (counts[i].value < counts[i].min)
+            return rgtg_error_set(RGTG_ERR_INVALID, "config key '%s': expected an integer >= %lld, got %lld", counts[i].key,
+                                  (long long)counts[i].min, (long long)counts[i].value);
+    if (p->shard >= p->shards) REFUSE("train.shard", "%d is not below train.shards (%d)", p->shard, p->shards);
+    /* NaN fails every comparison below */
+    if (!(p->optim.lr > 0 && isfinite(p->optim.lr))) REFUSE("train.lr", "expected a finite number > 0, got %g", p->optim.lr);
+    if (!(p->optim.beta1 >= 0 && p->optim.beta1 < 1)) REFUSE("train.beta1", "expected a number in [0, 1), got %g", p->optim.beta1);
+    if (!(p->optim.beta2 >= 0 && p->optim.beta2 < 1)) REFUSE("train.beta2", "expected a number in [0, 1), got %g", p->optim.beta2);
+    if (!(p->optim.weight_decay >= 0 && isfinite(p->optim.weight_decay)))
+        REFUSE("train.weight_decay", "expected a finite number >= 0, got %g", p->optim.weight_decay);
+    if (!(p->optim.grad_clip >= 0 && isfinite(p->optim.grad_clip)))
+        REFUSE("train.grad_clip", "expected a finite number >= 0 (0: no clipping), got %g", p->optim.grad_clip);
+    if (!(p->optim.min_lr_ratio >= 0 && p->optim.min_lr_ratio <= 1))
+        REFUSE("train.min_lr_ratio", "expected a number in [0, 1], got %g", p->optim.min_lr_ratio);
+    if (!(p->prefix_ratio >= 0 && isfinite(p->prefix_ratio)))
+        REFUSE("data.ratio", "expected a finite number > 0, got %g", p->prefix_ratio);
+    if (p->objective == RGTG_OBJECTIVE_DPO && !(p->dpo_beta > 0 && isfinite(p->dpo_beta)))
+        REFUSE("dpo.beta", "expected a finite number > 0, got %g", p->dpo_beta);
+#undef REFUSE
+    if (p->device == TT_CUDA && !tt_cuda_available())
+        return rgtg_error_set(RGTG_ERR_UNSUPPORTED, "config key 'train.device': cuda is not available (this libtorch has no CUDA or no GPU is visible)");
+    if (p->dtype != TT_F32 && p->device != TT_CUDA)
+        return rgtg_error_set(RGTG_ERR_UNSUPPORTED, "config key 'train.dtype': bf16 training needs train.device=cuda");
+    return RGTG_OK;
 }
 
 /* ---------------------------------------------------------------- signals */
@@ -247,11 +291,15 @@ static rgtg_status_t make_model(const rgtg_train_params_t *p, const rgtg_prefs_i
             return rgtg_error_set(RGTG_ERR_INVALID, "config key 'model.init': DPO needs the SFT model to start from");
         return rgtg_model_create(&config, p->seed, p->device, out);
     }
-    rgtg_model_t *init;
-    rgtg_status_t st = rgtg_model_load(p->init, p->device, &init);
+    /* SFT and DPO go on from a language model; a reward or value model may start from either kind */
+    rgtg_model_t *init = NULL;
+    rgtg_status_t st = lm ? rgtg_model_load_for(p->init, RGTG_HEAD_LM, p->device, &init)
+                          : rgtg_model_dir_complete(p->init, true);
+    if (st == RGTG_OK && !lm) st = rgtg_model_load(p->init, p->device, &init);
     if (st == RGTG_OK && rgtg_model_config(init)->vocab_size != info->vocab_size)
         st = rgtg_error_set(RGTG_ERR_INVALID, "%s: vocabulary %d differs from the data file's %d", p->init,
                             rgtg_model_config(init)->vocab_size, info->vocab_size);
+    if (st == RGTG_OK) st = rgtg_check_tokenizer_matches_data(p->init, info->tokenizer_sha256, p->data_path);
     if (st == RGTG_OK && rgtg_model_config(init)->head == config.head) {
         st = rgtg_model_convert_dtype(init, p->dtype);
         if (st == RGTG_OK) {
@@ -297,16 +345,47 @@ static rgtg_status_t check_tokenizer(const rgtg_train_params_t *p, const rgtg_pr
     return RGTG_OK;
 }
 
+/* OUT/final written whole, like a checkpoint: a full disk leaves the previous final/ (or none), never a
+ * directory without its tokenizer. */
 static rgtg_status_t save_final(const rgtg_train_params_t *p, const rgtg_model_t *model) {
-    char *dir = rgtg_path_join(p->out_dir, "final");
-    if (!dir) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    rgtg_status_t st = rgtg_model_save(model, dir);
-    if (st == RGTG_OK && p->tokenizer_path) {
-        char *dst = rgtg_path_join(dir, "tokenizer.model");
-        st = dst ? rgtg_copy_file_atomic(p->tokenizer_path, dst) : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-        free(dst);
+    char *dir = rgtg_path_join(p->out_dir, "final"), *tmp = NULL, *tok = NULL;
+    rgtg_status_t st = dir ? rgtg_dir_begin(dir, &tmp) : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    if (st == RGTG_OK) st = rgtg_model_save(model, tmp);
+    if (st == RGTG_OK && !(tok = rgtg_path_join(tmp, RGTG_TOKENIZER_FILE))) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    if (st == RGTG_OK) st = rgtg_copy_file_atomic(p->tokenizer_path, tok);
+    if (st == RGTG_OK) st = rgtg_dir_commit(tmp, dir);
+    if (st != RGTG_OK) rgtg_dir_abort(tmp);
+    free(tok), free(tmp), free(dir);
+    return st;
+}
+
+/* ---------------------------------------------------------------- metrics.jsonl on resume */
+
+/* Keeps the rows of metrics.jsonl up to step (a run stopped after its last checkpoint wrote rows that
+ * the resumed run writes again) and drops a torn last line; *eval_at_step says whether an evaluation
+ * row of that step is among those kept. The file is rewritten atomically; a missing one is fine. */
+static rgtg_status_t cut_metrics(const char *path, int64_t step, bool *eval_at_step) {
+    *eval_at_step = false;
+    if (!rgtg_path_exists(path)) return RGTG_OK;
+    char *text;
+    size_t size;
+    rgtg_status_t st = rgtg_read_file(path, &text, &size);
+    if (st != RGTG_OK) return st;
+    size_t keep = 0;
+    for (char *line = text; line < text + size;) {
+        char *end = memchr(line, '\n', (size_t)(text + size - line));
+        if (!end) break; /* no newline: a torn write */
+        json_t *row = json_loadb(line, (size_t)(end - line), 0, NULL);
+        json_t *row_step = row ? json_object_get(row, "step") : NULL;
+        bool kept = json_is_integer(row_step) && json_integer_value(row_step) <= step;
+        if (kept && json_integer_value(row_step) == step && json_object_get(row, "eval_loss")) *eval_at_step = true;
+        json_decref(row);
+        if (!kept) break; /* rows are in step order: the rest came after the checkpoint */
+        line = end + 1;
+        keep = (size_t)(line - text);
     }
-    free(dir);
+    if (keep < size) st = rgtg_write_file_atomic(path, text, keep);
+    free(text);
     return st;
 }
 
@@ -350,9 +429,11 @@ static rgtg_status_t save_checkpoint(trainer_t *t, rgtg_optim_t *opt, const data
     return st;
 }
 
-/* Restores model, optimizer and data order from a checkpoint; *start_step gets its step. */
-static rgtg_status_t resume(trainer_t *t, rgtg_optim_t *opt, data_order_t *d, int64_t *start_step) {
+/* Restores model, optimizer and data order from a checkpoint; *start_step gets its step and *from its
+ * path (malloc'd; NULL when there was none to resume). */
+static rgtg_status_t resume(trainer_t *t, rgtg_optim_t *opt, data_order_t *d, int64_t *start_step, char **from) {
     char *dir = NULL;
+    *from = NULL;
     rgtg_status_t st = RGTG_OK;
     if (!strcmp(t->p->resume, "auto")) {
         st = rgtg_checkpoint_find_latest(t->p->out_dir, &dir);
@@ -375,6 +456,8 @@ static rgtg_status_t resume(trainer_t *t, rgtg_optim_t *opt, data_order_t *d, in
         d->cursor = state.cursor;
         *start_step = state.step;
         rgtg_log_info("resumed from %s at step %lld", dir, (long long)state.step);
+        *from = dir;
+        dir = NULL;
     }
     free(dir);
     return st;
@@ -382,18 +465,12 @@ static rgtg_status_t resume(trainer_t *t, rgtg_optim_t *opt, data_order_t *d, in
 
 rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *result) {
     memset(result, 0, sizeof *result);
-    if (p->max_steps < 1 || p->micro_batch < 1 || p->grad_accum < 1 || p->max_len < 2 || p->shards < 1 ||
-        p->shard < 0 || p->shard >= p->shards)
-        return rgtg_error_set(RGTG_ERR_INVALID,
-                              "train: max_steps, micro_batch, grad_accum must be >= 1, max_len >= 2, 0 <= shard < shards");
-    if (p->device == TT_CUDA && !tt_cuda_available())
-        return rgtg_error_set(RGTG_ERR_UNSUPPORTED, "config key 'train.device': cuda is not available (this libtorch has no CUDA or no GPU is visible)");
-    if (p->dtype != TT_F32 && p->device != TT_CUDA)
-        return rgtg_error_set(RGTG_ERR_UNSUPPORTED, "config key 'train.dtype': bf16 training needs train.device=cuda");
+    rgtg_status_t st = rgtg_train_params_validate(p); /* the same on every rank */
+    if (st != RGTG_OK) return st;
     tt_set_num_threads(p->threads);
     trainer_t t = {.p = p, .rank = rgtg_dist_rank(), .world = rgtg_dist_world_size()};
     /* from here on every failure goes through rgtg_dist_check, so that no rank is left waiting */
-    rgtg_status_t st = rgtg_dist_check(rgtg_prefs_open(p->data_path, &t.data));
+    st = rgtg_dist_check(rgtg_prefs_open(p->data_path, &t.data));
     if (st != RGTG_OK) return st;
     const rgtg_prefs_info_t *info = rgtg_prefs_info(t.data);
     t.source = (rgtg_batch_source_t){.data = t.data, .objective = p->objective,
@@ -432,6 +509,11 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
                                                                                                    : p->objective,
                                                     held_out_split(t.data), 0, 0, &held, &n_held);
         if (p->eval_pairs > 0 && n_held > p->eval_pairs) n_held = p->eval_pairs;
+        /* evaluation runs during and after training: a split without pairs must stop the run now, not
+           after the last step */
+        if (st == RGTG_OK && n_held == 0)
+            st = rgtg_error_set(RGTG_ERR_INVALID, "%s: the valid and test splits hold no pairs, and training evaluates on "
+                                "held-out pairs (give them a share with data prepare --split)", p->data_path);
     }
     if (st == RGTG_OK && n == 0) st = rgtg_error_set(RGTG_ERR_INVALID, "%s: no training examples", p->data_path);
     /* one GPU per rank on a node; NCCL sums CUDA gradients (MPI only exchanges its id) */
@@ -440,7 +522,7 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
     if (st == RGTG_OK) st = make_model(p, info, &t.model);
     if (st == RGTG_OK) t.source.bos_id = rgtg_model_config(t.model)->bos_token_id;
     if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_DPO) {
-        st = rgtg_model_load(p->init, p->device, &t.reference);
+        st = rgtg_model_load_for(p->init, RGTG_HEAD_LM, p->device, &t.reference);
         if (st == RGTG_OK) st = rgtg_model_convert_dtype(t.reference, p->dtype);
         int64_t pairs = rgtg_prefs_pair_count(t.data);
         t.reference_logp = malloc(sizeof(float) * (size_t)(2 * pairs + 2));
@@ -455,12 +537,26 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
     if (st == RGTG_OK && !order.perm) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     rgtg_rng_seed(&order.order, p->seed, 0xDA7A);
     if (st == RGTG_OK) start_epoch(&order);
+    /* every check has passed: only now is the output directory created, locked and written */
+    rgtg_output_lock_t *lock = NULL;
+    st = rgtg_dist_check(st);
+    if (st == RGTG_OK && t.rank == 0) st = rgtg_dir_lock(p->out_dir, &lock);
+    st = rgtg_dist_check(st);
     int64_t start_step = 0;
-    if (st == RGTG_OK && p->resume) st = resume(&t, &opt, &order, &start_step);
-    if (st == RGTG_OK && t.rank == 0) st = rgtg_mkdirs(p->out_dir);
+    char *last_checkpoint = NULL; /* for the NaN message: the newest checkpoint this run can go back to */
+    if (st == RGTG_OK && p->resume) st = resume(&t, &opt, &order, &start_step, &last_checkpoint);
+    bool eval_at_start = false;
+    if (st == RGTG_OK && t.rank == 0 && p->resolved_config) {
+        char *path = rgtg_path_join(p->out_dir, "config.yaml");
+        st = path ? rgtg_config_write_yaml(p->resolved_config, path) : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+        free(path);
+    }
     if (st == RGTG_OK && t.rank == 0) {
         char *path = rgtg_path_join(p->out_dir, "metrics.jsonl");
-        if (!(metrics = fopen(path, start_step > 0 ? "a" : "w"))) st = rgtg_error_set(RGTG_ERR_IO, "%s: cannot write", path);
+        if (!path) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+        if (st == RGTG_OK && start_step > 0) st = cut_metrics(path, start_step, &eval_at_start);
+        if (st == RGTG_OK && !(metrics = fopen(path, start_step > 0 ? "a" : "w")))
+            st = rgtg_error_set(RGTG_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
         free(path);
     }
     st = rgtg_dist_check(st);
@@ -504,9 +600,12 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
             tt_t loss = batch_loss(&t, t.model, &batches[m], step_examples + (m * t.world + t.rank) * mb, &acc, &margin);
             double value = loss ? tt_item(loss) : NAN;
             if (!loss) st = rgtg_error_status();
+            else if (!isfinite(value) && last_checkpoint)
+                st = rgtg_error_set(RGTG_ERR_NUMERIC, "step %lld: the loss is %g; stopping (the last checkpoint, %s, is intact)",
+                                    (long long)step, value, last_checkpoint);
             else if (!isfinite(value))
-                st = rgtg_error_set(RGTG_ERR_NUMERIC, "step %lld: the loss is %g; stopping (the last checkpoint in %s is intact)",
-                                    (long long)step, value, p->out_dir);
+                st = rgtg_error_set(RGTG_ERR_NUMERIC, "step %lld: the loss is %g; stopping (no checkpoint had been written: "
+                                    "train.save_every is %lld)", (long long)step, value, (long long)p->save_every);
             if (st == RGTG_OK) st = tt_backward(tt_mul_scalar(loss, share));
             sums[1] += value * share, sums[2] += acc * share, sums[3] += margin * share;
             tt_arena_release(mark);
@@ -548,7 +647,12 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
             else
                 rgtg_progress_update(bar, step, "loss %.4f %.0f tok/s", sums[1], tokens_total / train_seconds);
         }
-        if (p->save_every > 0 && step % p->save_every == 0) st = rgtg_dist_check(save_checkpoint(&t, &opt, &order, step));
+        if (p->save_every > 0 && step % p->save_every == 0) {
+            st = rgtg_dist_check(save_checkpoint(&t, &opt, &order, step));
+            free(last_checkpoint);
+            if (st == RGTG_OK && asprintf(&last_checkpoint, "%s/checkpoint-%lld", p->out_dir, (long long)step) < 0)
+                last_checkpoint = NULL;
+        }
         if (st == RGTG_OK && p->eval_every > 0 && step % p->eval_every == 0 && step < p->max_steps) {
             if (t.rank == 0) st = evaluate(&t, held, n_held, result);
             if (st == RGTG_OK) write_eval_metrics(metrics, step, p, result);
@@ -569,12 +673,15 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
                       (long long)(step - start_step), p->out_dir, (long long)step);
     } else if (st == RGTG_OK && t.rank == 0) {
         st = evaluate(&t, held, n_held, result);
-        if (st == RGTG_OK) write_eval_metrics(metrics, step, p, result);
+        /* resuming a finished run evaluates the same weights again: one row of it is enough */
+        if (st == RGTG_OK && !(step == start_step && eval_at_start)) write_eval_metrics(metrics, step, p, result);
         if (st == RGTG_OK && p->save_every > 0 && step % p->save_every != 0) st = save_checkpoint(&t, &opt, &order, step);
         if (st == RGTG_OK) st = save_final(p, t.model);
     }
     st = rgtg_dist_check(st);
     if (metrics) fclose(metrics);
+    rgtg_output_unlock(lock); /* and removes OUT when this run created it and wrote nothing */
+    free(last_checkpoint);
     free(step_examples), free(batches), free(grads), free(order.perm), free(all), free(held), free(t.reference_logp);
     rgtg_optim_free(&opt);
     rgtg_model_free(t.model);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../core/config.h"
 #include "../core/model.h"
 #include "batches.h"
 #include "optim.h"
@@ -38,7 +39,9 @@ typedef struct {
     const char *data_path;      /* prefs.h5 */
     double prefix_ratio;        /* prefix objective: sample this many prefix pairs per pair (0: the file's index) */
     const char *tokenizer_path; /* checked against the file's tokenizer hash; copied into checkpoints */
-    const char *out_dir;        /* metrics.jsonl, checkpoint-STEP/, final/ */
+    const char *out_dir;        /* config.yaml, metrics.jsonl, checkpoint-STEP/, final/; locked while the run
+                                   lasts, and not created before every check has passed */
+    const rgtg_config_t *resolved_config; /* written as OUT/config.yaml once the run is checked (NULL: none) */
     const char *init;           /* a checkpoint to start from (an RM takes an LM's body); DPO: policy and reference */
     const char *resume;         /* NULL, "auto" (newest valid checkpoint in out_dir, if any) or a checkpoint dir */
     rgtg_model_config_t model;  /* sizes of a fresh model (vocabulary from the data file) */
@@ -70,6 +73,10 @@ typedef struct {
 } rgtg_train_params_t;
 
 rgtg_train_params_t rgtg_train_default_params(void);
+/* Refuses values that cannot train (each named by its config key): counts below their minimum, an lr
+ * that is not a finite number > 0, betas outside [0, 1), a shard outside [0, shards), a device or dtype
+ * this build cannot use, a missing data path, tokenizer or output directory. */
+rgtg_status_t rgtg_train_params_validate(const rgtg_train_params_t *p);
 
 typedef struct {
     int64_t steps;               /* the last step trained */
@@ -83,7 +90,12 @@ typedef struct {
     bool interrupted;            /* stopped by SIGINT/SIGTERM after writing a checkpoint */
 } rgtg_train_result_t;
 
-/* Runs training. Collective under mpirun: every rank calls it with the same params. */
+/* Runs training. Collective under mpirun: every rank calls it with the same params. Everything is
+ * checked first (parameters, the data file and its tokenizer, held-out pairs for evaluation, the
+ * model to start from, the checkpoint to resume); only then is the output directory locked
+ * (rgtg_dir_lock: a second run into it fails at once, naming this one's pid) and written: a run
+ * refused before training leaves nothing. On resume, metrics.jsonl is cut back to the checkpoint's
+ * step, so that no row appears twice. final/ is written whole (rgtg_dir_begin/commit). */
 rgtg_status_t rgtg_train_run(const rgtg_train_params_t *params, rgtg_train_result_t *result);
 
 /* Installs the SIGINT/SIGTERM handlers that ask a running training to checkpoint and stop. */

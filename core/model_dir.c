@@ -1,0 +1,60 @@
+/* core/model_dir.c: model directories checked for completeness, kind and tokenizer (see model_dir.h). */
+#include "model_dir.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "hf_config.h"
+
+const char *rgtg_head_description(rgtg_head_t head) {
+    return head == RGTG_HEAD_SCORE ? "a reward model" : "a language model";
+}
+
+rgtg_status_t rgtg_tokenizer_file_sha256(const char *dir, char hex_out[65]) {
+    hex_out[0] = '\0';
+    char *path = rgtg_path_join(dir, RGTG_TOKENIZER_FILE);
+    if (!path) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    rgtg_status_t st = rgtg_path_exists(path)
+                           ? rgtg_sha256_file(path, hex_out)
+                           : rgtg_error_set(RGTG_ERR_FORMAT, "%s: incomplete model directory: %s is missing", dir,
+                                            RGTG_TOKENIZER_FILE);
+    free(path);
+    return st;
+}
+
+rgtg_status_t rgtg_check_same_tokenizer(const char *dir_a, const char *dir_b) {
+    char a[65], b[65];
+    rgtg_status_t st = rgtg_tokenizer_file_sha256(dir_a, a);
+    if (st == RGTG_OK) st = rgtg_tokenizer_file_sha256(dir_b, b);
+    if (st == RGTG_OK && strcmp(a, b) != 0)
+        st = rgtg_error_set(RGTG_ERR_INVALID,
+                            "%s: its tokenizer differs from %s's (sha256 %.12s... vs %.12s...): their token ids "
+                            "do not mean the same text", dir_b, dir_a, b, a);
+    return st;
+}
+
+rgtg_status_t rgtg_check_tokenizer_matches_data(const char *dir, const char *sha256_hex, const char *data_path) {
+    char hex[65];
+    rgtg_status_t st = rgtg_tokenizer_file_sha256(dir, hex);
+    if (st == RGTG_OK && sha256_hex && *sha256_hex && strcmp(hex, sha256_hex) != 0)
+        st = rgtg_error_set(RGTG_ERR_INVALID,
+                            "%s: its tokenizer (sha256 %.12s...) differs from the one %s was built with (%.12s...)",
+                            dir, hex, data_path, sha256_hex);
+    return st;
+}
+
+rgtg_status_t rgtg_model_load_for(const char *dir, rgtg_head_t head, tt_device_t device, rgtg_model_t **out) {
+    *out = NULL;
+    rgtg_status_t st = rgtg_model_dir_complete(dir, true);
+    char *config_path = st == RGTG_OK ? rgtg_path_join(dir, RGTG_HF_CONFIG_FILE) : NULL;
+    if (st == RGTG_OK && !config_path) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    rgtg_model_config_t config;
+    if (st == RGTG_OK) st = rgtg_hf_config_read(config_path, &config);
+    free(config_path);
+    if (st == RGTG_OK && config.head != head)
+        st = rgtg_error_set(RGTG_ERR_INVALID, "%s is %s, not %s", dir, rgtg_head_description(config.head),
+                            rgtg_head_description(head));
+    if (st == RGTG_OK) st = rgtg_model_load(dir, device, out);
+    return st;
+}

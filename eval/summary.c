@@ -1,0 +1,219 @@
+/* eval/summary.c: generation files into results.json cells (see summary.h). */
+#include "summary.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/fsutil.h"
+#include "../core/generations.h"
+#include "bleu.h"
+#include "diversity.h"
+#include "paired.h"
+#include "pairs.h"
+#include "results.h"
+#include "rouge.h"
+#include "stats.h"
+
+rgtg_summary_params_t rgtg_summary_default_params(void) { return (rgtg_summary_params_t){.seed = 1}; }
+
+typedef struct {
+    const char *path;
+    char *label;               /* the method label of its cells */
+    rgtg_generation_t *rows;
+    size_t count;
+} source_t;
+
+#define MAX_LABELS 16
+
+typedef struct {
+    rgtg_label_t items[MAX_LABELS];
+    size_t count;
+} labels_t;
+
+static void label_add(labels_t *l, const char *key, const char *text) {
+    if (l->count == MAX_LABELS) return;
+    rgtg_label_t *x = &l->items[l->count++];
+    x->key = (char *)key;
+    char *end = NULL;
+    double number = strtod(text, &end);
+    if (!strcmp(text, "true") || !strcmp(text, "false")) x->kind = RGTG_LABEL_BOOL, x->flag = text[0] == 't';
+    else if (*text && end && *end == '\0' && isfinite(number)) x->kind = RGTG_LABEL_NUMBER, x->number = number;
+    else x->kind = RGTG_LABEL_STRING, x->text = (char *)text;
+}
+
+static void label_number(labels_t *l, const char *key, double value) {
+    if (l->count == MAX_LABELS) return;
+    l->items[l->count++] = (rgtg_label_t){.key = (char *)key, .kind = RGTG_LABEL_NUMBER, .number = value};
+}
+
+/* method, the method's numeric parameters that sweeps vary, then the command line's labels */
+static labels_t labels_for(const rgtg_summary_params_t *p, const source_t *s, char **keys, char **values) {
+    labels_t l = {0};
+    label_add(&l, "method", s->label);
+    l.items[0].kind = RGTG_LABEL_STRING, l.items[0].text = s->label;
+    static const char *const swept[] = {"beta", "k", "p", "best_of", "temperature"};
+    for (size_t i = 0; i < sizeof swept / sizeof swept[0]; i++) {
+        double value;
+        if (rgtg_gen_param_number(&s->rows[0], swept[i], &value) == RGTG_OK) label_number(&l, swept[i], value);
+        else rgtg_error_clear();
+    }
+    for (int i = 0; i < p->label_count; i++) label_add(&l, keys[i], values[i]);
+    return l;
+}
+
+static rgtg_status_t add_cell(rgtg_results_t *r, const char *metric, double value, int64_t n, double se, double p,
+                              const labels_t *l) {
+    if (!isfinite(value)) return RGTG_OK; /* nothing measured (e.g. no references) */
+    rgtg_result_cell_t cell = {.metric = (char *)metric, .value = value, .n = n, .se = isfinite(se) ? se : NAN,
+                               .p_value = p, .labels = (rgtg_label_t *)l->items, .label_count = l->count};
+    return rgtg_results_add(r, &cell);
+}
+
+static rgtg_status_t load_source(const char *spec, source_t *s) {
+    const char *eq = strchr(spec, '=');
+    bool labelled = eq && eq != spec && !memchr(spec, '/', (size_t)(eq - spec));
+    s->path = labelled ? eq + 1 : spec;
+    rgtg_status_t st = rgtg_gen_read(s->path, &s->rows, &s->count);
+    if (st == RGTG_OK && s->count == 0) st = rgtg_error_set(RGTG_ERR_INVALID, "%s: no rows", s->path);
+    const char *method = NULL;
+    if (st == RGTG_OK) st = rgtg_pairs_single_method(s->rows, s->count, s->path, &method);
+    if (st == RGTG_OK) s->label = labelled ? strndup(spec, (size_t)(eq - spec)) : strdup(method);
+    return st;
+}
+
+/* Rewards of every row, or none: a mean over a silent subset would not compare with other files. */
+static rgtg_status_t rewards_of(const source_t *s, double **out) {
+    size_t with = 0;
+    for (size_t i = 0; i < s->count; i++) with += s->rows[i].has_reward;
+    *out = NULL;
+    if (with == 0) return RGTG_OK;
+    if (with != s->count)
+        return rgtg_error_set(RGTG_ERR_INVALID, "%s: %zu of %zu rows have a reward: score every row (eval score)",
+                              s->path, with, s->count);
+    double *v = malloc(sizeof *v * s->count);
+    if (!v) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < s->count; i++) v[i] = s->rows[i].reward;
+    *out = v;
+    return RGTG_OK;
+}
+
+static rgtg_status_t summarize_file(const rgtg_summary_params_t *p, const source_t *s, const labels_t *l,
+                                    rgtg_results_t *r) {
+    double *rewards = NULL;
+    rgtg_status_t st = rewards_of(s, &rewards);
+    if (st == RGTG_OK && rewards) {
+        rgtg_summary_t sum;
+        st = rgtg_stats_summarize(rewards, s->count, &sum);
+        if (st == RGTG_OK) st = add_cell(r, "reward", sum.mean, (int64_t)sum.n, sum.se, NAN, l);
+    }
+    free(rewards);
+    double seconds = 0;
+    int64_t tokens = 0;
+    for (size_t i = 0; i < s->count; i++) seconds += s->rows[i].seconds, tokens += s->rows[i].new_tokens;
+    if (st == RGTG_OK && tokens > 0)
+        st = add_cell(r, "ms_per_token", 1000.0 * seconds / (double)tokens, tokens, NAN, NAN, l);
+
+    const char **responses = calloc(s->count + 1, sizeof *responses), **references = calloc(s->count + 1, sizeof *references);
+    char **ids = calloc(s->count + 1, sizeof *ids);
+    if (st == RGTG_OK && (!responses || !references || !ids)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    size_t with_reference = 0;
+    for (size_t i = 0; st == RGTG_OK && i < s->count; i++) {
+        responses[i] = s->rows[i].response;
+        references[i] = s->rows[i].reference;
+        with_reference += s->rows[i].reference != NULL;
+        if (asprintf(&ids[i], "%lld", (long long)s->rows[i].id) < 0) ids[i] = NULL;
+        if (!ids[i]) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    }
+    if (st == RGTG_OK && with_reference == s->count) {
+        double f1;
+        st = rgtg_rouge_l_corpus_f1(responses, references, s->count, &f1);
+        if (st == RGTG_OK) st = add_cell(r, "rouge_l", f1, (int64_t)s->count, NAN, NAN, l);
+        rgtg_bleu_params_t bp = rgtg_bleu_default_params();
+        rgtg_bleu_t bleu;
+        if (st == RGTG_OK && p->bleu) st = rgtg_bleu_corpus(responses, s->count, references, 1, &bp, &bleu);
+        if (st == RGTG_OK && p->bleu) st = add_cell(r, "bleu", bleu.score, (int64_t)s->count, NAN, NAN, l);
+    } else if (st == RGTG_OK && p->bleu) {
+        st = rgtg_error_set(RGTG_ERR_INVALID, "%s: BLEU needs a reference on every row (%zu of %zu have one)", s->path,
+                            with_reference, s->count);
+    }
+    rgtg_diversity_params_t dp = rgtg_diversity_default_params();
+    rgtg_diversity_t div;
+    if (st == RGTG_OK) st = rgtg_diversity(responses, (const char *const *)ids, s->count, &dp, &div);
+    if (st == RGTG_OK && div.prompts > 0) {
+        st = add_cell(r, "diversity_rouge_l", div.self_rouge_l, (int64_t)div.prompts, NAN, NAN, l);
+        if (st == RGTG_OK) st = add_cell(r, "distinct_1", div.distinct_1, (int64_t)div.unigrams, NAN, NAN, l);
+        if (st == RGTG_OK) st = add_cell(r, "distinct_2", div.distinct_2, (int64_t)div.bigrams, NAN, NAN, l);
+    }
+    for (size_t i = 0; ids && i < s->count; i++) free(ids[i]);
+    free(ids), free(responses), free(references);
+    return st;
+}
+
+/* reward_diff, win, tie, loss of file a against baseline file b, paired by prompt id and sample. */
+static rgtg_status_t compare_files(const rgtg_summary_params_t *p, const source_t *a, const source_t *b,
+                                   labels_t l, rgtg_results_t *r) {
+    double *ra = NULL, *rb = NULL;
+    rgtg_status_t st = rewards_of(a, &ra);
+    if (st == RGTG_OK) st = rewards_of(b, &rb);
+    if (st == RGTG_OK && (!ra || !rb))
+        st = rgtg_error_set(RGTG_ERR_INVALID, "%s: comparing with baseline %s needs rewards in both files",
+                            ra ? b->path : a->path, b->label);
+    rgtg_pair_t *pairs = NULL;
+    size_t n = 0;
+    if (st == RGTG_OK) st = rgtg_pairs_match(a->rows, a->count, a->path, b->rows, b->count, b->path, &pairs, &n);
+    double *va = st == RGTG_OK ? malloc(sizeof *va * (n + 1)) : NULL, *vb = st == RGTG_OK ? malloc(sizeof *vb * (n + 1)) : NULL;
+    if (st == RGTG_OK && (!va || !vb)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == RGTG_OK && i < n; i++) va[i] = ra[pairs[i].a], vb[i] = rb[pairs[i].b];
+    rgtg_paired_params_t pp = rgtg_paired_default_params();
+    pp.seed = p->seed;
+    rgtg_paired_t cmp;
+    if (st == RGTG_OK) st = rgtg_paired_compare(va, vb, n, &pp, &cmp);
+    label_add(&l, "baseline", b->label);
+    l.items[l.count - 1].kind = RGTG_LABEL_STRING, l.items[l.count - 1].text = b->label;
+    if (st == RGTG_OK)
+        st = add_cell(r, "reward_diff", cmp.mean_difference, (int64_t)cmp.n, cmp.se_difference,
+                      cmp.wilcoxon_defined ? cmp.wilcoxon.pvalue : NAN, &l);
+    if (st == RGTG_OK) st = add_cell(r, "win", cmp.outcomes.win_rate, (int64_t)n, NAN, NAN, &l);
+    if (st == RGTG_OK) st = add_cell(r, "tie", cmp.outcomes.tie_rate, (int64_t)n, NAN, NAN, &l);
+    if (st == RGTG_OK) st = add_cell(r, "loss", cmp.outcomes.loss_rate, (int64_t)n, NAN, NAN, &l);
+    free(ra), free(rb), free(pairs), free(va), free(vb);
+    return st;
+}
+
+rgtg_status_t rgtg_summary_run(const rgtg_summary_params_t *p) {
+    if (!p->out) return rgtg_error_set(RGTG_ERR_INVALID, "summarize: --out is required");
+    if (p->gens_count < 1) return rgtg_error_set(RGTG_ERR_INVALID, "summarize: give at least one --gens file");
+    char *keys[RGTG_SUMMARY_MAX] = {0}, *values[RGTG_SUMMARY_MAX] = {0};
+    rgtg_status_t st = RGTG_OK;
+    for (int i = 0; st == RGTG_OK && i < p->label_count; i++) {
+        const char *eq = strchr(p->labels[i], '=');
+        if (!eq || eq == p->labels[i] || !eq[1])
+            st = rgtg_error_set(RGTG_ERR_INVALID, "summarize: --label '%s': expected KEY=VALUE", p->labels[i]);
+        else keys[i] = strndup(p->labels[i], (size_t)(eq - p->labels[i])), values[i] = strdup(eq + 1);
+    }
+    source_t sources[RGTG_SUMMARY_MAX] = {{0}};
+    for (int i = 0; st == RGTG_OK && i < p->gens_count; i++) st = load_source(p->gens[i], &sources[i]);
+    for (int b = 0; st == RGTG_OK && b < p->baseline_count; b++) {
+        bool found = false;
+        for (int i = 0; i < p->gens_count; i++) found |= !strcmp(sources[i].label, p->baselines[b]);
+        if (!found) st = rgtg_error_set(RGTG_ERR_INVALID, "summarize: no --gens file is labelled '%s' (the baseline)",
+                                        p->baselines[b]);
+    }
+    rgtg_results_t results = {0};
+    if (st == RGTG_OK && p->append && rgtg_path_exists(p->out)) st = rgtg_results_read(p->out, &results);
+    for (int i = 0; st == RGTG_OK && i < p->gens_count; i++) {
+        labels_t l = labels_for(p, &sources[i], keys, values);
+        st = summarize_file(p, &sources[i], &l, &results);
+        for (int b = 0; st == RGTG_OK && b < p->baseline_count; b++)
+            for (int j = 0; st == RGTG_OK && j < p->gens_count; j++)
+                if (j != i && !strcmp(sources[j].label, p->baselines[b]) && strcmp(sources[i].label, p->baselines[b]))
+                    st = compare_files(p, &sources[i], &sources[j], l, &results);
+    }
+    if (st == RGTG_OK) st = rgtg_results_write(&results, p->out);
+    rgtg_results_free(&results);
+    for (int i = 0; i < p->gens_count; i++) rgtg_gen_free(sources[i].rows, sources[i].count), free(sources[i].label);
+    for (int i = 0; i < p->label_count; i++) free(keys[i]), free(values[i]);
+    return st;
+}

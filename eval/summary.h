@@ -1,0 +1,32 @@
+/* eval/summary.h: `rgtg eval summarize`: scored generation files into results.json cells (schema in
+ * eval/RESULTS.md): per file, the mean reward +- SE, ms/token, ROUGE-L against the references, BLEU,
+ * diversity among a prompt's samples; per file and baseline, the paired reward difference with its
+ * Wilcoxon p-value and win/tie/loss. The paper's tables are then laid out by `eval render`. */
+#ifndef RGTG_EVAL_SUMMARY_H
+#define RGTG_EVAL_SUMMARY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../core/status.h"
+
+#define RGTG_SUMMARY_MAX 64
+
+typedef struct {
+    const char *gens[RGTG_SUMMARY_MAX];      /* "FILE" or "LABEL=FILE" (LABEL: the cells' method label) */
+    int gens_count;
+    const char *baselines[RGTG_SUMMARY_MAX]; /* method labels every other file is compared against */
+    int baseline_count;
+    const char *labels[RGTG_SUMMARY_MAX];    /* "KEY=VALUE" added to every cell (numbers and true/false typed) */
+    int label_count;
+    bool bleu;                               /* corpus BLEU against the references */
+    bool append;                             /* add to the cells already in out (same cells are replaced) */
+    uint64_t seed;                           /* bootstrap seed */
+    const char *out;                         /* results.json (required) */
+} rgtg_summary_params_t;
+
+rgtg_summary_params_t rgtg_summary_default_params(void);
+
+rgtg_status_t rgtg_summary_run(const rgtg_summary_params_t *params);
+
+#endif

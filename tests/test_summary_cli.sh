@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# `rgtg eval summarize`: results.json cells from generation files made here, checked against numpy and
+# scipy.stats.wilcoxon (mean, SE, ms/token, paired difference, p-value, win/tie/loss), rendered as
+# Table 1 and Table 9; bad inputs fail with one line and write nothing. Usage: test_summary_cli.sh rgtg
+set -uo pipefail
+rgtg=$1
+work=$(mktemp -d /tmp/rgtg-summary-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/lib.sh"
+
+# two methods over the same 30 prompts (2 samples each for diversity), rewards with ties and zeros
+/usr/bin/python3 - "$work" <<'PY'
+import json, random, sys
+random.seed(7)
+words = "the a cat dog runs fast slow red blue green".split()
+for name, shift in (("topk", 0.0), ("pargs", 0.3)):
+    with open(f"{sys.argv[1]}/{name}.jsonl", "w") as f:
+        for i in range(30):
+            for s in range(2):
+                base = round(random.gauss(0, 1), 1)
+                reward = base + (shift if i % 3 else 0.0)
+                text = " ".join(random.choice(words) for _ in range(6))
+                f.write(json.dumps({"format_version": 2, "id": i, "sample": s, "method": name,
+                    "params": {"k": 10, "beta": 2.0} if name == "pargs" else {"k": 10},
+                    "prompt": "p", "response": text, "reference": "the cat runs fast",
+                    "tokens": [1, 2], "new_tokens": 2 + s, "seconds": 0.01 * (1 + i % 4), "finished": True,
+                    "reward": reward}) + "\n")
+PY
+if "$rgtg" eval summarize --gens "$work/topk.jsonl" --gens "$work/pargs.jsonl" --baseline topk --label dataset=toy \
+     --bleu --out "$work/results.json" > "$work/out" 2>&1; then pass "summarize runs"; else fail "summarize: $(cat "$work/out")"; fi
+
+/usr/bin/python3 - "$work" <<'PY' && pass "cells match numpy and scipy.stats.wilcoxon" || fail "cells differ from the reference"
+import json, math, sys
+import numpy as np
+from scipy.stats import wilcoxon
+w = sys.argv[1]
+rows = {m: [json.loads(l) for l in open(f"{w}/{m}.jsonl")] for m in ("topk", "pargs")}
+cells = json.load(open(f"{w}/results.json"))["cells"]
+def cell(metric, method, baseline=None):
+    hits = [c for c in cells if c["metric"] == metric and c["labels"]["method"] == method
+            and c["labels"].get("baseline") == baseline]
+    assert len(hits) == 1, (metric, method, hits)
+    assert hits[0]["labels"]["dataset"] == "toy"
+    return hits[0]
+for m in rows:
+    r = np.array([x["reward"] for x in rows[m]])
+    c = cell("reward", m)
+    assert abs(c["value"] - r.mean()) < 1e-12 and abs(c["se"] - r.std(ddof=1) / math.sqrt(len(r))) < 1e-12, c
+    ms = 1000 * sum(x["seconds"] for x in rows[m]) / sum(x["new_tokens"] for x in rows[m])
+    assert abs(cell("ms_per_token", m)["value"] - ms) < 1e-9
+    assert cell("diversity_rouge_l", m)["n"] == 30
+    assert 0 <= cell("bleu", m)["value"] <= 100
+assert cell("reward", "pargs")["labels"]["beta"] == 2
+a = np.array([x["reward"] for x in rows["pargs"]]); b = np.array([x["reward"] for x in rows["topk"]])
+d = cell("reward_diff", "pargs", "topk")
+assert abs(d["value"] - (a - b).mean()) < 1e-12, d
+ref = wilcoxon(a, b)
+assert abs(d["p_value"] - ref.pvalue) <= 1e-9 * max(1, ref.pvalue), (d["p_value"], ref.pvalue)
+diff = a - b
+for name, count in (("win", (diff > 0).sum()), ("tie", (diff == 0).sum()), ("loss", (diff < 0).sum())):
+    assert abs(cell(name, "pargs", "topk")["value"] - count / len(diff)) < 1e-12, name
+assert not [c for c in cells if c["labels"].get("baseline") and c["labels"]["method"] == "topk"]
+PY
+
+"$rgtg" eval render --results "$work/results.json" --layout table1 > "$work/t1" 2>&1 && grep -q "| pargs" "$work/t1" \
+  && pass "Table 1 renders from the cells" || fail "table1: $(cat "$work/t1")"
+"$rgtg" eval render --results "$work/results.json" --layout table9 > "$work/t9" 2>&1 && grep -q "topk" "$work/t9" \
+  && pass "Table 9 renders the p-value" || fail "table9: $(cat "$work/t9")"
+
+expect_error "an unknown baseline" "no --gens file is labelled 'args'" \
+  "$rgtg" eval summarize --gens "$work/topk.jsonl" --baseline args --out "$work/bad.json"
+head -3 "$work/pargs.jsonl" | sed 's/"reward": [-0-9.]*/"reward": null/' > "$work/partial.jsonl"
+tail -n +4 "$work/pargs.jsonl" >> "$work/partial.jsonl"
+expect_error "rewards on some rows only" "1 of 60 rows have a reward\|57 of 60 rows have a reward" \
+  "$rgtg" eval summarize --gens "$work/partial.jsonl" --out "$work/bad.json"
+expect_error "a missing file" "nope.jsonl" "$rgtg" eval summarize --gens "$work/nope.jsonl" --out "$work/bad.json"
+[ ! -e "$work/bad.json" ] && pass "failures write no results.json" || fail "a failure left results.json"
+finish test_summary_cli

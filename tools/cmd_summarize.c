@@ -1,0 +1,35 @@
+/* tools/cmd_summarize.c: `rgtg eval summarize`: options into eval/summary.c's params, one call. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../eval/summary.h"
+#include "args.h"
+#include "commands.h"
+
+int rgtg_cmd_eval_summarize(int argc, char **argv) {
+    rgtg_summary_params_t p = rgtg_summary_default_params();
+    rgtg_strings_t gens = {0}, baselines = {0}, labels = {0};
+    const rgtg_opt_t options[] = {
+        RGTG_OPT("gens", RGTG_OPT_STRINGS, &gens, "[LABEL=]FILE: scored generations of one method (repeatable)",
+                 .required = true),
+        RGTG_OPT("baseline", RGTG_OPT_STRINGS, &baselines,
+                 "LABEL: compare every other file with this one, paired (Wilcoxon, win/tie/loss; repeatable)"),
+        RGTG_OPT("label", RGTG_OPT_STRINGS, &labels, "KEY=VALUE added to every cell, e.g. dataset=wordnet (repeatable)"),
+        RGTG_OPT("bleu", RGTG_OPT_FLAG, &p.bleu, "corpus BLEU (sacreBLEU's defaults) against the references"),
+        RGTG_OPT("append", RGTG_OPT_FLAG, &p.append, "add the cells to those already in --out"),
+        RGTG_OPT("seed", RGTG_OPT_U64, &p.seed, "bootstrap seed"),
+        RGTG_OPT("out", RGTG_OPT_STRING, &p.out, "results.json to write (schema: eval/RESULTS.md)", .required = true),
+        RGTG_OPT_END,
+    };
+    const rgtg_cli_t cli = {.command = "eval summarize", .synopsis = "--gens [LABEL=]FILE ... --out results.json",
+                            .options = options};
+    int code = rgtg_cli_parse(&cli, argc, argv);
+    if (code >= 0) return code;
+    memcpy(p.gens, gens.items, sizeof(const char *) * (size_t)gens.count), p.gens_count = gens.count;
+    memcpy(p.baselines, baselines.items, sizeof(const char *) * (size_t)baselines.count);
+    p.baseline_count = baselines.count;
+    memcpy(p.labels, labels.items, sizeof(const char *) * (size_t)labels.count), p.label_count = labels.count;
+    if (rgtg_summary_run(&p) != RGTG_OK) return rgtg_report_error("eval summarize");
+    printf("eval summarize: %d files -> %s\n", p.gens_count, p.out);
+    return 0;
+}
