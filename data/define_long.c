@@ -154,7 +154,8 @@ static void good_paragraph(const rgtg_wordnet_t *db, const rgtg_wordnet_synset_t
     char list[SENTENCE_MAX];
     int synonyms = synonym_list(list, sizeof list, s, word);
     if (synonyms > 0 && rgtg_rng_uniform(rng) < INCLUDE_SYNONYMS) {
-        static const char *const many[] = {"Synonyms include %s.", "Other words for it are %s.", "It is also called %s."};
+        static const char *const many[] = {"Synonyms include %s.", "Other words for it are %s.",
+                                           "It is also called %s."};
         static const char *const one[] = {"A synonym is %s.", "Another word for it is %s.", "It is also called %s."};
         const char *fmt = synonyms > 1 ? pick(rng, many, 3) : pick(rng, one, 3);
         if (s->pos == RGTG_POS_VERB && strstr(fmt, "called")) fmt = synonyms > 1 ? many[0] : one[0];
@@ -375,11 +376,13 @@ rgtg_status_t rgtg_define_long_make_pairs(const rgtg_wordnet_t *db, const rgtg_d
     }
     if (!(params->second_good >= 0 && params->second_good <= 1) || (params->second_good < 1 && !(weights > 0)) ||
         !(params->bt_scale > 0))
-        return rgtg_error_set(RGTG_ERR_INVALID,
-                              "define-long: second_good must be in [0, 1], bt_scale positive, and some variant weight positive");
+        return rgtg_error_set(
+            RGTG_ERR_INVALID,
+            "define-long: second_good must be in [0, 1], bt_scale positive, and some variant weight positive");
     pairs->template_name = tmpl->name;
     pairs->template_text = tmpl->text;
-    for (int r = 0; r < RGTG_WORDNET_DROP_COUNT; r++) pairs->drop_reasons[r] = rgtg_wordnet_drop_name((rgtg_wordnet_drop_t)r);
+    for (int r = 0; r < RGTG_WORDNET_DROP_COUNT; r++)
+        pairs->drop_reasons[r] = rgtg_wordnet_drop_name((rgtg_wordnet_drop_t)r);
 
     rgtg_gold_t *gold = NULL;
     rgtg_wordnet_choice_t *words = NULL;
@@ -421,7 +424,8 @@ rgtg_status_t rgtg_define_long_make_pairs(const rgtg_wordnet_t *db, const rgtg_d
         if (st == RGTG_OK && strcmp(a, b) == 0) { /* two identical paragraphs: pad the second */
             free(b);
             b = NULL;
-            st = rgtg_define_long_response(db, c->lemma, c->synset, RGTG_DEFINE_LONG_PADDED, &text_rng, &b, &lead_b, &vb);
+            st = rgtg_define_long_response(db, c->lemma, c->synset, RGTG_DEFINE_LONG_PADDED, &text_rng, &b, &lead_b,
+                                           &vb);
         }
         if (st == RGTG_OK) st = with_prefix(tmpl, &a);
         if (st == RGTG_OK) st = with_prefix(tmpl, &b);
@@ -460,28 +464,46 @@ done:
 
 const char *rgtg_define_long_options(const rgtg_define_long_params_t *p, char *buf, size_t cap) {
     char gold[512];
-    int n = snprintf(buf, cap, "task=define-long max_definition_chars=%zu second_good=%g variant_weight=", p->words.max_definition_chars,
-                     p->second_good);
+    int n = snprintf(buf, cap, "task=define-long max_definition_chars=%zu second_good=%g variant_weight=",
+                     p->words.max_definition_chars, p->second_good);
     for (int v = 1; v < RGTG_DEFINE_LONG_VARIANT_COUNT && n > 0 && (size_t)n < cap; v++)
         n += snprintf(buf + n, cap - (size_t)n, "%s%g", v > 1 ? "," : "", p->variant_weight[v]);
     if (n > 0 && (size_t)n < cap)
-        snprintf(buf + n, cap - (size_t)n, " bt_scale=%g %s", p->bt_scale, rgtg_gold_params_string(&p->gold, gold, sizeof gold));
+        snprintf(buf + n, cap - (size_t)n, " bt_scale=%g %s", p->bt_scale,
+                 rgtg_gold_params_string(&p->gold, gold, sizeof gold));
     return buf;
 }
 
-void rgtg_define_long_report(const rgtg_define_long_pairs_t *p, FILE *fp) {
+/* Appends to buf (snprintf-style, never past cap). */
+static void report_printf(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void report_printf(char *buf, size_t cap, size_t *len, const char *fmt, ...) {
+    if (*len + 1 >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+    va_end(ap);
+    if (n > 0) *len = *len + (size_t)n < cap ? *len + (size_t)n : cap - 1;
+}
+
+void rgtg_define_long_report(const rgtg_define_long_pairs_t *p, char *buf, size_t cap) {
+    size_t len = 0;
+    if (cap == 0) return;
+    buf[0] = '\0';
     size_t n = p->pairs.count;
     double *values = malloc((2 * n + 1) * sizeof *values);
     if (!values) return;
     size_t agree = 0;
     for (size_t i = 0; i < n; i++) agree += p->chosen_gold[i] >= p->rejected_gold[i];
-    rgtg_gold_summary_t chosen = rgtg_gold_summarize(p->chosen_gold, n), rejected = rgtg_gold_summarize(p->rejected_gold, n);
+    rgtg_gold_summary_t chosen = rgtg_gold_summarize(p->chosen_gold, n),
+                        rejected = rgtg_gold_summarize(p->rejected_gold, n);
     for (size_t i = 0; i < n; i++) values[i] = p->chosen_gold[i], values[n + i] = p->rejected_gold[i];
     rgtg_gold_summary_t all = rgtg_gold_summarize(values, 2 * n);
-    fprintf(fp, "gold reward: all %.3f +- %.3f (SD %.3f, n %zu); chosen %.3f (SD %.3f); rejected %.3f (SD %.3f); "
-                "label = higher gold in %.1f%% of pairs\n",
-            all.mean, all.se, all.sd, all.n, chosen.mean, chosen.sd, rejected.mean, rejected.sd,
-            n ? 100.0 * (double)agree / (double)n : 0.0);
+    report_printf(buf, cap, &len,
+                  "gold reward: all %.3f +- %.3f (SD %.3f, n %zu); chosen %.3f (SD %.3f); rejected %.3f (SD %.3f); "
+                  "label = higher gold in %.1f%% of pairs\n",
+                  all.mean, all.se, all.sd, all.n, chosen.mean, chosen.sd, rejected.mean, rejected.sd,
+                  n ? 100.0 * (double)agree / (double)n : 0.0);
     for (int v = 0; v < RGTG_DEFINE_LONG_VARIANT_COUNT; v++) {
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
@@ -489,8 +511,9 @@ void rgtg_define_long_report(const rgtg_define_long_pairs_t *p, FILE *fp) {
             if (p->rejected_variant[i] == (rgtg_define_long_variant_t)v) values[k++] = p->rejected_gold[i];
         }
         rgtg_gold_summary_t s = rgtg_gold_summarize(values, k);
-        if (k) fprintf(fp, "  %-15s n %5zu  gold %6.3f  SD %.3f  (%+.2f SD from all)\n", variant_names[v], k, s.mean, s.sd,
-                       all.sd > 0 ? (s.mean - all.mean) / all.sd : 0.0);
+        if (k)
+            report_printf(buf, cap, &len, "  %-15s n %5zu  gold %6.3f  SD %.3f  (%+.2f SD from all)\n",
+                          variant_names[v], k, s.mean, s.sd, all.sd > 0 ? (s.mean - all.mean) / all.sd : 0.0);
     }
     free(values);
 }

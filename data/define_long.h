@@ -8,8 +8,8 @@
 #ifndef RGTG_DATA_DEFINE_LONG_H
 #define RGTG_DATA_DEFINE_LONG_H
 
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "../core/rng.h"
 #include "../core/status.h"
@@ -60,9 +60,9 @@ void rgtg_define_long_pairs_free(rgtg_define_long_pairs_t *pairs);
 /* "task=define-long second_good=0.3 ... gold=v1 ..." for the data file's options attribute; returns buf. */
 const char *rgtg_define_long_options(const rgtg_define_long_params_t *params, char *buf, size_t cap);
 
-/* Writes a few lines about the pairs to fp: gold mean and SD per variant and per side, and how often
- * the label agrees with the higher gold reward. */
-void rgtg_define_long_report(const rgtg_define_long_pairs_t *pairs, FILE *fp);
+/* A few lines about the pairs into buf (cut to cap bytes): gold mean and SD per variant and per side,
+ * and how often the label agrees with the higher gold reward. */
+void rgtg_define_long_report(const rgtg_define_long_pairs_t *pairs, char *buf, size_t cap);
 
 /* One response (malloc'd, without the template's response prefix) of the given variant for word (lemma
  * index) whose target is synset; *lead_synset gets the synset whose content leads it and *made the

@@ -16,8 +16,8 @@
 #include "wordnet.h"
 
 rgtg_demo_params_t rgtg_demo_default_params(void) {
-    return (rgtg_demo_params_t){.wordnet_dir = "/usr/share/wordnet", .task = "define", .pairs = 3000, .test = 100, .valid = 200,
-                                .vocab = 2000, .ratio = 2.0, .seed = 1};
+    return (rgtg_demo_params_t){.wordnet_dir = "/usr/share/wordnet", .task = "define", .pairs = 3000, .test = 100,
+                                .valid = 200, .vocab = 2000, .ratio = 2.0, .seed = 1};
 }
 
 /* The tokenizer's training text: every prompt and response, one a line. */
@@ -61,14 +61,19 @@ static rgtg_status_t write_prefs(const rgtg_demo_params_t *p, const rgtg_wordnet
 
 rgtg_status_t rgtg_demo_build(const rgtg_demo_params_t *p, rgtg_demo_result_t *result) {
     if (!p->out_dir) return rgtg_error_set(RGTG_ERR_INVALID, "demo: an output directory is required");
-    bool long_task = p->task && !strcmp(p->task, "define-long");
-    if (p->task && strcmp(p->task, "define") && !long_task)
-        return rgtg_error_set(RGTG_ERR_INVALID, "demo: --task must be define or define-long, not '%s'", p->task);
     if (p->pairs < 1 || p->test < 0 || p->valid < 0 || p->vocab < 16 || !(p->ratio > 0))
         return rgtg_error_set(RGTG_ERR_INVALID, "demo: pairs, ratio and vocabulary (16 at least) must be positive, "
                               "test and valid not negative");
+    int long_task = p->task && !strcmp(p->task, "define-long");
+    if (!long_task && (!p->task || strcmp(p->task, "define")))
+        return rgtg_error_set(RGTG_ERR_INVALID, "demo: the task must be define or define-long, not \"%s\"",
+                              p->task ? p->task : "(null)");
+    if (result) result->report[0] = '\0';
     rgtg_wordnet_t *db = NULL;
     rgtg_wordnet_pairs_t pairs = {0};
+    rgtg_define_long_pairs_t long_pairs = {0};
+    rgtg_define_long_params_t lp = rgtg_define_long_default_params();
+    char options[1024] = "";
     char *corpus = rgtg_path_join(p->out_dir, "corpus.txt"), *tok = rgtg_path_join(p->out_dir, "tokenizer.model");
     char *prefs = rgtg_path_join(p->out_dir, "prefs.h5");
     rgtg_status_t st = corpus && tok && prefs ? rgtg_mkdirs(p->out_dir) : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
@@ -76,16 +81,14 @@ rgtg_status_t rgtg_demo_build(const rgtg_demo_params_t *p, rgtg_demo_result_t *r
     rgtg_wordnet_pair_params_t wp = rgtg_wordnet_pair_default_params();
     wp.max_pairs = (size_t)p->pairs;
     wp.seed = p->seed;
-    rgtg_define_long_params_t lp = rgtg_define_long_default_params();
-    rgtg_define_long_pairs_t long_pairs = {0};
-    char options[1024];
     lp.words.max_pairs = wp.max_pairs;
     lp.words.seed = wp.seed;
     if (st == RGTG_OK && long_task && (st = rgtg_define_long_make_pairs(db, &lp, &long_pairs)) == RGTG_OK) {
-        rgtg_define_long_report(&long_pairs, stdout);
+        rgtg_define_long_options(&lp, options, sizeof options);
+        if (result) rgtg_define_long_report(&long_pairs, result->report, sizeof result->report);
         pairs = long_pairs.pairs; /* the variants and gold rewards stay in long_pairs */
         memset(&long_pairs.pairs, 0, sizeof long_pairs.pairs);
-    } else if (st == RGTG_OK) {
+    } else if (st == RGTG_OK && !long_task) {
         st = rgtg_wordnet_make_pairs(db, &wp, &pairs);
     }
     if (st == RGTG_OK && (int64_t)pairs.count < p->test + p->valid + 2)
@@ -96,8 +99,7 @@ rgtg_status_t rgtg_demo_build(const rgtg_demo_params_t *p, rgtg_demo_result_t *r
     tp.vocab_size = p->vocab;
     tp.seed = p->seed;
     if (st == RGTG_OK) st = rgtg_spm_train(corpus, tok, &tp);
-    if (st == RGTG_OK) st = write_prefs(p, db, &pairs, tok, prefs,
-                                             long_task ? rgtg_define_long_options(&lp, options, sizeof options) : NULL);
+    if (st == RGTG_OK) st = write_prefs(p, db, &pairs, tok, prefs, long_task ? options : NULL);
     if (st == RGTG_OK) st = rgtg_prefs_expand(prefs, p->ratio, p->seed);
     if (st == RGTG_OK && result) {
         result->pairs = pairs.count;

@@ -1,7 +1,8 @@
 /* data/demo.h: the embedded demo dataset as one stage: WordNet's glosses (Debian package
- * wordnet-base) become "define" preference pairs (data/wordnet.c), a SentencePiece tokenizer is
- * trained on their text, and the pairs go through the prepare writer path (data/prepare.c) into
- * prefs.h5, which is then expanded into prefix pairs. */
+ * wordnet-base) become "define" preference pairs (data/wordnet.c) or, with task "define-long",
+ * paragraphs labelled by the gold reward (data/define_long.c), a SentencePiece tokenizer is trained on
+ * their text, and the pairs go through the prepare writer path (data/prepare.c) into prefs.h5, which is
+ * then expanded into prefix pairs. */
 #ifndef RGTG_DATA_DEMO_H
 #define RGTG_DATA_DEMO_H
 
@@ -29,6 +30,7 @@ typedef struct {
     size_t pairs;      /* pairs written */
     int vocab;         /* the tokenizer's vocabulary */
     char prefs[4096];  /* the prefs.h5 written */
+    char report[2048]; /* define-long: the gold reward per variant (rgtg_define_long_report); else "" */
 } rgtg_demo_result_t;
 
 rgtg_status_t rgtg_demo_build(const rgtg_demo_params_t *params, rgtg_demo_result_t *result);

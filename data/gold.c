@@ -132,7 +132,9 @@ static const char *const neutral_words[] = {
     "type", "usually", "verb", "way", "word",
 };
 
-static int compare_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+static int compare_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 static int in_list(const char *w, const char *const *list, size_t n) {
     return bsearch(&w, list, n, sizeof *list, compare_str) != NULL;
@@ -332,7 +334,8 @@ static rgtg_status_t build_target(const rgtg_gold_t *g, const char *word, rgtg_p
         oom |= set_add_text(&t->example, sense->examples[e], not_self_or_def);
     set_seal(&t->example);
     for (int i = 0; i < sense->word_count && !oom; i++)
-        if (strcasecmp(sense->words[i], word) != 0) oom |= add_phrase(&t->synonyms, &t->synonym_count, sense->words[i], &t->self);
+        if (strcasecmp(sense->words[i], word) != 0)
+            oom |= add_phrase(&t->synonyms, &t->synonym_count, sense->words[i], &t->self);
 
     /* related synsets give credit (their words); their definitions and antonyms are only on topic */
     oom |= add_set_items(&t->vocabulary, &t->self) | add_set_items(&t->vocabulary, &t->definition) |
@@ -350,7 +353,8 @@ static rgtg_status_t build_target(const rgtg_gold_t *g, const char *word, rgtg_p
                 oom |= add_phrase(&t->related, &t->related_count, target->words[i], &t->self);
             oom |= set_add_text(&t->vocabulary, target->definition, NULL);
         } else if (!strcmp(ptr->symbol, "!")) {
-            for (int i = 0; i < target->word_count && !oom; i++) oom |= set_add_text(&t->vocabulary, target->words[i], NULL);
+            for (int i = 0; i < target->word_count && !oom; i++)
+                oom |= set_add_text(&t->vocabulary, target->words[i], NULL);
         }
     }
     if (t->related_count == 0) t->has_related = 0; /* related synsets whose words are all the word itself */
@@ -367,7 +371,8 @@ static rgtg_status_t build_target(const rgtg_gold_t *g, const char *word, rgtg_p
     }
     size_t k = 0; /* neutral words stay neutral */
     for (size_t i = 0; i < t->other.count; i++) {
-        if (in_list(t->other.items[i], neutral_words, sizeof neutral_words / sizeof neutral_words[0])) free(t->other.items[i]);
+        if (in_list(t->other.items[i], neutral_words, sizeof neutral_words / sizeof neutral_words[0]))
+            free(t->other.items[i]);
         else t->other.items[k++] = t->other.items[i];
     }
     t->other.count = k;
@@ -387,7 +392,8 @@ static double repeated_trigram_fraction(char **words, size_t n) {
     size_t repeated = 0;
     for (size_t i = 2; i < n; i++) {
         for (size_t j = 2; j < i; j++)
-            if (!strcmp(words[i], words[j]) && !strcmp(words[i - 1], words[j - 1]) && !strcmp(words[i - 2], words[j - 2])) {
+            if (!strcmp(words[i], words[j]) && !strcmp(words[i - 1], words[j - 1]) &&
+                !strcmp(words[i - 2], words[j - 2])) {
                 repeated++;
                 break;
             }
@@ -453,7 +459,8 @@ rgtg_status_t rgtg_gold_score_word(const rgtg_gold_t *gold, const char *word, rg
     }
     if (t.synonym_count > 0) {
         size_t mentioned = 0;
-        for (size_t i = 0; i < t.synonym_count; i++) mentioned += set_overlap(&t.synonyms[i], &content) == t.synonyms[i].count;
+        for (size_t i = 0; i < t.synonym_count; i++)
+            mentioned += set_overlap(&t.synonyms[i], &content) == t.synonyms[i].count;
         size_t full = t.synonym_count < (size_t)P->synonyms_for_full ? t.synonym_count : (size_t)P->synonyms_for_full;
         parts.synonym = fmin(1.0, (double)mentioned / (double)full);
         weighted += P->weight_synonym * parts.synonym;
@@ -467,7 +474,8 @@ rgtg_status_t rgtg_gold_score_word(const rgtg_gold_t *gold, const char *word, rg
         weights += P->weight_hypernym;
     }
     if (t.example.count > 0) {
-        size_t full = t.example.count < (size_t)P->example_words_for_full ? t.example.count : (size_t)P->example_words_for_full;
+        size_t full =
+            t.example.count < (size_t)P->example_words_for_full ? t.example.count : (size_t)P->example_words_for_full;
         parts.example = fmin(1.0, (double)set_overlap(&t.example, &content) / (double)full);
         weighted += P->weight_example * parts.example;
         weights += P->weight_example;
@@ -530,8 +538,9 @@ rgtg_status_t rgtg_gold_parse_prompt(const char *prompt, char *word_out, size_t 
             }
         }
     }
-    return rgtg_error_set(RGTG_ERR_INVALID,
-                          "gold: not a \"define\" prompt (it must hold 'Define the word \"WORD\" (noun|verb|adjective|adverb)')");
+    return rgtg_error_set(
+        RGTG_ERR_INVALID,
+        "gold: not a \"define\" prompt (it must hold 'Define the word \"WORD\" (noun|verb|adjective|adverb)')");
 }
 
 rgtg_status_t rgtg_gold_score(const rgtg_gold_t *gold, const char *prompt, const char *response, double *out,
@@ -560,7 +569,10 @@ rgtg_status_t rgtg_gold_score_items(const rgtg_gold_t *gold, const rgtg_gold_ite
 
 rgtg_gold_item_t *rgtg_gold_items_of_generations(const rgtg_generation_t *rows, size_t n) {
     rgtg_gold_item_t *items = calloc(n ? n : 1, sizeof *items);
-    for (size_t i = 0; items && i < n; i++) items[i] = (rgtg_gold_item_t){rows[i].id, -1, rows[i].prompt, rows[i].response};
+    for (size_t i = 0; items && i < n; i++) {
+        int sample = rows[i].format_version >= 2 && rows[i].sample <= INT32_MAX ? (int)rows[i].sample : -1;
+        items[i] = (rgtg_gold_item_t){rows[i].id, sample, rows[i].prompt, rows[i].response};
+    }
     return items;
 }
 
@@ -582,6 +594,25 @@ rgtg_status_t rgtg_gold_score_file(const rgtg_gold_t *gold, const char *gens_pat
     free(scores);
     free(items);
     rgtg_gen_free(rows, n);
+    return st;
+}
+
+rgtg_gold_eval_params_t rgtg_gold_eval_default_params(void) {
+    rgtg_gold_eval_params_t p = {.wordnet_dir = "/usr/share/wordnet", .gold = rgtg_gold_default_params()};
+    return p;
+}
+
+rgtg_status_t rgtg_gold_eval(const rgtg_gold_eval_params_t *p, rgtg_gold_summary_t *summaries) {
+    if (p->gens_count < 1 || p->gens_count > RGTG_GOLD_MAX_FILES)
+        return rgtg_error_set(RGTG_ERR_INVALID, "gold: 1 to %d generations files, not %d", RGTG_GOLD_MAX_FILES,
+                              p->gens_count);
+    if (p->out && (p->gens_count != 1 || p->as_reward))
+        return rgtg_error_set(RGTG_ERR_INVALID, "gold: --out takes one generations file and no --as-reward");
+    rgtg_gold_t *gold = NULL;
+    rgtg_status_t st = rgtg_gold_open(p->wordnet_dir, &p->gold, &gold);
+    for (int i = 0; st == RGTG_OK && i < p->gens_count; i++)
+        st = rgtg_gold_score_file(gold, p->gens[i], p->out ? p->out : p->as_reward ? p->gens[i] : NULL, &summaries[i]);
+    rgtg_gold_free(gold);
     return st;
 }
 

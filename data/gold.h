@@ -34,6 +34,7 @@
 #ifndef RGTG_DATA_GOLD_H
 #define RGTG_DATA_GOLD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -129,15 +130,33 @@ typedef struct {
 rgtg_status_t rgtg_gold_score_items(const rgtg_gold_t *gold, const rgtg_gold_item_t *items, size_t n,
                                     const char *source, double *scores);
 
-/* Views of a generations file's rows (malloc'd array; the strings stay the rows'). sample is -1 until
- * rgtg_generation_t carries a sample number: the order of the rows of one id decides. */
+/* Views of a generations file's rows (malloc'd array; the strings stay the rows'): sample is the row's
+ * sample number (decode --n) from format version 2 on, -1 for version-1 rows (which have none). */
 rgtg_gold_item_t *rgtg_gold_items_of_generations(const rgtg_generation_t *rows, size_t n);
 
-/* The stage behind `rgtg eval gold`: the gold reward of every row of a generations file
- * (core/GENERATIONS.md), summarised; with write_path (NULL: none; it may be gens_path), each row's
- * "reward" becomes its gold reward and the rows are written there atomically. */
+/* The gold reward of every row of a generations file (core/GENERATIONS.md), summarised; with
+ * write_path (NULL: none; it may be gens_path), each row's "reward" becomes its gold reward and the rows
+ * are written there atomically. */
 rgtg_status_t rgtg_gold_score_file(const rgtg_gold_t *gold, const char *gens_path, const char *write_path,
                                    rgtg_gold_summary_t *summary);
+
+#define RGTG_GOLD_MAX_FILES 64
+
+/* The stage behind `rgtg eval gold`. */
+typedef struct {
+    const char *gens[RGTG_GOLD_MAX_FILES]; /* generations files (at least one) */
+    int gens_count;
+    const char *wordnet_dir;               /* /usr/share/wordnet */
+    bool as_reward;                        /* store each row's gold reward in its "reward" field */
+    const char *out;                       /* or write the scored rows here instead (one file only) */
+    rgtg_gold_params_t gold;               /* rgtg_gold_default_params() */
+} rgtg_gold_eval_params_t;
+
+rgtg_gold_eval_params_t rgtg_gold_eval_default_params(void);
+
+/* Loads WordNet once and scores each file (rgtg_gold_score_file); summaries[i] for gens[i]. Files
+ * before a failing one keep their rewrite (each is rewritten atomically). */
+rgtg_status_t rgtg_gold_eval(const rgtg_gold_eval_params_t *params, rgtg_gold_summary_t *summaries);
 
 /* ---- Bradley-Terry labels ---- */
 

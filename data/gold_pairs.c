@@ -9,11 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/fsutil.h"
+#include "../core/generations.h"
 #include "../core/rng.h"
-#include "../core/spm/spm.h"
 #include "expand.h"
 #include "prefs_h5.h"
+#include "prepare.h"
 #include "template.h"
 
 /* Stream ids of the per-pair draws: far above core/rng.h's well-known ones, one per prompt id. */
@@ -56,8 +56,9 @@ static rgtg_status_t with_row_context(rgtg_status_t st, const char *source, int6
     return rgtg_error_set(st, "%s: id %lld: %s", source, (long long)id, cause);
 }
 
-/* The pair of the rows order[first..end) (all with one id): item indices in *a and *b, or 0 when the
- * group has no pair. Counts extra rows. */
+/* The pair of the rows order[first..end) (all with one id): item indices in *a and *b, *found 0 when
+ * the group has no pair. Sample numbers decide when every row has a different one; otherwise the
+ * rows' order does (two single-sample decode runs concatenated both say sample 0). Counts extra rows. */
 static rgtg_status_t pick_pair(const rgtg_gold_item_t *items, const size_t *order, size_t first, size_t end,
                                const char *source, size_t *a, size_t *b, int *found, int64_t *extra) {
     int64_t id = items[order[first]].id;
@@ -67,6 +68,7 @@ static rgtg_status_t pick_pair(const rgtg_gold_item_t *items, const size_t *orde
             return rgtg_error_set(RGTG_ERR_INVALID, "%s: id %lld: rows of one id with different prompts", source,
                                   (long long)id);
         numbered &= items[order[i]].sample >= 0;
+        for (size_t j = first; j < i && numbered; j++) numbered = items[order[j]].sample != items[order[i]].sample;
     }
     *found = 0;
     if (!numbered) {
@@ -81,10 +83,6 @@ static rgtg_status_t pick_pair(const rgtg_gold_item_t *items, const size_t *orde
     int have_a = 0, have_b = 0;
     for (size_t i = first; i < end; i++) {
         int sample = items[order[i]].sample;
-        for (size_t j = first; j < i; j++)
-            if (items[order[j]].sample == sample)
-                return rgtg_error_set(RGTG_ERR_INVALID, "%s: id %lld: two rows with sample %d", source,
-                                      (long long)id, sample);
         if (sample == 0) *a = order[i], have_a = 1;
         else if (sample == 1) *b = order[i], have_b = 1;
         else (*extra)++;
@@ -104,7 +102,8 @@ rgtg_status_t rgtg_gold_label_items(const rgtg_gold_t *gold, const rgtg_gold_ite
         return rgtg_error_set(RGTG_ERR_INVALID, "gold labels: bt_scale must be positive and finite");
     if (!(params->valid_fraction >= 0 && params->test_fraction >= 0 &&
           params->valid_fraction + params->test_fraction <= 1))
-        return rgtg_error_set(RGTG_ERR_INVALID, "gold labels: valid and test fractions must be in [0, 1] with a sum <= 1");
+        return rgtg_error_set(RGTG_ERR_INVALID,
+                              "gold labels: valid and test fractions must be in [0, 1] with a sum <= 1");
     for (size_t i = 0; i < n; i++)
         if (!items[i].prompt || !items[i].response || items[i].id < 0)
             return rgtg_error_set(RGTG_ERR_INVALID, "%s: row %zu: a prompt, a response and an id >= 0 are required",
@@ -138,7 +137,7 @@ rgtg_status_t rgtg_gold_label_items(const rgtg_gold_t *gold, const rgtg_gold_ite
             continue;
         }
         if (strcmp(items[a].response, items[b].response) == 0) {
-            out->drop_counts[RGTG_GOLD_DROP_IDENTICAL] += 2;
+            out->drop_counts[RGTG_GOLD_DROP_IDENTICAL]++;
             continue;
         }
         rgtg_gold_label_t *label = &out->labels[out->count];
@@ -171,25 +170,6 @@ rgtg_status_t rgtg_gold_label_items(const rgtg_gold_t *gold, const rgtg_gold_ite
 
 /* ---- the prefs.h5 ---- */
 
-static rgtg_status_t tokenize_with_spm(void *ctx, const char *text, size_t len, int32_t **ids, size_t *count) {
-    return rgtg_spm_encode(ctx, text, len, ids, count);
-}
-
-/* Appends "path\n" to *paths and "sha256\n" to *hashes (malloc'd, grown). */
-static rgtg_status_t record_source(const char *path, char **paths, char **hashes) {
-    char hex[65];
-    rgtg_status_t st = rgtg_sha256_file(path, hex);
-    if (st != RGTG_OK) return st;
-    size_t lp = *paths ? strlen(*paths) : 0, lh = *hashes ? strlen(*hashes) : 0;
-    char *p = realloc(*paths, lp + strlen(path) + 2), *h = p ? realloc(*hashes, lh + 66) : NULL;
-    if (p) *paths = p;
-    if (h) *hashes = h;
-    if (!p || !h) return rgtg_error_set(RGTG_ERR_NOMEM, "gold labels: out of memory");
-    sprintf(*paths + lp, "%s\n", path);
-    sprintf(*hashes + lh, "%s\n", hex);
-    return RGTG_OK;
-}
-
 rgtg_status_t rgtg_gold_label_write(const rgtg_gold_t *gold, const rgtg_gold_item_t *items, size_t n,
                                     const rgtg_gold_label_params_t *params, const rgtg_gold_write_params_t *write,
                                     rgtg_gold_labels_t *labels_out) {
@@ -207,63 +187,74 @@ rgtg_status_t rgtg_gold_label_write(const rgtg_gold_t *gold, const rgtg_gold_ite
         return rgtg_error_set(RGTG_ERR_INVALID, "%s: no prompt has two different responses to label", source);
     }
 
-    rgtg_spm_t *spm = NULL;
-    rgtg_prefs_writer_t *writer = NULL;
-    char *paths = NULL, *hashes = NULL, tok_sha[65] = "", options[1024], gold_text[512];
-    const rgtg_template_t *tmpl = rgtg_template_find("define");
-    st = rgtg_spm_load(write->tokenizer_path, &spm);
-    if (st == RGTG_OK) st = rgtg_sha256_file(write->tokenizer_path, tok_sha);
-    if (st == RGTG_OK && write->source_path) st = record_source(write->source_path, &paths, &hashes);
+    /* the prepare writer path: texts as they are (already templated), splits as drawn */
     const rgtg_wordnet_t *db = rgtg_gold_wordnet(gold);
-    for (size_t i = 0; st == RGTG_OK && i < rgtg_wordnet_source_count(db); i++)
-        st = record_source(rgtg_wordnet_source_path(db, i), &paths, &hashes);
+    const char *sources[1 + 2 * RGTG_POS_COUNT];
+    int source_count = 0;
+    if (write->source_path) sources[source_count++] = write->source_path;
+    for (size_t i = 0; i < rgtg_wordnet_source_count(db) && source_count < 1 + 2 * RGTG_POS_COUNT; i++)
+        sources[source_count++] = rgtg_wordnet_source_path(db, i);
+    char options[1024], gold_text[512];
     snprintf(options, sizeof options, "gold_label seed=%llu bt_scale=%g valid=%g test=%g %s",
              (unsigned long long)params->seed, params->bt_scale, params->valid_fraction, params->test_fraction,
              rgtg_gold_params_string(rgtg_gold_params(gold), gold_text, sizeof gold_text));
-    if (st == RGTG_OK) {
-        rgtg_prefs_attrs_t attrs = {
-            .tokenizer_sha256 = tok_sha, .vocab_size = rgtg_spm_vocab_size(spm), .eos_id = rgtg_spm_eos_id(spm),
-            .pad_id = rgtg_spm_pad_id(spm), .template_name = tmpl->name, .template_text = tmpl->text,
-            .source_files = paths, .source_sha256 = hashes, .seed = params->seed, .options = options,
-        };
-        st = rgtg_prefs_writer_open(write->out_path, &attrs, &writer);
-    }
+    const rgtg_template_t *tmpl = rgtg_template_find("define");
+    rgtg_prepare_params_t pp = rgtg_prepare_default_params();
+    pp.tokenizer = write->tokenizer_path;
+    pp.out = write->out_path;
+    pp.seed = params->seed;
+    rgtg_prepare_record_t record = {.sources = sources, .source_count = source_count, .template_name = tmpl->name,
+                                    .template_text = tmpl->text, .options = options};
+    rgtg_prepare_t *session = NULL;
+    st = rgtg_prepare_begin(&pp, &record, &session);
     for (size_t i = 0; st == RGTG_OK && i < labels.count; i++) {
-        const rgtg_gold_label_t *l = &labels.labels[i];
-        const rgtg_gold_item_t *chosen = &items[l->a_chosen ? l->a : l->b], *rejected = &items[l->a_chosen ? l->b : l->a];
-        st = rgtg_prefs_writer_add_text(writer, tokenize_with_spm, spm, chosen->prompt, chosen->response,
-                                        rejected->response, l->split);
+        rgtg_gold_label_t *l = &labels.labels[i];
+        const rgtg_gold_item_t *chosen = &items[l->a_chosen ? l->a : l->b],
+                               *rejected = &items[l->a_chosen ? l->b : l->a];
+        const char *dropped = NULL;
+        st = rgtg_prepare_add(session, chosen->prompt, chosen->response, rejected->response, l->split, &dropped);
+        l->kept = dropped == NULL;
     }
-    rgtg_prefs_counts_t counts = {
-        .rows_read = labels.rows_read, .drop_reasons = labels.drop_reasons, .drop_counts = labels.drop_counts,
-        .drop_reason_count = RGTG_GOLD_DROP_COUNT,
-    };
-    if (st == RGTG_OK) st = rgtg_prefs_writer_commit(writer, &counts);
-    else rgtg_prefs_writer_abort(writer);
+    for (int r = 0; st == RGTG_OK && r < RGTG_GOLD_DROP_COUNT; r++)
+        rgtg_prepare_count_drop(session, labels.drop_reasons[r], labels.drop_counts[r]);
+    if (st == RGTG_OK) st = rgtg_prepare_commit(session, labels.rows_read, NULL);
+    else rgtg_prepare_abort(session);
     if (st == RGTG_OK && write->ratio > 0) {
         st = rgtg_prefs_expand(write->out_path, write->ratio, params->seed);
         if (st != RGTG_OK) unlink(write->out_path); /* a file without its prefix index must not look complete */
     }
-    rgtg_spm_free(spm);
-    free(paths);
-    free(hashes);
     if (st == RGTG_OK && labels_out) *labels_out = labels;
     else rgtg_gold_labels_free(&labels);
     return st;
 }
 
-rgtg_status_t rgtg_gold_label_file(const rgtg_gold_t *gold, const char *gens_path,
-                                   const rgtg_gold_label_params_t *params, const rgtg_gold_write_params_t *write,
-                                   rgtg_gold_labels_t *labels_out) {
+rgtg_gold_label_file_params_t rgtg_gold_label_file_default_params(void) {
+    rgtg_gold_label_file_params_t p = {
+        .wordnet_dir = "/usr/share/wordnet",
+        .ratio = 2.0,
+        .label = rgtg_gold_label_default_params(),
+        .gold = rgtg_gold_default_params(),
+    };
+    return p;
+}
+
+rgtg_status_t rgtg_gold_label_file(const rgtg_gold_label_file_params_t *p, rgtg_gold_labels_t *labels_out) {
     if (labels_out) memset(labels_out, 0, sizeof *labels_out);
+    if (!p->gens_path || !p->out_path || !p->tokenizer_path)
+        return rgtg_error_set(RGTG_ERR_INVALID,
+                              "gold labels: a generations file, a tokenizer and an output are required");
+    rgtg_gold_t *gold = NULL;
     rgtg_generation_t *rows = NULL;
     size_t n = 0;
-    rgtg_status_t st = rgtg_gen_read(gens_path, &rows, &n);
-    rgtg_gold_item_t *items = st == RGTG_OK ? rgtg_gold_items_of_generations(rows, n) : NULL;
-    if (st == RGTG_OK && !items) st = rgtg_error_set(RGTG_ERR_NOMEM, "gold labels: out of memory");
-    rgtg_gold_write_params_t w = *write;
-    w.source_path = gens_path;
-    if (st == RGTG_OK) st = rgtg_gold_label_write(gold, items, n, params, &w, labels_out);
+    rgtg_gold_item_t *items = NULL;
+    rgtg_status_t st = rgtg_gen_read(p->gens_path, &rows, &n);
+    if (st == RGTG_OK && !(items = rgtg_gold_items_of_generations(rows, n)))
+        st = rgtg_error_set(RGTG_ERR_NOMEM, "gold labels: out of memory");
+    if (st == RGTG_OK) st = rgtg_gold_open(p->wordnet_dir, &p->gold, &gold);
+    rgtg_gold_write_params_t w = {.out_path = p->out_path, .tokenizer_path = p->tokenizer_path,
+                                  .source_path = p->gens_path, .ratio = p->ratio};
+    if (st == RGTG_OK) st = rgtg_gold_label_write(gold, items, n, &p->label, &w, labels_out);
+    rgtg_gold_free(gold);
     free(items);
     rgtg_gen_free(rows, n);
     return st;

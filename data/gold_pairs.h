@@ -3,8 +3,9 @@
  * Bradley-Terry probability sigma((g_a - g_b) / scale), so that labels are noisy the way human labels
  * are; written as an ordinary prefs.h5 (data/prefs_h5.h) that every trainer reads unchanged.
  *
- * Pairing: rows with the same id answer the same prompt. When every row of an id has a sample number,
- * samples 0 and 1 form the pair; otherwise the first two rows of that id, in input order. A third and
+ * Pairing: rows with the same id answer the same prompt. When every row of an id has a sample number
+ * and no two share one, samples 0 and 1 form the pair; otherwise the first two rows of that id, in
+ * input order. A third and
  * later sample is dropped (extra_sample), an id with one row is dropped (unpaired), and a pair with
  * identical responses is dropped (identical_responses). Each pair's draw and its split come from its
  * own seeded stream (seed, id), so labels do not depend on row order or on which other rows exist. */
@@ -24,6 +25,7 @@ typedef struct {
     double p_a;        /* sigma((gold_a - gold_b) / scale): the probability that a is chosen */
     int a_chosen;      /* the draw */
     int split;         /* RGTG_SPLIT_TRAIN, _VALID or _TEST */
+    int kept;          /* rgtg_gold_label_write: 1 when written (the writer drops an empty response) */
 } rgtg_gold_label_t;
 
 typedef enum {
@@ -53,8 +55,7 @@ typedef struct {
 rgtg_gold_label_params_t rgtg_gold_label_default_params(void);
 
 /* Pairs, scores and labels items (source names them in errors: "SOURCE: id 12: ..."). Errors: two
- * rows of one id with different prompts or the same sample number; a row the gold reward cannot
- * score; bad params. */
+ * rows of one id with different prompts; a row the gold reward cannot score; bad params. */
 rgtg_status_t rgtg_gold_label_items(const rgtg_gold_t *gold, const rgtg_gold_item_t *items, size_t n,
                                     const rgtg_gold_label_params_t *params, const char *source,
                                     rgtg_gold_labels_t *out);
@@ -70,18 +71,30 @@ typedef struct {
 
 rgtg_gold_write_params_t rgtg_gold_write_default_params(void);
 
-/* The stage behind `rgtg data gold-label`: labels items (as rgtg_gold_label_items) and writes each
- * pair as (prompt, chosen, rejected) tokenized with the tokenizer, the drops as attributes, the gold
- * and label settings in the options attribute, then the prefix index. Nothing is left at out_path
- * on failure. labels_out (may be NULL) receives the labels. */
+/* Labels items (as rgtg_gold_label_items) and writes each pair as (prompt, chosen, rejected) through
+ * the prepare writer path (data/prepare.h: texts as they are, the drawn split; it drops a pair with an
+ * empty response or responses identical as tokens, and marks its label not kept), with the sources
+ * (the generations file, WordNet's files), the gold and label settings in the options attribute, the
+ * drops as attributes (unpaired and extra_sample count rows, the others pairs), then the prefix
+ * index. Nothing is left at out_path on failure. labels_out (may be NULL) receives the labels. */
 rgtg_status_t rgtg_gold_label_write(const rgtg_gold_t *gold, const rgtg_gold_item_t *items, size_t n,
                                     const rgtg_gold_label_params_t *params, const rgtg_gold_write_params_t *write,
                                     rgtg_gold_labels_t *labels_out);
 
-/* The stage behind `rgtg data gold-label`: the rows of a generations file (core/GENERATIONS.md)
- * labelled and written as rgtg_gold_label_write does; write->source_path is taken to be gens_path. */
-rgtg_status_t rgtg_gold_label_file(const rgtg_gold_t *gold, const char *gens_path,
-                                   const rgtg_gold_label_params_t *params, const rgtg_gold_write_params_t *write,
-                                   rgtg_gold_labels_t *labels_out);
+/* The stage behind `rgtg data gold-label`. */
+typedef struct {
+    const char *gens_path;      /* generations JSONL (core/GENERATIONS.md), two samples per prompt id: required */
+    const char *tokenizer_path; /* the SentencePiece model of the LM and reward models: required */
+    const char *out_path;       /* the prefs.h5 to write: required */
+    const char *wordnet_dir;    /* /usr/share/wordnet */
+    double ratio;               /* prefix pairs per pair; 0: no prefix index. 2 */
+    rgtg_gold_label_params_t label;
+    rgtg_gold_params_t gold;    /* the gold reward: rgtg_gold_default_params() */
+} rgtg_gold_label_file_params_t;
+
+rgtg_gold_label_file_params_t rgtg_gold_label_file_default_params(void);
+
+/* Reads the generations, loads WordNet and the gold reward, and runs rgtg_gold_label_write. */
+rgtg_status_t rgtg_gold_label_file(const rgtg_gold_label_file_params_t *params, rgtg_gold_labels_t *labels_out);
 
 #endif

@@ -213,7 +213,8 @@ static rgtg_status_t parse_data_line(const char *line, const char *path, long li
     tok = next_token(&cursor, end, &len);
     if (!tok || len != 3 || (v = parse_number(tok, len, 10)) < 0)
         PARSE_FAIL("%s:%ld:%ld: p_cnt must be 3 decimal digits", path, lineno, (long)(tok ? tok - line + 1 : 0));
-    if (v > 0 && !(s->pointers = calloc((size_t)v, sizeof *s->pointers))) PARSE_FAIL("%s:%ld: out of memory", path, lineno);
+    if (v > 0 && !(s->pointers = calloc((size_t)v, sizeof *s->pointers)))
+        PARSE_FAIL("%s:%ld: out of memory", path, lineno);
     for (long long i = 0; i < v; i++) {
         rgtg_wordnet_pointer_t *ptr = &s->pointers[i];
         const char *fields[4];
@@ -673,7 +674,8 @@ rgtg_status_t rgtg_wordnet_make_pairs(const rgtg_wordnet_t *db, const rgtg_wordn
     size_t n = 0;
     int64_t *pool[RGTG_POS_COUNT] = {0};
     size_t pool_count[RGTG_POS_COUNT] = {0};
-    status = rgtg_wordnet_choose_words(db, params, RGTG_WORDNET_SENSE_FIRST_SHORT, &cands, &n, drops, &out->lemmas_read);
+    status =
+        rgtg_wordnet_choose_words(db, params, RGTG_WORDNET_SENSE_FIRST_SHORT, &cands, &n, drops, &out->lemmas_read);
     if (status != RGTG_OK) return status;
 
     /* Rejected definitions come from every synset of the same pos with a short definition. */

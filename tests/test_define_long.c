@@ -49,7 +49,8 @@ static void test_variants(const rgtg_wordnet_t *db) {
             char *text = NULL;
             int64_t lead = -2;
             rgtg_define_long_variant_t made = RGTG_DEFINE_LONG_VARIANT_COUNT;
-            CHECK_OK(rgtg_define_long_response(db, garage, target, (rgtg_define_long_variant_t)v, &rng, &text, &lead, &made));
+            CHECK_OK(rgtg_define_long_response(db, garage, target, (rgtg_define_long_variant_t)v, &rng, &text, &lead,
+                                               &made));
             if (!text) continue;
             const char *name = rgtg_define_long_variant_name(made);
             CHECK_MSG(text[0] != ' ' && text[0] != '\0', "%s: \"%s\"", name, text);
@@ -89,7 +90,8 @@ static void test_variants(const rgtg_wordnet_t *db) {
                 break;
             default: CHECK(0);
             }
-            CHECK(made == (rgtg_define_long_variant_t)v || (v == RGTG_DEFINE_LONG_SPARSE && made == RGTG_DEFINE_LONG_TRUNCATED));
+            CHECK(made == (rgtg_define_long_variant_t)v ||
+                  (v == RGTG_DEFINE_LONG_SPARSE && made == RGTG_DEFINE_LONG_TRUNCATED));
             free(text);
         }
     }
@@ -128,7 +130,8 @@ static void test_pairs(const rgtg_wordnet_t *db) {
     CHECK_OK(rgtg_gold_create(db, &params.gold, &gold));
     for (size_t i = 0; gold && i < a.pairs.count && i < b.pairs.count; i++) {
         const rgtg_wordnet_pair_t *p = &a.pairs.pairs[i];
-        CHECK(!strcmp(p->chosen_text, b.pairs.pairs[i].chosen_text) && !strcmp(p->rejected_text, b.pairs.pairs[i].rejected_text));
+        CHECK(!strcmp(p->chosen_text, b.pairs.pairs[i].chosen_text) &&
+              !strcmp(p->rejected_text, b.pairs.pairs[i].rejected_text));
         CHECK(p->chosen_text[0] == ' ' && p->rejected_text[0] == ' ' && strcmp(p->chosen_text, p->rejected_text));
         char prompt[128];
         snprintf(prompt, sizeof prompt, "Define the word \"%s\" (%s).\nDefinition:", p->word, rgtg_pos_name(p->pos));
@@ -186,7 +189,11 @@ static void test_real_database(void) {
               "the label follows the higher gold reward in %d of %zu pairs", higher, pairs.pairs.count);
     printf("real WordNet: %zu define-long pairs; good %.3f; chosen = higher gold in %.1f%%\n", pairs.pairs.count, good,
            100.0 * higher / (double)pairs.pairs.count);
-    rgtg_define_long_report(&pairs, stdout);
+    char report[2048];
+    rgtg_define_long_report(&pairs, report, sizeof report);
+    fputs(report, stdout);
+    CHECK(strstr(report, "gold reward: all ") == report && strstr(report, "\n  wrong_sense ") &&
+          strstr(report, "\n  sparse "));
 
     /* a late intrusion: the response before it scores as high as a good one; the whole scores lower */
     rgtg_gold_t *gold = NULL;

@@ -45,7 +45,8 @@ static void test_hand_computed(const rgtg_gold_t *g) {
     CHECK(p.words == 20 && NEAR(p.definition, 1) && NEAR(p.synonym, 1) && NEAR(p.hypernym, 1) && NEAR(p.example, 1));
     CHECK(p.off_topic_words == 0 && p.other_sense_words == 0 && p.repeat == 0 && p.unfinished == 0);
     /* 2/3 of D: coverage 3 * (2 * 2/3) / 3.75; three other-sense words (0.9); unfinished (0.5) */
-    double late = score(g, garage_prompt, " A shelter for automobiles. It can also mean a shop where cars are repaired and", &p);
+    double late =
+        score(g, garage_prompt, " A shelter for automobiles. It can also mean a shop where cars are repaired and", &p);
     CHECK_MSG(NEAR(late, 4.0 / 3.75 - 0.9 - 0.5), "late intrusion %.9f", late);
     CHECK(p.other_sense_words == 3 && p.words == 15 && NEAR(p.unfinished, 0.5));
     /* its prefix before the intrusion scores higher: the penalty shows only late */
@@ -63,9 +64,11 @@ static void test_hand_computed(const rgtg_gold_t *g) {
                           &p);
     CHECK_MSG(NEAR(longer, 1.6 - 0.25) && p.words == 50, "over the budget %.9f (%d words)", longer, p.words);
     /* a verb: D = {move, fast, using, feet}, X = {ran, home}, related {move}; weights 2 + 0.75 + 0.5 */
-    double run = score(g, "Define the word \"run\" (verb).", " To run is to move fast on foot. It is a way to move.", &p);
+    double run =
+        score(g, "Define the word \"run\" (verb).", " To run is to move fast on foot. It is a way to move.", &p);
     CHECK_MSG(NEAR(run, 3.0 * (2 * 0.5 + 0.75) / 3.25), "run %.9f", run);
-    CHECK(p.synonym == -1 && NEAR(p.definition, 0.5) && NEAR(p.hypernym, 1) && p.example == 0 && p.off_topic_words == 1);
+    CHECK(p.synonym == -1 && NEAR(p.definition, 0.5) && NEAR(p.hypernym, 1) && p.example == 0 &&
+          p.off_topic_words == 1);
     /* an antonym is on topic (no credit, no penalty); big has only a definition */
     double big = score(g, "Define the word \"big\" (adjective).", " Above average in size, not small.", &p);
     CHECK_MSG(NEAR(big, 3.0) && p.off_topic_words == 0 && p.hypernym == -1, "big %.9f", big);
@@ -94,7 +97,8 @@ static void test_degenerate(const rgtg_gold_t *g) {
         {"stopword soup", " the of and to in it is was for on with as by at from.", -1.0},
         {"the word repeated", " garage garage garage garage garage.", -1.0 - 2.0 * 2 / 3},
         {"a content word repeated", " shelter shelter shelter shelter shelter.", 3.0 * (2.0 / 3) / 3.75 - 2.0 * 2 / 3},
-        {"the gloss twice", " A shelter for housing automobiles. A shelter for housing automobiles.", 1.6 - 2.0 * 3 / 8},
+        {"the gloss twice", " A shelter for housing automobiles. A shelter for housing automobiles.",
+         1.6 - 2.0 * 3 / 8},
         {"the gloss three times",
          " A shelter for housing automobiles. A shelter for housing automobiles. A shelter for housing automobiles.",
          1.6 - 2.0 * 8 / 13},
@@ -119,7 +123,8 @@ static void test_errors(const rgtg_wordnet_t *db, const rgtg_gold_t *g) {
     CHECK(rgtg_gold_score(g, "Define the word \"zebra\" (noun).", " a horse.", &s, NULL) == RGTG_ERR_INVALID);
     CHECK(strstr(rgtg_error_message(), "WordNet has no noun \"zebra\"") != NULL);
     rgtg_error_clear();
-    CHECK(rgtg_gold_parse_prompt("Define the word \"outbuilding\" (noun).", word, sizeof word, &pos) == RGTG_ERR_INVALID);
+    CHECK(rgtg_gold_parse_prompt("Define the word \"outbuilding\" (noun).", word, sizeof word, &pos) ==
+          RGTG_ERR_INVALID);
     rgtg_error_clear();
     CHECK_OK(rgtg_gold_parse_prompt("Human: Define the word \"run\" (verb).", word, sizeof word, &pos));
     CHECK(!strcmp(word, "run") && pos == RGTG_POS_VERB);
@@ -159,9 +164,11 @@ static void test_bt_probability(void) {
 /* Label frequencies through rgtg_gold_label_items match sigma(g_a - g_b) for three known gaps. */
 static void test_label_frequencies(const rgtg_gold_t *g) {
     const char *texts[][2] = {
-        {" A shelter for housing automobiles. It is a kind of outbuilding. It is also called carport. She parked it there.",
+        {" A shelter for housing automobiles. It is a kind of outbuilding. It is also called carport. She parked it "
+         "there.",
          " A shelter for automobiles. It can also mean a shop where cars are repaired and"},
-        {" A shelter for housing automobiles.", " A shelter for housing automobiles. A shelter for housing automobiles."},
+        {" A shelter for housing automobiles.",
+         " A shelter for housing automobiles. A shelter for housing automobiles."},
         {" A shelter for housing automobiles, painted green with a red door and wooden windows.",
          " A shelter for housing automobiles."},
     };
@@ -169,7 +176,8 @@ static void test_label_frequencies(const rgtg_gold_t *g) {
     size_t n = 2 * PER_GAP * KINDS;
     rgtg_gold_item_t *items = calloc(n, sizeof *items);
     for (size_t i = 0; i < PER_GAP * KINDS; i++)
-        for (int s = 0; s < 2; s++) items[2 * i + s] = (rgtg_gold_item_t){(int64_t)i, s, garage_prompt, texts[i % KINDS][s]};
+        for (int s = 0; s < 2; s++)
+            items[2 * i + s] = (rgtg_gold_item_t){(int64_t)i, s, garage_prompt, texts[i % KINDS][s]};
     rgtg_gold_label_params_t params = rgtg_gold_label_default_params();
     params.seed = 5;
     rgtg_gold_labels_t labels;
@@ -187,7 +195,8 @@ static void test_label_frequencies(const rgtg_gold_t *g) {
     CHECK(NEAR(gap[0], 3.0 - (4.0 / 3.75 - 1.4)) && NEAR(gap[1], 0.75) && NEAR(gap[2], -0.4));
     for (int k = 0; k < KINDS; k++) {
         double p = 1 / (1 + exp(-gap[k])), se = sqrt(p * (1 - p) / PER_GAP), f = (double)chosen[k] / PER_GAP;
-        CHECK_MSG(fabs(f - p) < 4.5 * se, "gap %.3f: first chosen %.4f of the time, sigma %.4f (SE %.4f)", gap[k], f, p, se);
+        CHECK_MSG(fabs(f - p) < 4.5 * se, "gap %.3f: first chosen %.4f of the time, sigma %.4f (SE %.4f)", gap[k], f, p,
+                  se);
     }
     /* 5% valid, 5% test of 9000 prompts: within 5 SEs */
     double se = sqrt(0.05 * 0.95 / 9000) * 9000;
@@ -247,7 +256,7 @@ static void test_pairing(const rgtg_gold_t *g) {
     CHECK(labels.count == 1 && labels.rows_read == 8);
     if (labels.count == 1) CHECK(labels.labels[0].id == 7 && labels.labels[0].a == 2 && labels.labels[0].b == 0);
     CHECK(labels.drop_counts[RGTG_GOLD_DROP_UNPAIRED] == 2 && labels.drop_counts[RGTG_GOLD_DROP_EXTRA_SAMPLE] == 2 &&
-          labels.drop_counts[RGTG_GOLD_DROP_IDENTICAL] == 2);
+          labels.drop_counts[RGTG_GOLD_DROP_IDENTICAL] == 1);
     CHECK(!strcmp(labels.drop_reasons[RGTG_GOLD_DROP_IDENTICAL], "identical_responses"));
     rgtg_gold_labels_free(&labels);
 
@@ -255,10 +264,12 @@ static void test_pairing(const rgtg_gold_t *g) {
     CHECK(rgtg_gold_label_items(g, mixed, 2, &params, "g.jsonl", &labels) == RGTG_ERR_INVALID);
     CHECK(strstr(rgtg_error_message(), "g.jsonl: id 1: rows of one id with different prompts") != NULL);
     rgtg_error_clear();
-    rgtg_gold_item_t twice[] = {{2, 0, garage_prompt, " a"}, {2, 0, garage_prompt, " b"}};
-    CHECK(rgtg_gold_label_items(g, twice, 2, &params, "g.jsonl", &labels) == RGTG_ERR_INVALID);
-    CHECK(strstr(rgtg_error_message(), "g.jsonl: id 2: two rows with sample 0") != NULL);
-    rgtg_error_clear();
+    /* rows that all say sample 0 (single-sample runs concatenated): paired in order */
+    rgtg_gold_item_t twice[] = {{2, 0, garage_prompt, " b"}, {2, 0, garage_prompt, " a"}, {2, 0, garage_prompt, " c"}};
+    CHECK_OK(rgtg_gold_label_items(g, twice, 3, &params, "g.jsonl", &labels));
+    CHECK(labels.count == 1 && labels.labels[0].a == 0 && labels.labels[0].b == 1 &&
+          labels.drop_counts[RGTG_GOLD_DROP_EXTRA_SAMPLE] == 1);
+    rgtg_gold_labels_free(&labels);
     rgtg_gold_item_t unscorable[] = {{5, 0, "Tell me a joke.", " a"}, {5, 1, "Tell me a joke.", " b"}};
     CHECK(rgtg_gold_label_items(g, unscorable, 2, &params, "g.jsonl", &labels) == RGTG_ERR_INVALID);
     CHECK(strstr(rgtg_error_message(), "g.jsonl: id 5: gold: not a \"define\" prompt") != NULL);
@@ -271,6 +282,13 @@ static void test_pairing(const rgtg_gold_t *g) {
     params.test_fraction = 0.4;
     CHECK(rgtg_gold_label_items(g, items, n, &params, "g.jsonl", &labels) == RGTG_ERR_INVALID);
     rgtg_error_clear();
+    /* generations rows: sample numbers count from format version 2 on */
+    rgtg_generation_t rows[2] = {{.format_version = 2, .id = 4, .sample = 1, .prompt = "p", .response = "r"},
+                                 {.format_version = 1, .id = 4, .sample = 0, .prompt = "p", .response = "s"}};
+    rgtg_gold_item_t *views = rgtg_gold_items_of_generations(rows, 2);
+    CHECK(views && views[0].id == 4 && views[0].sample == 1 && views[1].sample == -1 &&
+          views[1].response == rows[1].response);
+    free(views);
     double scores[2];
     CHECK(rgtg_gold_score_items(g, unscorable, 2, "g.jsonl", scores) == RGTG_ERR_INVALID);
     CHECK(strstr(rgtg_error_message(), "g.jsonl: row 1 (id 5): gold:") != NULL);
@@ -321,8 +339,9 @@ static void test_write(const rgtg_gold_t *g, const char *dir) {
     rgtg_gold_item_t items[2 * PROMPTS];
     for (int i = 0; i < PROMPTS; i++)
         for (int s = 0; s < 2; s++)
-            items[2 * i + s] = (rgtg_gold_item_t){100 + i, s, i % 2 ? "Define the word \"run\" (verb).\nDefinition:" : garage_prompt,
-                                                   responses[i % 2][s]};
+            items[2 * i + s] =
+                (rgtg_gold_item_t){100 + i, s, i % 2 ? "Define the word \"run\" (verb).\nDefinition:" : garage_prompt,
+                                   responses[i % 2][s]};
     rgtg_gold_label_params_t lp = rgtg_gold_label_default_params();
     lp.seed = 9;
     lp.valid_fraction = lp.test_fraction = 0.2;

@@ -45,8 +45,9 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 with open(sys.argv[2], "w") as f:
     def put(i, prompt, response):
-        f.write(json.dumps({"id": i, "method": "topk", "params": {"k": 10}, "prompt": prompt, "response": " " + response,
-                            "tokens": [5, 2], "new_tokens": 2, "seconds": 0.01, "finished": True}) + "\n")
+        f.write(json.dumps({"id": i, "method": "topk", "params": {"k": 10}, "prompt": prompt,
+                            "response": " " + response, "tokens": [5, 2], "new_tokens": 2, "seconds": 0.01,
+                            "finished": True}) + "\n")
     for r in rows:
         put(r["pair"], r["prompt"], r["chosen"] if r["pair"] % 2 else r["rejected"])
     for r in rows:
@@ -54,7 +55,8 @@ with open(sys.argv[2], "w") as f:
     put(100000, rows[0]["prompt"], "an unpaired row.")
 EOF
 tok=$work/long/tokenizer.model
-if "$rgtg" data gold-label --gens "$work/gens.jsonl" --tokenizer "$tok" --out "$work/gold.h5" --seed 3 > "$work/label.log" 2>&1; then
+if "$rgtg" data gold-label --gens "$work/gens.jsonl" --tokenizer "$tok" --out "$work/gold.h5" --seed 3 \
+    > "$work/label.log" 2>&1; then
   pass "data gold-label"
 else
   fail "data gold-label: $(cat "$work/label.log")"
@@ -63,13 +65,16 @@ grep -q '300 pairs' "$work/label.log" && grep -q 'unpaired 1' "$work/label.log" 
   && pass "300 pairs, one unpaired row dropped" || fail "gold-label summary: $(cat "$work/label.log")"
 "$rgtg" data inspect "$work/gold.h5" > "$work/gold.inspect" 2>&1 && grep -q '300 pairs' "$work/gold.inspect" \
   && grep -q 'dropped: extra_sample 0 identical_responses 0 unpaired 1' "$work/gold.inspect" \
-  && grep -q 'options  *"gold_label seed=3' "$work/gold.inspect" && grep -q 'train .* prefix pairs' "$work/gold.inspect" \
-  && pass "the existing reader inspects it (drops, options, prefix index)" || fail "inspect: $(head -20 "$work/gold.inspect")"
+  && grep -q 'options  *"gold_label seed=3' "$work/gold.inspect" \
+  && grep -q 'train .* prefix pairs' "$work/gold.inspect" \
+  && pass "the existing reader inspects it (drops, options, prefix index)" \
+  || fail "inspect: $(head -20 "$work/gold.inspect")"
 "$rgtg" data gold-label --gens "$work/gens.jsonl" --tokenizer "$tok" --out "$work/gold2.h5" --seed 3 > /dev/null 2>&1
 "$rgtg" data gold-label --gens "$work/gens.jsonl" --tokenizer "$tok" --out "$work/gold3.h5" --seed 4 > /dev/null 2>&1
 for i in 1 2 3; do "$rgtg" data export "$work/gold${i/1/}.h5" --tokenizer "$tok" > "$work/e$i" 2>&1; done
 [ -s "$work/e1" ] && [ -s "$work/e3" ] || fail "export of the gold-labelled files: $(head -2 "$work/e1")"
-cmp -s "$work/e1" "$work/e2" && pass "the same seed gives the same pairs and labels" || fail "gold-label is not deterministic"
+cmp -s "$work/e1" "$work/e2" && pass "the same seed gives the same pairs and labels" \
+  || fail "gold-label is not deterministic"
 cmp -s "$work/e1" "$work/e3" && fail "another seed gives the same labels" || pass "another seed draws other labels"
 
 tiny=(--set "data.path=$work/gold.h5" --set "data.tokenizer=$tok" --set model.hidden_size=32
@@ -81,11 +86,14 @@ tiny=(--set "data.path=$work/gold.h5" --set "data.tokenizer=$tok" --set model.hi
 
 # ---- eval gold ----
 cp "$work/gens.jsonl" "$work/scored.jsonl"
-"$rgtg" eval gold --gens "$work/gens.jsonl" > "$work/eval.log" 2>&1 && grep -q 'gold .* +- .* (SE), SD .*, n 601' "$work/eval.log" \
+"$rgtg" eval gold --gens "$work/gens.jsonl" > "$work/eval.log" 2>&1 \
+  && grep -q 'gold .* +- .* (SE), SD .*, n 601' "$work/eval.log" \
   && pass "eval gold prints mean +- SE" || fail "eval gold: $(cat "$work/eval.log")"
-cmp -s "$work/gens.jsonl" "$work/scored.jsonl" && pass "without --as-reward the file is untouched" || fail "eval gold rewrote the file"
+cmp -s "$work/gens.jsonl" "$work/scored.jsonl" && pass "without --as-reward the file is untouched" \
+  || fail "eval gold rewrote the file"
 "$rgtg" eval gold --gens "$work/scored.jsonl" --as-reward > /dev/null 2>&1
-$py - "$work/scored.jsonl" "$work/eval.log" <<'EOF' && pass "--as-reward stores each row's gold reward; their mean is the printed one" || fail "--as-reward"
+$py - "$work/scored.jsonl" "$work/eval.log" <<'EOF' \
+  && pass "--as-reward stores each row's gold reward; their mean is the printed one" || fail "--as-reward"
 import json, re, sys
 rewards = [json.loads(l)["reward"] for l in open(sys.argv[1])]
 printed = float(re.search(r"gold (-?[0-9.]+) \+-", open(sys.argv[2]).read()).group(1))
@@ -108,13 +116,15 @@ expect_error "a malformed generations file" "broken.jsonl:" \
 expect_error "a missing tokenizer" "nope.model" \
   "$rgtg" data gold-label --gens "$work/gens.jsonl" --tokenizer "$work/nope.model" --out "$work/bad4.h5"
 [ ! -e "$work/bad4.h5" ] && pass "no output with a missing tokenizer" || fail "output with a missing tokenizer"
-expect_error "gold-label without --out" "--out are required" "$rgtg" data gold-label --gens "$work/gens.jsonl" --tokenizer "$tok"
+expect_error "gold-label without --out" "--out is required" \
+  "$rgtg" data gold-label --gens "$work/gens.jsonl" --tokenizer "$tok"
 expect_error "a bad --bt-scale" "bt_scale" \
   "$rgtg" data gold-label --gens "$work/gens.jsonl" --tokenizer "$tok" --out "$work/bad5.h5" --bt-scale 0
-expect_error "eval gold on a row it cannot score" "notdefine.jsonl: row 1 (id" "$rgtg" eval gold --gens "$work/notdefine.jsonl"
+expect_error "eval gold on a row it cannot score" "notdefine.jsonl: row 1 (id" \
+  "$rgtg" eval gold --gens "$work/notdefine.jsonl"
 expect_error "eval gold with a missing WordNet" "/nonexistent/data.noun" \
   "$rgtg" eval gold --gens "$work/gens.jsonl" --wordnet /nonexistent
-expect_error "an unknown task" "--task must be define or define-long" \
+expect_error "an unknown task" "the task must be define or define-long" \
   "$rgtg" data demo --task define-longer --out "$work/bad6"
 [ ! -e "$work/bad6" ] && pass "no output folder for an unknown task" || fail "an unknown task created its output folder"
 

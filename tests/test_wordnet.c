@@ -124,7 +124,8 @@ static void test_parser(const char *dir) {
     CHECK(breathe && strcmp(breathe->definition, "draw air into the lungs") == 0);
     /* examples and pointers: resolved to synset indices, -1 where the target is not in the files */
     const rgtg_wordnet_synset_t *cat = find_synset(db, RGTG_POS_NOUN, 2100);
-    CHECK(cat && cat->example_count == 2 && !strcmp(cat->examples[0], "cats purr") && !strcmp(cat->examples[1], "a cat"));
+    CHECK(cat && cat->example_count == 2 && !strcmp(cat->examples[0], "cats purr") &&
+          !strcmp(cat->examples[1], "a cat"));
     CHECK(dog && dog->example_count == 1 && !strcmp(dog->examples[0], "the dog barked all night"));
     CHECK(dog && dog->pointer_count == 1 && !strcmp(dog->pointers[0].symbol, "@") &&
           rgtg_wordnet_synset(db, (size_t)dog->pointers[0].target) == find_synset(db, RGTG_POS_NOUN, 1740));
@@ -132,14 +133,18 @@ static void test_parser(const char *dir) {
     CHECK(entity && entity->pointer_count == 3 && entity->pointers[0].target == -1 &&
           entity->pointers[0].target_offset == 1930 && !strcmp(entity->pointers[0].symbol, "~"));
     CHECK(tiny && tiny->pointer_count == 1 && !strcmp(tiny->pointers[0].symbol, "&") &&
-          tiny->pointers[0].target_pos == RGTG_POS_ADJ && rgtg_wordnet_synset(db, (size_t)tiny->pointers[0].target) == big);
-    CHECK(breathe && breathe->pointer_count == 1 && !strcmp(breathe->pointers[0].symbol, "*") && breathe->example_count == 1);
+          tiny->pointers[0].target_pos == RGTG_POS_ADJ &&
+          rgtg_wordnet_synset(db, (size_t)tiny->pointers[0].target) == big);
+    CHECK(breathe && breathe->pointer_count == 1 && !strcmp(breathe->pointers[0].symbol, "*") &&
+          breathe->example_count == 1);
     CHECK(big && big->example_count == 1 && big->pointer_count == 0);
     /* lemma lookup: case-insensitive, by pos */
-    int64_t run_noun = rgtg_wordnet_find_lemma(db, "Run", RGTG_POS_NOUN), run_verb = rgtg_wordnet_find_lemma(db, "run", RGTG_POS_VERB);
+    int64_t run_noun = rgtg_wordnet_find_lemma(db, "Run", RGTG_POS_NOUN),
+            run_verb = rgtg_wordnet_find_lemma(db, "run", RGTG_POS_VERB);
     CHECK(run_noun >= 0 && run_verb >= 0 && run_noun != run_verb);
     CHECK(run_noun >= 0 && rgtg_wordnet_lemma(db, (size_t)run_noun)->pos == RGTG_POS_NOUN);
-    CHECK(rgtg_wordnet_find_lemma(db, "domestic dog", RGTG_POS_NOUN) >= 0 && rgtg_wordnet_find_lemma(db, "zebra", RGTG_POS_NOUN) == -1);
+    CHECK(rgtg_wordnet_find_lemma(db, "domestic dog", RGTG_POS_NOUN) >= 0 &&
+          rgtg_wordnet_find_lemma(db, "zebra", RGTG_POS_NOUN) == -1);
     CHECK(rgtg_wordnet_find_lemma(db, "quickly", RGTG_POS_ADJ) == -1);
     /* Lemmas: 9 from index.noun, the others collected from the data files. */
     CHECK(rgtg_wordnet_lemma_count(db) == 9 + 4 + 4 + 2);

@@ -21,7 +21,7 @@ int rgtg_cmd_data_demo(int argc, char **argv) {
     const rgtg_opt_t options[] = {
         RGTG_OPT("out", RGTG_OPT_STRING, &p.out_dir, "output directory (prefs.h5, tokenizer.model)", .required = true),
         RGTG_OPT("wordnet", RGTG_OPT_STRING, &p.wordnet_dir, "WordNet dict folder"),
-        RGTG_OPT("task", RGTG_OPT_STRING, &p.task, "define (one gloss) or define-long (a paragraph judged by the gold reward, data/GOLD.md)"),
+        RGTG_OPT("task", RGTG_OPT_STRING, &p.task, "define (one gloss) or define-long (a paragraph; data/GOLD.md)"),
         RGTG_OPT("pairs", RGTG_OPT_INT, &p.pairs, "preference pairs in all"),
         RGTG_OPT("test", RGTG_OPT_INT, &p.test, "held-out test prompts among them"),
         RGTG_OPT("valid", RGTG_OPT_INT, &p.valid, "validation pairs among them"),
@@ -35,6 +35,7 @@ int rgtg_cmd_data_demo(int argc, char **argv) {
     if (code >= 0) return code;
     rgtg_demo_result_t r;
     if (rgtg_demo_build(&p, &r) != RGTG_OK) return rgtg_report_error("data demo");
+    fputs(r.report, stdout);
     printf("data demo: %zu pairs (%" PRId64 " test, %" PRId64 " valid), vocabulary %d, prefix ratio %g -> %s\n", r.pairs,
            p.test, p.valid, r.vocab, p.ratio, r.prefs);
     return 0;

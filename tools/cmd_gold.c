@@ -2,7 +2,6 @@
  * generations file -> gold rewards -> Bradley-Terry labels -> prefs.h5; data/gold_pairs.h) and
  * `rgtg eval gold` (the gold reward of every row: mean +- SE; data/gold.h). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "../data/gold.h"
@@ -10,99 +9,59 @@
 #include "args.h"
 #include "commands.h"
 
-#define DEFAULT_WORDNET "/usr/share/wordnet"
-
-static const rgtg_option_t label_options[] = {
-    {"gens", true, false, "generations JSONL with two samples per prompt id (core/GENERATIONS.md)"},
-    {"tokenizer", true, false, "the SentencePiece model of the LM and reward models"},
-    {"out", true, false, "the prefs.h5 to write"},
-    {"wordnet", true, false, "WordNet dict folder (default " DEFAULT_WORDNET ")"},
-    {"seed", true, false, "seed of the label draws and the splits (default 1)"},
-    {"bt-scale", true, false, "P(a chosen) = sigma((g_a - g_b) / scale) (default 1)"},
-    {"valid", true, false, "fraction of prompts in the valid split (default 0.05)"},
-    {"test", true, false, "fraction of prompts in the test split (default 0.05)"},
-    {"ratio", true, false, "prefix pairs per pair; 0: no prefix index (default 2)"},
-    {"help", false, false, "this help"},
-    {NULL, false, false, NULL},
-};
+_Static_assert(RGTG_MAX_STRINGS <= RGTG_GOLD_MAX_FILES, "every --gens the command line takes fits the params");
 
 int rgtg_cmd_data_gold_label(int argc, char **argv) {
-    rgtg_args_t args;
-    if (!rgtg_args_parse("data gold-label", label_options, argc, argv, &args)) return 2;
-    if (rgtg_args_has(&args, "help")) {
-        rgtg_args_usage("data gold-label", "--gens FILE --tokenizer MODEL --out prefs.h5", label_options);
-        return 0;
-    }
-    const char *gens = rgtg_args_get(&args, "gens", NULL);
-    rgtg_gold_label_params_t lp = rgtg_gold_label_default_params();
-    rgtg_gold_write_params_t wp = rgtg_gold_write_default_params();
-    wp.out_path = rgtg_args_get(&args, "out", NULL);
-    wp.tokenizer_path = rgtg_args_get(&args, "tokenizer", NULL);
-    long long seed;
-    if (!gens || !wp.out_path || !wp.tokenizer_path) {
-        fprintf(stderr, "rgtg data gold-label: --gens, --tokenizer and --out are required\n");
-        return 2;
-    }
-    if (!rgtg_args_int(&args, "seed", 1, &seed) || !rgtg_args_double(&args, "bt-scale", 1.0, &lp.bt_scale) ||
-        !rgtg_args_double(&args, "valid", lp.valid_fraction, &lp.valid_fraction) ||
-        !rgtg_args_double(&args, "test", lp.test_fraction, &lp.test_fraction) ||
-        !rgtg_args_double(&args, "ratio", wp.ratio, &wp.ratio))
-        return 2;
-    lp.seed = (uint64_t)seed;
-    rgtg_gold_t *gold = NULL;
-    rgtg_gold_labels_t labels = {0};
-    rgtg_gold_params_t gp = rgtg_gold_default_params();
-    rgtg_status_t st = rgtg_gold_open(rgtg_args_get(&args, "wordnet", DEFAULT_WORDNET), &gp, &gold);
-    if (st == RGTG_OK) st = rgtg_gold_label_file(gold, gens, &lp, &wp, &labels);
-    if (st == RGTG_OK)
-        printf("data gold-label: %zu pairs (train %lld, valid %lld, test %lld) from %lld rows; chosen has the higher gold "
-               "reward in %.1f%%; dropped: unpaired %lld, extra_sample %lld, identical_responses %lld -> %s\n",
-               labels.count, (long long)labels.split_counts[0], (long long)labels.split_counts[1],
-               (long long)labels.split_counts[2], (long long)labels.rows_read,
-               100.0 * (double)labels.chosen_higher / (double)labels.count, (long long)labels.drop_counts[0],
-               (long long)labels.drop_counts[1], (long long)labels.drop_counts[2], wp.out_path);
-    rgtg_gold_labels_free(&labels);
-    rgtg_gold_free(gold);
-    return st == RGTG_OK ? 0 : rgtg_report_error("data gold-label");
+    rgtg_gold_label_file_params_t p = rgtg_gold_label_file_default_params();
+    const rgtg_opt_t options[] = {
+        RGTG_OPT("gens", RGTG_OPT_STRING, &p.gens_path,
+                 "generations JSONL, two samples per prompt id (core/GENERATIONS.md)", .required = true),
+        RGTG_OPT("tokenizer", RGTG_OPT_STRING, &p.tokenizer_path, "the SentencePiece model of the LM and reward models",
+                 .required = true),
+        RGTG_OPT("out", RGTG_OPT_STRING, &p.out_path, "the prefs.h5 to write", .required = true),
+        RGTG_OPT("wordnet", RGTG_OPT_STRING, &p.wordnet_dir, "WordNet dict folder"),
+        RGTG_OPT("seed", RGTG_OPT_U64, &p.label.seed, "seed of the label draws and the splits"),
+        RGTG_OPT("bt-scale", RGTG_OPT_DOUBLE, &p.label.bt_scale, "P(a chosen) = sigma((g_a - g_b) / scale)"),
+        RGTG_OPT("valid", RGTG_OPT_DOUBLE, &p.label.valid_fraction, "fraction of prompts in the valid split"),
+        RGTG_OPT("test", RGTG_OPT_DOUBLE, &p.label.test_fraction, "fraction of prompts in the test split"),
+        RGTG_OPT("ratio", RGTG_OPT_DOUBLE, &p.ratio, "prefix pairs per pair; 0: no prefix index"),
+        RGTG_OPT_END,
+    };
+    const rgtg_cli_t cli = {.command = "data gold-label", .synopsis = "--gens FILE --tokenizer MODEL --out prefs.h5",
+                            .options = options};
+    int code = rgtg_cli_parse(&cli, argc, argv);
+    if (code >= 0) return code;
+    rgtg_gold_labels_t l = {0};
+    if (rgtg_gold_label_file(&p, &l) != RGTG_OK) return rgtg_report_error("data gold-label");
+    printf("data gold-label: %zu pairs (train %lld, valid %lld, test %lld) from %lld rows; chosen has the higher gold "
+           "reward in %.1f%%; dropped: unpaired %lld, extra_sample %lld, identical_responses %lld -> %s\n",
+           l.count, (long long)l.split_counts[0], (long long)l.split_counts[1], (long long)l.split_counts[2],
+           (long long)l.rows_read, 100.0 * (double)l.chosen_higher / (double)l.count,
+           (long long)l.drop_counts[RGTG_GOLD_DROP_UNPAIRED], (long long)l.drop_counts[RGTG_GOLD_DROP_EXTRA_SAMPLE],
+           (long long)l.drop_counts[RGTG_GOLD_DROP_IDENTICAL], p.out_path);
+    rgtg_gold_labels_free(&l);
+    return 0;
 }
 
-static const rgtg_option_t eval_options[] = {
-    {"gens", true, true, "generations JSONL (repeatable)"},
-    {"wordnet", true, false, "WordNet dict folder (default " DEFAULT_WORDNET ")"},
-    {"as-reward", false, false, "also store each row's gold reward in its \"reward\" field (rewrites the file)"},
-    {"out", true, false, "write the rows with their gold reward as \"reward\" here (one --gens only)"},
-    {"help", false, false, "this help"},
-    {NULL, false, false, NULL},
-};
-
 int rgtg_cmd_eval_gold(int argc, char **argv) {
-    rgtg_args_t args;
-    if (!rgtg_args_parse("eval gold", eval_options, argc, argv, &args)) return 2;
-    if (rgtg_args_has(&args, "help")) {
-        rgtg_args_usage("eval gold", "--gens FILE [--gens FILE ...]", eval_options);
-        return 0;
-    }
-    if (!rgtg_args_get(&args, "gens", NULL)) {
-        fprintf(stderr, "rgtg eval gold: --gens FILE is required\n");
-        return 2;
-    }
-    const char *out = rgtg_args_get(&args, "out", NULL);
-    int gens_count = 0;
-    for (int a = 0; a < args.count; a++) gens_count += !strcmp(args.names[a], "gens");
-    if (out && (gens_count != 1 || rgtg_args_has(&args, "as-reward"))) {
-        fprintf(stderr, "rgtg eval gold: --out takes one --gens and no --as-reward\n");
-        return 2;
-    }
-    rgtg_gold_params_t gp = rgtg_gold_default_params();
-    rgtg_gold_t *gold = NULL;
-    rgtg_status_t st = rgtg_gold_open(rgtg_args_get(&args, "wordnet", DEFAULT_WORDNET), &gp, &gold);
-    for (int a = 0; st == RGTG_OK && a < args.count; a++) {
-        if (strcmp(args.names[a], "gens") != 0) continue;
-        rgtg_gold_summary_t s;
-        st = rgtg_gold_score_file(gold, args.values[a],
-                                  out ? out : rgtg_args_has(&args, "as-reward") ? args.values[a] : NULL, &s);
-        if (st == RGTG_OK) printf("%s: gold %.4f +- %.4f (SE), SD %.4f, n %zu\n", args.values[a], s.mean, s.se, s.sd, s.n);
-    }
-    rgtg_gold_free(gold);
-    return st == RGTG_OK ? 0 : rgtg_report_error("eval gold");
+    rgtg_gold_eval_params_t p = rgtg_gold_eval_default_params();
+    rgtg_strings_t gens = {0};
+    const rgtg_opt_t options[] = {
+        RGTG_OPT("gens", RGTG_OPT_STRINGS, &gens, "generations JSONL", .required = true),
+        RGTG_OPT("wordnet", RGTG_OPT_STRING, &p.wordnet_dir, "WordNet dict folder"),
+        RGTG_OPT("as-reward", RGTG_OPT_FLAG, &p.as_reward,
+                 "also store each row's gold reward in its \"reward\" field (rewrites the file)"),
+        RGTG_OPT("out", RGTG_OPT_STRING, &p.out, "write the rows with their gold reward as \"reward\" here (one --gens)"),
+        RGTG_OPT_END,
+    };
+    const rgtg_cli_t cli = {.command = "eval gold", .synopsis = "--gens FILE [--gens FILE ...]", .options = options};
+    int code = rgtg_cli_parse(&cli, argc, argv);
+    if (code >= 0) return code;
+    memcpy(p.gens, gens.items, sizeof gens.items);
+    p.gens_count = gens.count;
+    rgtg_gold_summary_t s[RGTG_GOLD_MAX_FILES];
+    if (rgtg_gold_eval(&p, s) != RGTG_OK) return rgtg_report_error("eval gold");
+    for (int i = 0; i < p.gens_count; i++)
+        printf("%s: gold %.4f +- %.4f (SE), SD %.4f, n %zu\n", p.gens[i], s[i].mean, s[i].se, s[i].sd, s[i].n);
+    return 0;
 }
