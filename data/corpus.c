@@ -113,6 +113,10 @@ rgtg_status_t rgtg_corpus_train_tokenizer(const rgtg_corpus_params_t *p, int64_t
     tp.vocab_size = p->vocab_size;
     tp.model_type = p->model_type;
     tp.seed = p->seed;
+    if (p->lossy_legacy) {
+        tp.byte_fallback = false, tp.normalization = "nmt_nfkc", tp.remove_extra_whitespaces = true;
+        tp.add_dummy_prefix = true, tp.split_digits = false, tp.allow_whitespace_only_pieces = false;
+    }
     if (st == RGTG_OK) st = rgtg_spm_train(corpus, p->out, &tp);
     unlink(corpus);
     return st;

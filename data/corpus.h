@@ -3,6 +3,7 @@
 #ifndef RGTG_DATA_CORPUS_H
 #define RGTG_DATA_CORPUS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../core/status.h"
@@ -18,6 +19,8 @@ typedef struct {
     int vocab_size;          /* required */
     const char *model_type;  /* "unigram" or "bpe" */
     uint64_t seed;           /* the trainer's sampling seed */
+    bool lossy_legacy;       /* SentencePiece's old defaults (no byte fallback, NFKC, spaces folded): text
+                                does not round-trip, but tiny vocabularies (< 260 + learned pieces) fit */
 } rgtg_corpus_params_t;
 
 /* unigram, seed 1; inputs, out and vocab_size to be filled. */

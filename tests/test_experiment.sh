@@ -22,7 +22,7 @@ sizes:
   tiny: {pairs: 300, steps: 8}
   paper: {pairs: 300, steps: 8, lm_path: ~}
 stages:
-  data: [data, demo, --out, "{out}", --pairs, "{pairs}", --test, "6", --valid, "30", --vocab, "300"]
+  data: [data, demo, --out, "{out}", --pairs, "{pairs}", --test, "6", --valid, "30", --vocab, "400"]
   lm: [train, sft, --config, "{repo}/configs/sft.yaml", --out, "{out}", --set, "data.path={data}/prefs.h5",
        --set, "data.tokenizer={data}/tokenizer.model", --set, "train.max_steps={steps}", --set, model.hidden_size=32,
        --set, model.intermediate_size=64, --set, model.num_hidden_layers=1, --set, train.threads=1]

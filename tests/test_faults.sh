@@ -44,8 +44,8 @@ if [ "$(id -u)" -ne 0 ]; then
 elif ! small_disk full1; then
   echo "skip disk-full cases: mount -t tmpfs failed (no permission in this container?)"
 else
-  # 8000 pairs (about 1.4 MiB) fail in a dataset write; 1200 (about 230 KiB) when the file is closed
-  for limit in 0 1200; do
+  # 8000 pairs (about 1.2 MiB) fail in a dataset write; 1400 (about 225 KiB) when the file is closed
+  for limit in 0 1400; do
     rm -rf "${work:?}"/full1/*
     expect_error "data prepare on a full disk (--limit $limit)" "No space left on device" \
       "$rgtg" data prepare --input "$work/random.jsonl" --tokenizer "$tok" --out "$work/full1/prefs.h5" --limit $limit
@@ -196,7 +196,7 @@ expect_error "a prefs.h5 with flipped bytes" "the file is damaged" \
   "$rgtg" eval prefix-accuracy --rm "$work/rm/final" --data "$work/flipped.h5"
 
 # ---- 4: a disk that fills while final/ is written leaves no final/ (never one without its tokenizer)
-if [ "$(id -u)" -eq 0 ] && mkdir -p "$work/full2" && mount -t tmpfs -o size=300k tmpfs "$work/full2" 2>/dev/null; then
+if [ "$(id -u)" -eq 0 ] && mkdir -p "$work/full2" && mount -t tmpfs -o size=100k tmpfs "$work/full2" 2>/dev/null; then
   mounts+=("$work/full2")
   "${rm_cmd[@]}" --out "$work/full2/run" --set train.max_steps=2 > /dev/null 2> "$work/err"
   code=$? # stderr also holds the progress line of the two steps

@@ -34,7 +34,7 @@ for side in chosen rejected; do
 done
 grep -q 'options  *"task=define-long' "$work/long.inspect" && pass "the task's settings are in the options attribute" \
   || fail "options attribute"
-"$rgtg" data demo --out "$work/short" --pairs 300 --test 10 --valid 20 --vocab 300 > /dev/null 2>&1 \
+"$rgtg" data demo --out "$work/short" --pairs 300 --test 10 --valid 20 --vocab 400 > /dev/null 2>&1 \
   && "$rgtg" data export "$work/short/prefs.h5" --limit 3 | grep -q '"chosen"' \
   && pass "the define task still builds" || fail "the define task"
 

@@ -149,7 +149,7 @@ with open(sys.argv[1], "w") as f:
         f.write(json.dumps({"prompt": f"prompt {i}: tell me about the river", "chosen": f"pargs says {i % 7} about the river",
                             "rejected": f"topk says {i % 5} about the stone"}) + "\n")
 EOF
-"$rgtg" data tokenizer --input "$work/prefs.jsonl" --vocab 40 --out "$work/tok.model" > /dev/null 2>&1
+"$rgtg" data tokenizer --input "$work/prefs.jsonl" --vocab 40 --lossy-legacy --out "$work/tok.model" > /dev/null 2>&1
 "$rgtg" data prepare --input "$work/prefs.jsonl" --tokenizer "$work/tok.model" --out "$work/prefs.h5" --split 0.8,0.2,0 > /dev/null 2>&1
 "$rgtg" train rm --config "$root/configs/rm/demo-full.yaml" --out "$work/rm" --set "data.path=$work/prefs.h5" \
   --set "data.tokenizer=$work/tok.model" --set model.hidden_size=32 --set model.intermediate_size=64 \

@@ -52,6 +52,8 @@ int rgtg_cmd_data_tokenizer(int argc, char **argv) {
         RGTG_OPT("model-type", RGTG_OPT_STRING, &p.model_type, "unigram or bpe"),
         RGTG_OPT("format", RGTG_OPT_STRING, &p.format, "input format (default: detected per file); text: one sentence a line"),
         RGTG_OPT("seed", RGTG_OPT_U64, &p.seed, "sampling seed of the trainer"),
+        RGTG_OPT("lossy-legacy", RGTG_OPT_FLAG, &p.lossy_legacy,
+                 "SentencePiece's old defaults (no byte fallback, NFKC): small vocabularies, text not kept exactly"),
         RGTG_OPT_END,
     };
     const rgtg_cli_t cli = {.command = "data tokenizer", .synopsis = "--input FILE... --vocab N --out tok.model",
