@@ -252,6 +252,9 @@ rgtg_status_t rgtg_decode_run(const rgtg_decode_run_params_t *params) {
                                                     params->setting_count, &run.settings);
     bool settled = st == RGTG_OK, agreed = true;
     if (st == RGTG_OK) st = check_options(&run);
+    /* one writer of --out at a time: a second decode into the same file fails at once, naming the pid */
+    rgtg_output_lock_t *lock = NULL;
+    if (st == RGTG_OK && rgtg_dist_rank() == 0) st = rgtg_file_lock(params->out_path, &lock);
     if (st == RGTG_OK) tt_set_num_threads((int)run.settings.threads);
     if (st == RGTG_OK) st = read_prompts(&run);
     if (st == RGTG_OK) st = open_models(&run);
@@ -269,6 +272,7 @@ rgtg_status_t rgtg_decode_run(const rgtg_decode_run_params_t *params) {
     if (st == RGTG_OK && rgtg_dist_rank() == 0) st = write_generations(&run);
     st = agree(st, &agreed);
     rgtg_decode_outputs_free(run.outputs, run.output_count);
+    rgtg_output_unlock(lock);
     rgtg_decode_model_close(&run.lm);
     rgtg_decode_model_close(&run.extra);
     rgtg_spm_free(run.spm);

@@ -544,14 +544,18 @@ static rgtg_status_t run_stage(const experiment_t *e, const stage_t *s, int rank
     } else if (done) {
         printf("[rank %d] %-22s reused   %s\n", rank, label, s->dir);
     } else {
-        remove_tree(s->dir); /* a stage that did not finish leaves no half output to be mistaken for one */
-        st = rgtg_mkdirs(s->dir);
+        /* one runner per stage: two experiments sharing a store never write one stage at once */
+        rgtg_output_lock_t *lock = NULL;
+        st = rgtg_file_lock(s->dir, &lock);
+        if (st == RGTG_OK) remove_tree(s->dir); /* a stage that did not finish leaves no half output */
+        if (st == RGTG_OK) st = rgtg_mkdirs(s->dir);
         char *log = printf_alloc("%s/%s", s->dir, LOG);
         double start = rgtg_now_seconds();
         if (st == RGTG_OK) st = spawn_stage(e, s, log);
         double seconds = rgtg_now_seconds() - start;
         if (st == RGTG_OK) st = write_marker(e, s, seconds);
         if (st == RGTG_OK) printf("[rank %d] %-22s %6.1f s  %s\n", rank, label, seconds, s->dir);
+        rgtg_output_unlock(lock);
         free(log);
     }
     fflush(stdout);

@@ -74,6 +74,17 @@ else
   fail "mpirun run: $(tail -3 "$work/run6")"
 fi
 
+# one writer per output: a decode into a file another process is writing fails at once
+lmdir=$(ls -d "$work"/runs/store/lm-* | head -1)
+mkdir -p "$work/busy" && flock -n "$work/busy/.gens.jsonl.lock" sleep 20 &
+holder=$!
+sleep 1
+expect_error "a decode into an output being written" "is in use by another rgtg process" \
+  "$rgtg" decode --lm "$lmdir/final" --method topk --data "$(ls -d "$work"/runs/store/data-* | head -1)/prefs.h5" \
+  --max-new-tokens 4 --out "$work/busy/gens.jsonl"
+[ ! -e "$work/busy/gens.jsonl" ] && pass "  ... and writes nothing" || fail "  ... wrote the output"
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+
 expect_error "unknown size" "no size 'huge' (sizes: tiny, paper)" "$rgtg" experiment "$exp" --size huge --out "$work/runs/c"
 expect_error "unknown variable" "has no variable 'nope'" "$rgtg" experiment "$exp" --set nope=1 --out "$work/runs/c"
 expect_error "a required variable" "size 'paper' needs a value for 'lm_path'" "$rgtg" experiment "$exp" --size paper --out "$work/runs/c"
