@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../core/tok/utf8.h"
+
 typedef struct {
     const char *name; /* without '&' and ';' */
     const char *utf8;
@@ -18,26 +20,7 @@ static const named_entity_t named_entities[] = {
  * hold (NUL, surrogates, beyond U+10FFFF). */
 static size_t encode_utf8(uint32_t cp, char *out) {
     if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0;
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
+    return tok_utf8_encode(cp, out);
 }
 
 static int hex_digit(char c) {
