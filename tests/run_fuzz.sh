@@ -9,7 +9,7 @@ target=$1
 seconds=${2:-20}
 cd "$root" # before the source globs below
 case $target in
-  readers) sources=(data/readers.c data/line_stream.c data/html_entities.c data/read_*.c core/status.c); libs=(-ljansson -lz) ;;
+  readers) sources=(data/readers.c data/line_stream.c data/html_entities.c data/read_*.c core/tok/utf8.c core/status.c); libs=(-ljansson -lz) ;;
   safetensors) sources=(core/safetensors.c core/json_file.c core/fsutil.c core/status.c); libs=(-ljansson -lcrypto) ;;
   hf_config) sources=(core/hf_config.c core/json_file.c core/model_config.c core/fsutil.c core/status.c)
     libs=(-ljansson -lcrypto -lm) ;;
