@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "fsutil.h"
+#include "tok/utf8.h"
 
 /* ---- the tree ---------------------------------------------------------------------------------- */
 
@@ -423,6 +424,23 @@ typedef struct {
     size_t end; /* offset in the key text just after this step: key[0..end) names the value */
 } path_step_t;
 
+/* Whether name[0..n) is text a YAML file can hold: well-formed UTF-8 of YAML's printable characters
+ * (a --set key is raw bytes; one the reader would refuse must not reach the writer, whose escape of
+ * it would not load back). */
+static bool is_yaml_text(const char *name, size_t n) {
+    if (!tok_utf8_is_valid(name, n)) return false;
+    for (size_t i = 0; i < n;) {
+        const size_t length = tok_utf8_sequence_length((const uint8_t *)name + i, n - i, NULL);
+        const uint32_t cp = tok_utf8_decode((const uint8_t *)name + i, length);
+        const bool printable = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0x7E) ||
+                               cp == 0x85 || (cp >= 0xA0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+                               cp >= 0x10000;
+        if (!printable) return false;
+        i += length;
+    }
+    return true;
+}
+
 /* Parses "a.b[2].c" into steps; "" is the top level (no steps). */
 static rgtg_status_t parse_path(const char *key, path_step_t *steps, size_t *count_out) {
     size_t count = 0;
@@ -434,7 +452,7 @@ static rgtg_status_t parse_path(const char *key, path_step_t *steps, size_t *cou
         }
         const char *name = p;
         while (*p && !strchr(".[]=", *p)) p++;
-        if (p == name || count == MAX_PATH_STEPS) goto invalid;
+        if (p == name || count == MAX_PATH_STEPS || !is_yaml_text(name, (size_t)(p - name))) goto invalid;
         steps[count++] = (path_step_t){.name = name, .name_length = (size_t)(p - name), .end = (size_t)(p - key)};
         while (*p == '[') {
             char *digits_end = NULL;

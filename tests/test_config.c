@@ -226,6 +226,12 @@ static void test_overrides(void) {
     CHECK_ERROR(rgtg_config_set(config, "train.lr"), RGTG_ERR_INVALID, "expected KEY=VALUE");
     CHECK_ERROR(rgtg_config_set(config, "=3"), RGTG_ERR_INVALID, "must start with a name");
     CHECK_ERROR(rgtg_config_set(config, "a..b=3"), RGTG_ERR_INVALID, "is not a valid path");
+    /* Key names a YAML file could not hold (a surrogate, a control character, broken UTF-8) are
+     * refused here: written out, they would not load back. */
+    CHECK_ERROR(rgtg_config_set(config, "a\xed\xa0\x80=3"), RGTG_ERR_INVALID, "is not a valid path");
+    CHECK_ERROR(rgtg_config_set(config, "a\x01b=3"), RGTG_ERR_INVALID, "is not a valid path");
+    CHECK_ERROR(rgtg_config_set(config, "a\xc3=3"), RGTG_ERR_INVALID, "is not a valid path");
+    CHECK_OK(rgtg_config_set(config, "caf\xc3\xa9=3")); /* é is fine */
     CHECK_ERROR(rgtg_config_set(config, "model.name.first=x"), RGTG_ERR_INVALID,
                 "'model.name' is a scalar, not a mapping");
     CHECK_ERROR(rgtg_config_set(config, "eval.betas[9]=1"), RGTG_ERR_INVALID,
