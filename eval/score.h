@@ -1,9 +1,10 @@
 /* eval/score.h: reward scoring of generations under one or several reward models in one pass: each
  * row's prompt and response (its token ids where the tokenizers allow, else its text encoded with the
  * reward model's tokenizer), scored at the last token (EOS included when the response finished). `eval
- * score` adds "reward" and one "rewards.NAME" per model to a generations file (and, with reference, "reference_reward": the same
- * model's score of the row's reference), which is how decoded samples become the CD-FUDGE value
- * function's training data (decode -> eval score -> train value reads the scored file). */
+ * score` adds one "rewards.NAME" per model and "reward" (the first model's) to a generations file (and,
+ * with reference, "reference_reward": the same model's score of the row's reference), which is how
+ * decoded samples become the CD-FUDGE value function's training data (decode -> eval score -> train
+ * value reads the scored file). */
 #ifndef RGTG_EVAL_SCORE_H
 #define RGTG_EVAL_SCORE_H
 
