@@ -112,7 +112,8 @@ rgtg_status_t rgtg_score_rows(const rgtg_model_t *rm, const rgtg_spm_t *spm, rgt
     return st;
 }
 
-/* "[NAME=]DIR" into its name and directory (name: DIR's last part, or the one before a trailing "final"). */
+/* "[NAME=]DIR" into its name and directory (name: DIR's last part, or the one before a trailing "final",
+ * cut to 48 bytes, other characters than letters, digits, '.', '_', '-' made '_'). */
 static rgtg_status_t parse_rm(const char *spec, char name[64], const char **dir) {
     const char *eq = strchr(spec, '=');
     bool named = eq && eq != spec && !memchr(spec, '/', (size_t)(eq - spec));
@@ -126,7 +127,9 @@ static rgtg_status_t parse_rm(const char *spec, char name[64], const char **dir)
             if (n) memcpy(parts[0], parts[1], 64), snprintf(parts[1], 64, "%.*s", (int)n, p);
             p += n + (p[n] == '/');
         }
-        snprintf(name, 64, "%s", !strcmp(parts[1], "final") && parts[0][0] ? parts[0] : parts[1]);
+        snprintf(name, 49, "%s", !strcmp(parts[1], "final") && parts[0][0] ? parts[0] : parts[1]);
+        for (char *c = name; *c; c++) /* a derived name is made valid; a given one must be */
+            if (!rgtg_gen_reward_name_valid((char[]){*c, '\0'})) *c = '_';
     }
     if (!rgtg_gen_reward_name_valid(name) || strlen(name) > 48)
         return rgtg_error_set(RGTG_ERR_INVALID, "score: --rm %s: the reward name '%s' must be 1 to 48 letters, digits, '.', "

@@ -21,7 +21,8 @@
 typedef struct {
     const char *rms[RGTG_SCORE_MAX_RMS]; /* "[NAME=]DIR": reward model directories with tokenizer.model; NAME
                                             (the reward field, rewards.NAME) defaults to DIR's last part, or
-                                            the one before it when that is "final" (train's layout) */
+                                            the one before it when that is "final" (train's layout), with
+                                            other characters than [A-Za-z0-9._-] made '_' */
     int rm_count;                /* at least 1; the first one's score is also the plain "reward" */
     const char *gens;            /* generations JSONL (required) */
     const char *out;             /* the scored file; NULL: gens is rewritten in place */

@@ -126,14 +126,15 @@ PY
 "$rgtg" eval compare "$work/old-a.jsonl" "$work/old-b.jsonl" > "$work/old.out" 2>&1 && grep -q "10 prompts paired" "$work/old.out" &&
   "$rgtg" eval table --gens "$work/old-a.jsonl" > /dev/null && "$rgtg" eval summarize --gens "$work/old-a.jsonl" --out "$work/old.json" > /dev/null &&
   pass "an old single-reward file loads in compare, table and summarize" || fail "old file: $(cat "$work/old.out")"
-score --rm "$work/rm1" --gens "$work/old-a.jsonl" --out "$work/old-s.jsonl" > "$work/old-s.out" &&
-  grep -q "rewards.rm1; token ids reused for 0 rows, 10 re-tokenized" "$work/old-s.out" &&
+mkdir -p "$work/odd name+1" && cp -r "$work/rm1" "$work/odd name+1/final"
+score --rm "$work/odd name+1/final" --gens "$work/old-a.jsonl" --out "$work/old-s.jsonl" > "$work/old-s.out" &&
+  grep -q "rewards.odd_name_1; token ids reused for 0 rows, 10 re-tokenized" "$work/old-s.out" &&
   $py -c "
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-assert all(r['reward'] == r['rewards']['rm1']['reward'] and r['reward_name'] == 'rm1' for r in rows)
+assert all(r['reward'] == r['rewards']['odd_name_1']['reward'] and r['reward_name'] == 'odd_name_1' for r in rows)
 assert max(r['reward'] for r in rows) - min(r['reward'] for r in rows) < 1e-5  # one text, one reward
-" "$work/old-s.jsonl" && pass "scoring a version-1 file encodes its text and records the model" || fail "scoring old: $(cat "$work/old-s.out")"
+" "$work/old-s.jsonl" && pass "scoring a version-1 file encodes its text and records the model (a derived name made valid)" || fail "scoring old: $(cat "$work/old-s.out")"
 
 # 5. compare, summarize and table pick the field
 score --rm a=$work/rm1 --rm b=$work/rm2 --gens "$work/h.jsonl" --out "$work/h-ab.jsonl" > /dev/null &&
