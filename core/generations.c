@@ -149,6 +149,106 @@ static bool is_sha256_hex(const char *text) {
     return n == 64;
 }
 
+/* ---- named rewards ---- */
+
+static rgtg_status_t set_text_member(json_t *row, const char *key, const char *text);
+
+bool rgtg_gen_reward_name_valid(const char *name) {
+    if (!name || !name[0]) return false;
+    for (const char *c = name; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || strchr("._-", *c)))
+            return false;
+    return true;
+}
+
+const rgtg_gen_reward_t *rgtg_gen_find_reward(const rgtg_generation_t *g, const char *name) {
+    for (size_t i = 0; name && i < g->reward_count; i++)
+        if (g->rewards[i].name && !strcmp(g->rewards[i].name, name)) return &g->rewards[i];
+    return NULL;
+}
+
+static void reward_release(rgtg_gen_reward_t *r) {
+    free(r->name), free(r->path), free(r->sha256);
+    memset(r, 0, sizeof *r);
+}
+
+rgtg_status_t rgtg_gen_set_reward(rgtg_generation_t *g, const rgtg_gen_reward_t *reward) {
+    rgtg_gen_reward_t copy = *reward;
+    copy.name = strdup(reward->name ? reward->name : "");
+    copy.path = strdup(reward->path ? reward->path : "");
+    copy.sha256 = strdup(reward->sha256 ? reward->sha256 : "");
+    rgtg_gen_reward_t *slot = (rgtg_gen_reward_t *)rgtg_gen_find_reward(g, reward->name);
+    if (copy.name && copy.path && copy.sha256 && !slot) {
+        rgtg_gen_reward_t *grown = realloc(g->rewards, (g->reward_count + 1) * sizeof *grown);
+        if (grown) g->rewards = grown, slot = &grown[g->reward_count++], memset(slot, 0, sizeof *slot);
+    }
+    if (!copy.name || !copy.path || !copy.sha256 || !slot) {
+        reward_release(&copy);
+        return rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory");
+    }
+    reward_release(slot);
+    *slot = copy;
+    return RGTG_OK;
+}
+
+bool rgtg_gen_reward_value(const rgtg_generation_t *g, const char *name, double *value_out,
+                           const char **scorer_sha256_out) {
+    const rgtg_gen_reward_t *r = rgtg_gen_find_reward(g, name ? name : g->reward_name);
+    if (scorer_sha256_out) *scorer_sha256_out = NULL;
+    if (name && !r) return false;
+    if (!name && !g->has_reward) return false;
+    *value_out = name ? r->reward : g->reward;
+    /* the plain field's scorer is on record only while it still holds that model's reward */
+    if (scorer_sha256_out && r && (name || r->reward == g->reward)) *scorer_sha256_out = r->sha256;
+    return true;
+}
+
+/* reward_name, written only while reward still equals that entry (see generations.h). */
+static const char *consistent_reward_name(const rgtg_generation_t *g) {
+    const rgtg_gen_reward_t *r = rgtg_gen_find_reward(g, g->reward_name);
+    if (!r || !g->has_reward || r->reward != g->reward) return NULL;
+    if (g->has_reference_reward != r->has_reference_reward) return NULL;
+    if (g->has_reference_reward && g->reference_reward != r->reference_reward) return NULL;
+    return r->name;
+}
+
+static rgtg_status_t check_rewards(const rgtg_generation_t *g) {
+    for (size_t i = 0; i < g->reward_count; i++) {
+        const rgtg_gen_reward_t *r = &g->rewards[i];
+        if (!rgtg_gen_reward_name_valid(r->name))
+            return rgtg_error_set(RGTG_ERR_INVALID, "generations: row %lld: reward name '%s' must be letters, digits, "
+                                  "'.', '_' or '-'", (long long)g->id, r->name ? r->name : "");
+        if (rgtg_gen_find_reward(g, r->name) != r)
+            return rgtg_error_set(RGTG_ERR_INVALID, "generations: row %lld: two rewards named '%s'", (long long)g->id,
+                                  r->name);
+        if (!r->path || !r->sha256 || !is_sha256_hex(r->sha256))
+            return rgtg_error_set(RGTG_ERR_INVALID, "generations: row %lld: reward '%s' needs its model's path and a "
+                                  "64-hex-digit sha256", (long long)g->id, r->name);
+        if (!isfinite(r->reward) || (r->has_reference_reward && !isfinite(r->reference_reward)))
+            return rgtg_error_set(RGTG_ERR_NUMERIC, "generations: row %lld has a non-finite reward '%s'",
+                                  (long long)g->id, r->name);
+    }
+    return RGTG_OK;
+}
+
+/* "reward_name" and "rewards": {"NAME": {"reward", "reference_reward"?, "path", "sha256"}, ...}. */
+static rgtg_status_t set_rewards_members(json_t *row, const rgtg_generation_t *g) {
+    const char *name = consistent_reward_name(g);
+    bool ok = !name || json_object_set_new(row, "reward_name", json_string(name)) == 0;
+    json_t *rewards = g->reward_count ? json_object() : NULL;
+    if (ok && g->reward_count) ok = rewards && json_object_set_new(row, "rewards", rewards) == 0;
+    for (size_t i = 0; ok && i < g->reward_count; i++) {
+        const rgtg_gen_reward_t *r = &g->rewards[i];
+        json_t *entry = json_object();
+        ok = entry && json_object_set_new(rewards, r->name, entry) == 0 &&
+             json_object_set_new(entry, "reward", json_real(r->reward)) == 0 &&
+             (!r->has_reference_reward || json_object_set_new(entry, "reference_reward", json_real(r->reference_reward)) == 0);
+        if (ok && set_text_member(entry, "path", r->path) != RGTG_OK) return RGTG_ERR_NOMEM;
+        ok = ok && json_object_set_new(entry, "sha256", json_string(r->sha256)) == 0;
+    }
+    return ok ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory");
+}
+
 /* ---- building one row ---- */
 
 static rgtg_status_t set_text_member(json_t *row, const char *key, const char *text) {
@@ -237,6 +337,8 @@ static rgtg_status_t generation_to_line(const rgtg_generation_t *g, text_buffer_
         if (!isfinite(g->bon_rewards[i]))
             return rgtg_error_set(RGTG_ERR_NUMERIC, "generations: row %lld has a non-finite bon reward",
                                   (long long)g->id);
+    rgtg_status_t checked = check_rewards(g);
+    if (checked != RGTG_OK) return checked;
 
     json_t *params = NULL;
     if (g->params_json) {
@@ -286,6 +388,7 @@ static rgtg_status_t generation_to_line(const rgtg_generation_t *g, text_buffer_
                               (g->has_reference_reward &&
                                json_object_set_new(row, "reference_reward", json_real(g->reference_reward)) != 0)))
         status = rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory");
+    if (status == RGTG_OK) status = set_rewards_members(row, g);
     if (status == RGTG_OK && !(append_json(buffer, row) && buffer_append_str(buffer, "\n")))
         status = rgtg_error_set(RGTG_ERR_NOMEM, "generations: out of memory serializing row %lld",
                                 (long long)g->id);
@@ -440,6 +543,9 @@ static void generation_release(rgtg_generation_t *g) {
         free(g->models[r].kind);
     }
     free(g->bon_rewards);
+    for (size_t i = 0; i < g->reward_count; i++) reward_release(&g->rewards[i]);
+    free(g->rewards);
+    free(g->reward_name);
     memset(g, 0, sizeof *g);
 }
 
@@ -518,6 +624,69 @@ static rgtg_status_t read_work(const line_context_t *at, json_t *row, rgtg_gener
     return status;
 }
 
+static rgtg_status_t read_number(const line_context_t *at, json_t *object, const char *field, const char *name,
+                                 bool *present, double *out) {
+    json_t *value = json_object_get(object, field);
+    if (!value || json_is_null(value)) return RGTG_OK;
+    if (!json_is_number(value)) return field_error(at, name, "a number", value);
+    *present = true;
+    *out = json_number_value(value);
+    return RGTG_OK;
+}
+
+/* "rewards" (an object of named rewards) and "reward_name" (which of them "reward" copies). */
+static rgtg_status_t read_named_rewards(const line_context_t *at, json_t *row, rgtg_generation_t *g) {
+    json_t *rewards = json_object_get(row, "rewards");
+    if (rewards && !json_is_null(rewards)) {
+        if (!json_is_object(rewards)) return field_error(at, "rewards", "an object", rewards);
+        g->rewards = calloc(json_object_size(rewards) + 1, sizeof *g->rewards);
+        if (!g->rewards) return rgtg_error_set(RGTG_ERR_NOMEM, "%s:%zu: out of memory", at->path, at->line);
+        const char *key;
+        json_t *entry;
+        json_object_foreach(rewards, key, entry) {
+            char field[160];
+            snprintf(field, sizeof field, "rewards.%.100s", key);
+            if (!rgtg_gen_reward_name_valid(key))
+                return rgtg_error_set(RGTG_ERR_FORMAT, "%s:%zu: reward name '%s' must be letters, digits, '.', '_' "
+                                      "or '-'", at->path, at->line, key);
+            if (!json_is_object(entry)) return field_error(at, field, "an object", entry);
+            rgtg_gen_reward_t *r = &g->rewards[g->reward_count++];
+            r->name = strdup(key);
+            if (!r->name) return rgtg_error_set(RGTG_ERR_NOMEM, "%s:%zu: out of memory", at->path, at->line);
+            char name[192];
+            bool has_reward = false;
+            snprintf(name, sizeof name, "%s.reward", field);
+            rgtg_status_t status = read_number(at, entry, "reward", name, &has_reward, &r->reward);
+            if (status == RGTG_OK && !has_reward) status = field_error(at, name, "a number", NULL);
+            snprintf(name, sizeof name, "%s.reference_reward", field);
+            if (status == RGTG_OK)
+                status = read_number(at, entry, "reference_reward", name, &r->has_reference_reward, &r->reference_reward);
+            static const char *const keys[2] = {"path", "sha256"};
+            char **slots[2] = {&r->path, &r->sha256};
+            for (int f = 0; status == RGTG_OK && f < 2; f++) {
+                json_t *text = json_object_get(entry, keys[f]);
+                snprintf(name, sizeof name, "%s.%s", field, keys[f]);
+                if (!json_is_string(text)) status = field_error(at, name, "a string", text);
+                else if (!(*slots[f] = strdup(json_string_value(text))))
+                    status = rgtg_error_set(RGTG_ERR_NOMEM, "%s:%zu: out of memory", at->path, at->line);
+            }
+            if (status == RGTG_OK && !is_sha256_hex(r->sha256))
+                status = rgtg_error_set(RGTG_ERR_FORMAT, "%s:%zu: field '%s.sha256' must be 64 lowercase hex digits",
+                                        at->path, at->line, field);
+            if (status != RGTG_OK) return status;
+        }
+    }
+    rgtg_status_t status = read_string(at, row, "reward_name", true, &g->reward_name);
+    const rgtg_gen_reward_t *named = status == RGTG_OK ? rgtg_gen_find_reward(g, g->reward_name) : NULL;
+    if (status == RGTG_OK && g->reward_name && !named)
+        status = rgtg_error_set(RGTG_ERR_FORMAT, "%s:%zu: field 'reward_name' names '%s', which is not in 'rewards'",
+                                at->path, at->line, g->reward_name);
+    if (status == RGTG_OK && named && (!g->has_reward || g->reward != named->reward))
+        status = rgtg_error_set(RGTG_ERR_FORMAT, "%s:%zu: field 'reward' must equal 'rewards.%s.reward' (reward_name)",
+                                at->path, at->line, named->name);
+    return status;
+}
+
 static rgtg_status_t row_from_json(const line_context_t *at, json_t *row, rgtg_generation_t *g) {
     rgtg_status_t status;
     memset(g, 0, sizeof *g);
@@ -570,7 +739,7 @@ static rgtg_status_t row_from_json(const line_context_t *at, json_t *row, rgtg_g
         g->has_reference_reward = true;
         g->reference_reward = json_number_value(reference_reward);
     }
-    return RGTG_OK;
+    return read_named_rewards(at, row, g);
 }
 
 static bool is_blank(const char *text, size_t length) {

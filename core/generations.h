@@ -32,6 +32,16 @@ typedef struct {
     char *kind;   /* what the method takes it for ("partial", "full", "value", "scorer"); NULL: not said */
 } rgtg_gen_model_t;
 
+/* A named reward: one reward model's score of the row (eval score --rm NAME=DIR). */
+typedef struct {
+    char *name;                /* the field's name: letters, digits, '.', '_', '-'; unique in the row */
+    char *path;                /* the reward model directory as given */
+    char *sha256;              /* sha256 of its weights, as models.*.sha256 (64 lowercase hex digits) */
+    double reward;             /* finite */
+    bool has_reference_reward; /* eval score --reference: the same model's score of the reference */
+    double reference_reward;   /* finite when present */
+} rgtg_gen_reward_t;
+
 /* One row. Strings are UTF-8 and NUL-terminated; rows returned by rgtg_gen_read own their memory
  * (released by rgtg_gen_free); rows passed to the writer are only read. */
 typedef struct {
@@ -62,6 +72,11 @@ typedef struct {
     double reward;         /* finite when has_reward */
     bool has_reference_reward; /* reference_reward is present (eval score --reference adds it) */
     double reference_reward;   /* the reward of the reference under the same model; finite when present */
+    rgtg_gen_reward_t *rewards; /* the named rewards, one per reward model that scored the row (version 3) */
+    size_t reward_count;
+    char *reward_name;         /* the entry of rewards that reward (and reference_reward) copy; NULL: the
+                                  scorer of reward is not on record. The writer drops it when reward no
+                                  longer equals that entry (a later stage replaced reward). */
 } rgtg_generation_t;
 
 /* A writer appends rows to a temporary file beside path; commit renames it onto path, abort removes
@@ -87,6 +102,22 @@ rgtg_status_t rgtg_gen_read(const char *path, rgtg_generation_t **rows_out, size
 
 /* Frees rows returned by rgtg_gen_read (each row's strings and tokens, then the array). */
 void rgtg_gen_free(rgtg_generation_t *rows, size_t count);
+
+/* The named reward of g, or NULL. */
+const rgtg_gen_reward_t *rgtg_gen_find_reward(const rgtg_generation_t *g, const char *name);
+
+/* Sets (replacing one of the same name) the named reward of a row that owns its memory (one from
+ * rgtg_gen_read, or built with malloc'd strings); copies name, path and sha256. */
+rgtg_status_t rgtg_gen_set_reward(rgtg_generation_t *g, const rgtg_gen_reward_t *reward);
+
+/* The reward a comparison reads: name NULL is the plain `reward` field, any other name the entry of
+ * `rewards`; false when the row has none. scorer_sha256_out (may be NULL) is the sha256 of the model
+ * that gave it, or NULL when that is not on record. */
+bool rgtg_gen_reward_value(const rgtg_generation_t *g, const char *name, double *value_out,
+                           const char **scorer_sha256_out);
+
+/* A reward field name as eval score writes it (non-empty; letters, digits, '.', '_', '-'). */
+bool rgtg_gen_reward_name_valid(const char *name);
 
 /* Reads the number params[key] (integer or real) of a row; RGTG_ERR_INVALID when absent or not a
  * number, so that eval can group or label rows by k, beta, ... */

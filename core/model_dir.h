@@ -15,6 +15,11 @@ const char *rgtg_head_description(rgtg_head_t head);
 /* The lowercase hex sha256 of dir/tokenizer.model into hex_out[65]. */
 rgtg_status_t rgtg_tokenizer_file_sha256(const char *dir, char hex_out[65]);
 
+/* The sha256 that identifies a checkpoint's weights (what generations files record for a model):
+ * that of model.safetensors, or for a sharded checkpoint that of the lines "SHARD SHA256\n" of its
+ * shards in name order. */
+rgtg_status_t rgtg_model_weights_sha256(const char *dir, char hex_out[65]);
+
 /* Refuses (RGTG_ERR_INVALID) two model directories whose tokenizer.model files differ: "DIR_B: its
  * tokenizer differs from DIR_A's (sha256 ... vs ...)". Same vocabulary size is not enough. */
 rgtg_status_t rgtg_check_same_tokenizer(const char *dir_a, const char *dir_b);

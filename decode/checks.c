@@ -2,14 +2,13 @@
 #define _POSIX_C_SOURCE 200809L
 #include "checks.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../core/fsutil.h"
 #include "../core/hf_config.h"
-#include "../core/safetensors.h"
+#include "../core/model_dir.h"
 
 static const char *head_role(rgtg_head_t head) { return head == RGTG_HEAD_LM ? "a language model" : "a reward model"; }
 
@@ -61,52 +60,10 @@ rgtg_status_t rgtg_decode_check_finite(const rgtg_model_t *model, const char *di
     return st;
 }
 
-static int compare_strings(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* sha256 of "SHARD SHA256\n" lines, one per distinct shard of the index, in name order. */
-static rgtg_status_t sharded_sha256(const char *dir, const char *index_path, char hex[65]) {
-    json_error_t error;
-    json_t *root = json_load_file(index_path, 0, &error);
-    json_t *map = root ? json_object_get(root, "weight_map") : NULL;
-    if (!json_is_object(map)) {
-        json_decref(root);
-        return rgtg_error_set(RGTG_ERR_FORMAT, "%s: no object 'weight_map'", index_path);
-    }
-    size_t n = 0, cap = json_object_size(map);
-    char **shards = calloc(cap + 1, sizeof *shards);
-    const char *key;
-    json_t *value;
-    json_object_foreach(map, key, value) {
-        if (!json_is_string(value)) continue;
-        bool seen = false;
-        for (size_t i = 0; i < n && !seen; i++) seen = !strcmp(shards[i], json_string_value(value));
-        if (!seen && shards) shards[n++] = (char *)json_string_value(value);
-    }
-    rgtg_status_t st = shards ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    if (st == RGTG_OK) qsort(shards, n, sizeof *shards, compare_strings);
-    size_t size = n * 256 + 1, used = 0;
-    char *lines = st == RGTG_OK ? malloc(size) : NULL;
-    if (st == RGTG_OK && !lines) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; st == RGTG_OK && i < n; i++) {
-        char *path = rgtg_path_join(dir, shards[i]), shard_hex[65];
-        st = path ? rgtg_sha256_file(path, shard_hex) : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-        if (st == RGTG_OK) used += (size_t)snprintf(lines + used, size - used, "%.180s %s\n", shards[i], shard_hex);
-        free(path);
-    }
-    if (st == RGTG_OK) rgtg_sha256_bytes(lines, used, hex);
-    free(lines), free(shards);
-    json_decref(root);
-    return st;
-}
-
 rgtg_status_t rgtg_decode_model_load(rgtg_decode_model_t *m) {
     rgtg_status_t st = rgtg_model_load(m->dir, TT_CPU, &m->model);
     if (st == RGTG_OK) st = rgtg_decode_check_finite(m->model, m->dir);
-    char *index = rgtg_path_join(m->dir, RGTG_ST_INDEX_FILE), *single = rgtg_path_join(m->dir, "model.safetensors");
-    if (st == RGTG_OK && (!index || !single)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    if (st == RGTG_OK)
-        st = rgtg_path_exists(index) ? sharded_sha256(m->dir, index, m->weights_sha256) : rgtg_sha256_file(single, m->weights_sha256);
-    free(index), free(single);
+    if (st == RGTG_OK) st = rgtg_model_weights_sha256(m->dir, m->weights_sha256);
     return st;
 }
 

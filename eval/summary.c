@@ -83,18 +83,20 @@ static rgtg_status_t load_source(const char *spec, source_t *s) {
     return st;
 }
 
-/* Rewards of every row, or none: a mean over a silent subset would not compare with other files. */
-static rgtg_status_t rewards_of(const source_t *s, double **out) {
+/* Rewards (the plain field, or the named one) of every row, or none: a mean over a silent subset would
+ * not compare with other files. */
+static rgtg_status_t rewards_of(const source_t *s, const char *field, double **out) {
+    double *v = malloc(sizeof *v * (s->count + 1));
     size_t with = 0;
-    for (size_t i = 0; i < s->count; i++) with += s->rows[i].has_reward;
     *out = NULL;
+    if (!v) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < s->count; i++) with += rgtg_gen_reward_value(&s->rows[i], field, &v[i], NULL);
+    if (with == 0 || with != s->count) free(v);
+    if (with == 0 && field) return rgtg_error_set(RGTG_ERR_INVALID, "%s: no row has the reward '%s'", s->path, field);
     if (with == 0) return RGTG_OK;
     if (with != s->count)
-        return rgtg_error_set(RGTG_ERR_INVALID, "%s: %zu of %zu rows have a reward: score every row (eval score)",
-                              s->path, with, s->count);
-    double *v = malloc(sizeof *v * s->count);
-    if (!v) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < s->count; i++) v[i] = s->rows[i].reward;
+        return rgtg_error_set(RGTG_ERR_INVALID, "%s: %zu of %zu rows have a reward%s%s%s: score every row (eval score)",
+                              s->path, with, s->count, field ? " '" : "", field ? field : "", field ? "'" : "");
     *out = v;
     return RGTG_OK;
 }
@@ -102,7 +104,7 @@ static rgtg_status_t rewards_of(const source_t *s, double **out) {
 static rgtg_status_t summarize_file(const rgtg_summary_params_t *p, const source_t *s, const labels_t *l,
                                     rgtg_results_t *r) {
     double *rewards = NULL;
-    rgtg_status_t st = rewards_of(s, &rewards);
+    rgtg_status_t st = rewards_of(s, p->reward, &rewards);
     if (st == RGTG_OK && rewards) {
         rgtg_summary_t sum;
         st = rgtg_stats_summarize(rewards, s->count, &sum);
@@ -155,8 +157,8 @@ static rgtg_status_t summarize_file(const rgtg_summary_params_t *p, const source
 static rgtg_status_t compare_files(const rgtg_summary_params_t *p, const source_t *a, const source_t *b,
                                    labels_t l, rgtg_results_t *r) {
     double *ra = NULL, *rb = NULL;
-    rgtg_status_t st = rewards_of(a, &ra);
-    if (st == RGTG_OK) st = rewards_of(b, &rb);
+    rgtg_status_t st = rewards_of(a, p->reward, &ra);
+    if (st == RGTG_OK) st = rewards_of(b, p->reward, &rb);
     if (st == RGTG_OK && (!ra || !rb))
         st = rgtg_error_set(RGTG_ERR_INVALID, "%s: comparing with baseline %s needs rewards in both files",
                             ra ? b->path : a->path, b->label);

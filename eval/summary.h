@@ -22,6 +22,7 @@ typedef struct {
     bool bleu;                               /* corpus BLEU against the references */
     bool append;                             /* add to the cells already in out (same cells are replaced) */
     uint64_t seed;                           /* bootstrap seed */
+    const char *reward;                      /* the reward read: NULL the plain "reward", else rewards.NAME */
     const char *out;                         /* results.json (required) */
 } rgtg_summary_params_t;
 

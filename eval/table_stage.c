@@ -31,6 +31,16 @@ rgtg_status_t rgtg_table_stage_run(const rgtg_table_stage_params_t *p, FILE *pri
             free(rows);
         }
     }
+    /* a named reward stands in for the plain one (rows without it show none, which the table refuses
+     * when only some rows of a line lack it) */
+    size_t with_named = 0;
+    for (size_t i = 0; st == RGTG_OK && p->reward && i < total; i++) {
+        double value;
+        all[i].has_reward = rgtg_gen_reward_value(&all[i], p->reward, &value, NULL);
+        if (all[i].has_reward) all[i].reward = value, with_named++;
+    }
+    if (st == RGTG_OK && p->reward && with_named == 0)
+        st = rgtg_error_set(RGTG_ERR_INVALID, "table: no row has the reward '%s'", p->reward);
     if (st == RGTG_OK) st = rgtg_table_add_generations(&table, all, total);
     rgtg_gen_free(all, total);
     for (int i = 0; st == RGTG_OK && i < p->out_count; i++) {

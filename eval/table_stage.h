@@ -14,6 +14,7 @@ typedef struct {
     int gens_count;
     const char *outs[RGTG_TABLE_STAGE_MAX_FILES]; /* table files, each .md, .csv or .tex by its name */
     int out_count;
+    const char *reward;                           /* the reward shown: NULL the plain "reward", else rewards.NAME */
 } rgtg_table_stage_params_t;
 
 rgtg_table_stage_params_t rgtg_table_stage_default_params(void);

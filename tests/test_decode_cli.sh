@@ -183,9 +183,9 @@ fi
   /usr/bin/python3 - "$g/b16.jsonl" "$g/scored.jsonl" <<'PY' && pass "eval score keeps format_version, sample, models and work" || fail "eval score drops fields"
 import json, sys
 a, b = [[json.loads(l) for l in open(p)] for p in sys.argv[1:]]
-assert all("reward" in r for r in b)
+assert all("reward" in r and r["reward_name"] == "rm" and r["rewards"]["rm"]["reward"] == r["reward"] for r in b)
 for r in b:
-    r.pop("reward")
+    r.pop("reward"), r.pop("reward_name"), r.pop("rewards")
 assert a == b
 PY
 

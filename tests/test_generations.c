@@ -283,6 +283,19 @@ static const broken_case_t broken_cases[] = {
      "1: field 'rm_forwards' must be a non-negative integer, not -1"},
     {"bon_kept outside bon_rewards", "{\"id\":1," ROW_WITHOUT_ID ",\"bon_rewards\":[1.0,2],\"bon_kept\":2}\n",
      RGTG_ERR_FORMAT, 0, "1: field 'bon_kept' (2) must index 'bon_rewards' (2 of them)"},
+    {"a named reward without its number", "{\"id\":1," ROW_WITHOUT_ID ",\"rewards\":{\"rm\":{\"path\":\"d\",\"sha256\":\""
+     SHA_A "\"}}}\n", RGTG_ERR_FORMAT, 0, "1: missing field 'rewards.rm.reward' (must be a number)"},
+    {"a named reward with a short sha256", "{\"id\":1," ROW_WITHOUT_ID ",\"rewards\":{\"rm\":{\"reward\":1,\"path\":\"d\","
+     "\"sha256\":\"abc\"}}}\n", RGTG_ERR_FORMAT, 0, "1: field 'rewards.rm.sha256' must be 64 lowercase hex digits"},
+    {"a named reward without its model's path", "{\"id\":1," ROW_WITHOUT_ID ",\"rewards\":{\"rm\":{\"reward\":1,"
+     "\"sha256\":\"" SHA_A "\"}}}\n", RGTG_ERR_FORMAT, 0, "1: missing field 'rewards.rm.path' (must be a string)"},
+    {"a reward name with a space", "{\"id\":1," ROW_WITHOUT_ID ",\"rewards\":{\"my rm\":{\"reward\":1,\"path\":\"d\","
+     "\"sha256\":\"" SHA_A "\"}}}\n", RGTG_ERR_FORMAT, 0, "1: reward name 'my rm' must be letters, digits, '.', '_' or '-'"},
+    {"reward_name naming no reward", "{\"id\":1," ROW_WITHOUT_ID ",\"reward\":1.0,\"reward_name\":\"gold\"}\n",
+     RGTG_ERR_FORMAT, 0, "1: field 'reward_name' names 'gold', which is not in 'rewards'"},
+    {"reward differing from the entry reward_name names", "{\"id\":1," ROW_WITHOUT_ID ",\"reward\":2.0,\"reward_name\":\"rm\","
+     "\"rewards\":{\"rm\":{\"reward\":1,\"path\":\"d\",\"sha256\":\"" SHA_A "\"}}}\n", RGTG_ERR_FORMAT, 0,
+     "1: field 'reward' must equal 'rewards.rm.reward' (reward_name)"},
 };
 
 /* A row written before format_version existed reads as version 1, sample 0, without models or work. */
@@ -337,6 +350,58 @@ static void test_broken_files(void) {
     rgtg_error_clear();
 }
 
+/* Named rewards (one per reward model, eval score --rm NAME=DIR): round trip, replacing one by name, the
+ * plain reward's scorer kept on record only while reward still holds that model's score. */
+static void test_named_rewards(void) {
+    const char *path = path_in_directory("named.jsonl");
+    write_text(path, GOOD_ROW);
+    rgtg_generation_t *rows;
+    size_t count;
+    CHECK_MSG(rgtg_gen_read(path, &rows, &count) == RGTG_OK && count == 1, "%s", rgtg_error_message());
+    if (count != 1) return;
+    double value = 0;
+    const char *sha = "unset";
+    CHECK_MSG(!rgtg_gen_reward_value(&rows[0], NULL, &value, &sha) && !rgtg_gen_reward_value(&rows[0], "rm", &value, &sha),
+              "an unscored row has no reward");
+    rgtg_gen_reward_t rm = {.name = "rm", .path = "runs/rm", .sha256 = SHA_A, .reward = 0.5,
+                            .has_reference_reward = true, .reference_reward = -1.5};
+    rgtg_gen_reward_t gold = {.name = "gold.v2", .path = "runs/g", .sha256 = SHA_B, .reward = -0.125};
+    CHECK_OK(rgtg_gen_set_reward(&rows[0], &rm));
+    CHECK_OK(rgtg_gen_set_reward(&rows[0], &gold));
+    rm.reward = 0.75; /* replaces the entry of the same name */
+    CHECK_OK(rgtg_gen_set_reward(&rows[0], &rm));
+    rows[0].has_reward = true, rows[0].reward = 0.75, rows[0].has_reference_reward = true, rows[0].reference_reward = -1.5;
+    rows[0].reward_name = strdup("rm");
+    CHECK_OK(rgtg_gen_write_all(path, rows, 1));
+    const char *text = read_text(path);
+    CHECK_MSG(text && strstr(text, "\"reward\":0.75,\"reference_reward\":-1.5,\"reward_name\":\"rm\",\"rewards\":{\"rm\":"
+                                   "{\"reward\":0.75,\"reference_reward\":-1.5,\"path\":\"runs/rm\",\"sha256\":\"" SHA_A "\"},"
+                                   "\"gold.v2\":{\"reward\":-0.125,\"path\":\"runs/g\",\"sha256\":\"" SHA_B "\"}}}\n"),
+              "named rewards as written:\n%s", text ? text : "(unreadable)");
+    rgtg_generation_t *again;
+    size_t again_count;
+    CHECK_MSG(rgtg_gen_read(path, &again, &again_count) == RGTG_OK && again_count == 1, "%s", rgtg_error_message());
+    if (again_count == 1) {
+        const rgtg_gen_reward_t *g = rgtg_gen_find_reward(&again[0], "gold.v2"), *r = rgtg_gen_find_reward(&again[0], "rm");
+        CHECK_MSG(again[0].reward_count == 2 && g && r && g->reward == -0.125 && !g->has_reference_reward &&
+                  r->reward == 0.75 && r->has_reference_reward && r->reference_reward == -1.5 &&
+                  !strcmp(r->path, "runs/rm") && !strcmp(g->sha256, SHA_B), "named rewards read back");
+        CHECK(rgtg_gen_reward_value(&again[0], "gold.v2", &value, &sha) && value == -0.125 && sha && !strcmp(sha, SHA_B));
+        CHECK(rgtg_gen_reward_value(&again[0], NULL, &value, &sha) && value == 0.75 && sha && !strcmp(sha, SHA_A));
+        CHECK(!rgtg_gen_reward_value(&again[0], "other", &value, &sha));
+        /* a later stage (eval gold) replaces reward: its scorer is no longer the named model */
+        again[0].reward = 3.0;
+        CHECK(rgtg_gen_reward_value(&again[0], NULL, &value, &sha) && value == 3.0 && sha == NULL);
+        CHECK_OK(rgtg_gen_write_all(path, again, 1));
+        text = read_text(path);
+        CHECK_MSG(text && !strstr(text, "reward_name") && strstr(text, "\"reward\":3.0,"), "stale reward_name kept:\n%s",
+                  text ? text : "");
+    }
+    rgtg_gen_free(again, again_count);
+    rgtg_gen_free(rows, count);
+    unlink(path);
+}
+
 int main(void) {
     if (!mkdtemp(directory)) {
         perror("mkdtemp");
@@ -347,6 +412,7 @@ int main(void) {
     test_writer_rejects_bad_rows_and_abort_leaves_nothing();
     test_broken_files();
     test_version_1_rows_read_with_defaults();
+    test_named_rewards();
     rmdir(directory);
     return check_summary("test_generations");
 }

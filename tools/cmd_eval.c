@@ -14,23 +14,37 @@ _Static_assert(RGTG_MAX_STRINGS <= RGTG_TABLE_STAGE_MAX_FILES, "every file the c
 
 int rgtg_cmd_eval_score(int argc, char **argv) {
     rgtg_score_params_t p = rgtg_score_default_params();
+    rgtg_strings_t rms = {0};
     const rgtg_opt_t options[] = {
-        RGTG_OPT("rm", RGTG_OPT_STRING, &p.rm_dir, "reward model directory (with tokenizer.model)", .required = true),
+        RGTG_OPT("rm", RGTG_OPT_STRINGS, &rms, "[NAME=]DIR: a reward model (with tokenizer.model); repeat for several in one "
+                 "pass, each into rewards.NAME (NAME: DIR's last part, or the one before final); the first is also reward",
+                 .required = true),
         RGTG_OPT("gens", RGTG_OPT_STRING, &p.gens, "generations JSONL", .required = true),
         RGTG_OPT("out", RGTG_OPT_STRING, &p.out, "where to write the scored generations (default: rewrite --gens in place)"),
         RGTG_OPT("reference", RGTG_OPT_FLAG, &p.reference, "also score each row's reference (adds reference_reward)"),
+        RGTG_OPT("retokenize", RGTG_OPT_FLAG, &p.retokenize, "encode the response text even where the row's token ids could be reused"),
         RGTG_OPT("batch", RGTG_OPT_INT, &p.batch, "sequences per forward"),
         RGTG_OPT("threads", RGTG_OPT_INT32, &p.threads, "libtorch threads"),
         RGTG_OPT_END,
     };
-    const rgtg_cli_t cli = {.command = "eval score", .synopsis = "--rm DIR --gens FILE [--out FILE]", .options = options};
+    const rgtg_cli_t cli = {.command = "eval score", .synopsis = "--rm [NAME=]DIR [--rm ...] --gens FILE [--out FILE]",
+                            .options = options};
     int code = rgtg_cli_parse(&cli, argc, argv);
     if (code >= 0) return code;
+    if (rms.count > RGTG_SCORE_MAX_RMS) {
+        fprintf(stderr, "rgtg: eval score: %d --rm given, at most %d\n", rms.count, RGTG_SCORE_MAX_RMS);
+        return 2;
+    }
+    memcpy(p.rms, rms.items, sizeof(const char *) * (size_t)rms.count), p.rm_count = rms.count;
     rgtg_score_result_t r;
     if (rgtg_score_file(&p, &r) != RGTG_OK) return rgtg_report_error("eval score");
-    printf("eval score: %zu generations, average reward %.4f +- %.4f (SE)", r.count, r.mean, r.se);
-    if (p.reference) printf(", references %.4f", r.reference_mean);
-    printf(" -> %s\n", p.out ? p.out : p.gens);
+    for (int k = 0; k < r.rm_count; k++) {
+        const rgtg_score_rm_result_t *m = &r.rms[k];
+        printf("eval score: %zu generations, %s %.4f +- %.4f (SE)", r.count, k ? "reward" : "average reward", m->mean, m->se);
+        if (p.reference) printf(", references %.4f", m->reference_mean);
+        printf(" [rewards.%s; token ids reused for %zu rows, %zu re-tokenized] -> %s\n", m->name, m->reused,
+               m->retokenized, p.out ? p.out : p.gens);
+    }
     return 0;
 }
 
@@ -41,6 +55,7 @@ int rgtg_cmd_eval_table(int argc, char **argv) {
         RGTG_OPT("gens", RGTG_OPT_STRINGS, &gens, "a scored generations JSONL (one row of the table per method in it)",
                  .required = true),
         RGTG_OPT("out", RGTG_OPT_STRINGS, &outs, "table file: .md, .csv or .tex (the table is printed as Markdown too)"),
+        RGTG_OPT("reward", RGTG_OPT_STRING, &p.reward, "the named reward shown (eval score --rm NAME=DIR); default: the plain reward"),
         RGTG_OPT_END,
     };
     const rgtg_cli_t cli = {.command = "eval table", .synopsis = "--gens FILE [--gens FILE ...] [--out table.md]",

@@ -18,6 +18,7 @@ int rgtg_cmd_eval_summarize(int argc, char **argv) {
         RGTG_OPT("bleu", RGTG_OPT_FLAG, &p.bleu, "corpus BLEU (sacreBLEU's defaults) against the references"),
         RGTG_OPT("append", RGTG_OPT_FLAG, &p.append, "add the cells to those already in --out"),
         RGTG_OPT("seed", RGTG_OPT_U64, &p.seed, "bootstrap seed"),
+        RGTG_OPT("reward", RGTG_OPT_STRING, &p.reward, "the named reward to read (eval score --rm NAME=DIR); default: the plain reward"),
         RGTG_OPT("out", RGTG_OPT_STRING, &p.out, "results.json to write (schema: eval/RESULTS.md)", .required = true),
         RGTG_OPT_END,
     };

@@ -13,6 +13,7 @@ int rgtg_cmd_train(const char *kind, int argc, char **argv);
 int rgtg_cmd_decode(int argc, char **argv);
 int rgtg_cmd_eval_score(int argc, char **argv);
 int rgtg_cmd_eval_table(int argc, char **argv);
+int rgtg_cmd_eval_compare(int argc, char **argv);
 int rgtg_cmd_eval_prefix_accuracy(int argc, char **argv);
 int rgtg_cmd_eval_gold(int argc, char **argv);
 int rgtg_cmd_eval_render(int argc, char **argv);

@@ -31,6 +31,7 @@ static const struct {
     {"eval", "table", rgtg_cmd_eval_table, "one results table from several scored generation files"},
     {"eval", "prefix-accuracy", rgtg_cmd_eval_prefix_accuracy, "a reward model's accuracy on held-out pairs and prefixes"},
     {"eval", "gold", rgtg_cmd_eval_gold, "the WordNet gold reward of generations (mean +- SE)"},
+    {"eval", "compare", rgtg_cmd_eval_compare, "two scored generation files paired by prompt: mean difference with bootstrap CI, win/tie/loss, Wilcoxon"},
     {"eval", "summarize", rgtg_cmd_eval_summarize, "scored generations -> results.json: reward +- SE, Wilcoxon vs baselines, ROUGE-L, BLEU, diversity"},
     {"eval", "render", rgtg_cmd_eval_render, "one of the paper's table layouts from results.json (.md, .csv, .tex)"},
     {"eval", "plot", rgtg_cmd_eval_plot, "a PNG figure from results.json through gnuplot (heatmap, runtime, agreement)"},
