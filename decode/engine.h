@@ -47,6 +47,10 @@ typedef struct {
     int max_new_tokens;    /* stop a row after this many tokens */
     int batch_size;        /* rows decoded together */
     int eos_id;            /* a row ends when it draws this token; -1: never */
+    const int32_t *stop_ids; /* further ids that end a row (the LM's other EOS ids); NULL: none */
+    int stop_count;
+    int token_count;       /* ids >= token_count (embedding rows beyond the tokenizer's vocabulary) are
+                              never drawn: their logits are -inf before any method sees them; 0: none */
     int bos_id;            /* put before every prompt (the LM's bos_token_id); -1: none */
     bool use_cache;        /* false: the no-cache reference path */
     uint64_t seed;         /* sampling seed */
@@ -58,6 +62,11 @@ typedef struct {
 } rgtg_decode_params_t;
 
 rgtg_decode_params_t rgtg_decode_default_params(void);
+/* Sets the stops and BOS from the LM's config (eos_token_id and every extra EOS id: config.json's list
+ * and generation_config.json's) and token_count (the tokenizer's vocabulary size; 0: every row). The
+ * stop ids live in *stops, which must outlive the decoding. */
+void rgtg_decode_params_use_model(rgtg_decode_params_t *params, const rgtg_model_config_t *lm, int token_count,
+                                  int32_t stops[1 + RGTG_MAX_EXTRA_EOS]);
 
 typedef struct {
     int32_t *tokens;     /* generated ids (EOS included when finished), malloc'd */
