@@ -281,6 +281,14 @@ rgtg_status_t rgtg_decode_check_positions(const rgtg_model_config_t *const *conf
                                       (long long)(ids ? ids[i] : i), (long long)prompt_lengths[i],
                                       bos ? " after BOS" : "", max_new_tokens,
                                       (long long)(bos + prompt_lengths[i] + max_new_tokens), (long long)limit, names[m]);
+        int64_t window = configs[m]->sliding_window;
+        for (int64_t i = 0; window > 0 && i < count; i++)
+            if (bos + prompt_lengths[i] + max_new_tokens > window)
+                return rgtg_error_set(RGTG_ERR_UNSUPPORTED, "decode: prompt id %lld with max_new_tokens %d spans %lld "
+                                      "positions, beyond the sliding-window attention of %s (%lld tokens, config.json's "
+                                      "sliding_window): rgtg computes full attention, which equals the window only "
+                                      "within it", (long long)(ids ? ids[i] : i), max_new_tokens,
+                                      (long long)(bos + prompt_lengths[i] + max_new_tokens), names[m], (long long)window);
     }
     return RGTG_OK;
 }

@@ -88,8 +88,9 @@ rgtg_status_t rgtg_decode(const rgtg_model_t *lm, const rgtg_model_t *guide, con
 void rgtg_decoded_free(rgtg_decoded_t *row);
 
 /* Refuses, before anything is allocated, a prompt whose BOS (when bos_id >= 0) + ids + max_new_tokens
- * exceed a model's max_position_embeddings, naming the prompt id (ids may be NULL: the index) and the
- * model (names[m]). */
+ * exceed a model's max_position_embeddings (RGTG_ERR_INVALID) or its sliding window
+ * (RGTG_ERR_UNSUPPORTED: full attention equals the window only within it), naming the prompt id (ids
+ * may be NULL: the index) and the model (names[m]). */
 rgtg_status_t rgtg_decode_check_positions(const rgtg_model_config_t *const *configs, const char *const *names,
                                           int model_count, int max_new_tokens, int bos_id,
                                           const int64_t *prompt_lengths, const int64_t *ids, int64_t count);
