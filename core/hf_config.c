@@ -1,5 +1,6 @@
-/* core/hf_config.c: reads and writes config.json (transformers' LlamaConfig) for rgtg_model_config_t,
- * with transformers' defaults and refusals of what the model does not implement (see hf_config.h). */
+/* core/hf_config.c: reads and writes config.json (transformers' LlamaConfig, Qwen2Config and
+ * MistralConfig) for rgtg_model_config_t, and generation_config.json's EOS ids, with transformers'
+ * defaults and refusals of what the model does not implement (see hf_config.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "hf_config.h"
 

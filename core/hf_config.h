@@ -1,5 +1,6 @@
-/* core/hf_config.h: config.json in transformers' LlamaConfig field names, read into and written from
- * rgtg_model_config_t (core/model.h), so that checkpoints load both here and in transformers. */
+/* core/hf_config.h: config.json in transformers' field names (LlamaConfig, Qwen2Config, MistralConfig),
+ * read into and written from rgtg_model_config_t (core/model.h), so that checkpoints load both here and
+ * in transformers; and generation_config.json's EOS ids. */
 #ifndef RGTG_CORE_HF_CONFIG_H
 #define RGTG_CORE_HF_CONFIG_H
 

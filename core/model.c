@@ -1,5 +1,7 @@
-/* core/model.c: the LLaMA transformer over the libtorch shim: parameters, load/save in Hugging Face
- * layout, the training forward and the cached incremental decoder with candidate scoring.
+/* core/model.c: the LLaMA transformer over the libtorch shim (attention biases, explicit head_dim and
+ * linear / llama3 rope scaling for Qwen2, Mistral and Llama-3 checkpoints): parameters, load/save in
+ * Hugging Face layout, the training forward, rewards per sequence where transformers reads them, and
+ * the cached incremental decoder with candidate scoring.
  * Shapes in comments: B batch rows, T tokens, H query heads, G key/value heads, D head dim, d width. */
 #include "model.h"
 

@@ -1,5 +1,6 @@
-/* core/model_config.c: the model configuration's defaults (a tiny LLaMA for tests) and its
- * consistency checks (see model.h); the model itself lives elsewhere. */
+/* core/model_config.c: the model configuration's defaults (a tiny LLaMA for tests), its consistency
+ * checks (biases per architecture, rope scaling, EOS ids; see model.h) and the derived head dimension
+ * and stop ids; the model itself lives elsewhere. */
 #include <math.h>
 
 #include "model.h"
