@@ -1,5 +1,7 @@
-/* core/model.c: the LLaMA transformer over the libtorch shim: parameters, load/save in Hugging Face
- * layout, the training forward and the cached incremental decoder with candidate scoring.
+/* core/model.c: the LLaMA transformer over the libtorch shim (attention biases, explicit head_dim and
+ * linear / llama3 rope scaling for Qwen2, Mistral and Llama-3 checkpoints): parameters, load/save in
+ * Hugging Face layout, the training forward, rewards per sequence where transformers reads them, and
+ * the cached incremental decoder with candidate scoring.
  * Shapes in comments: B batch rows, T tokens, H query heads, G key/value heads, D head dim, d width. */
 #include "model.h"
 
@@ -16,6 +18,7 @@
 #include "safetensors.h"
 
 #define FLOAT_MIN_F32 (-3.4028234663852886e38)
+#define PI 3.14159265358979323846
 
 struct rgtg_kv_cache {
     int64_t rows, capacity, length;
@@ -29,10 +32,11 @@ struct rgtg_kv_cache {
 
 /* ---------------------------------------------------------------- parameters */
 
-static int head_dim(const rgtg_model_config_t *c) { return c->hidden_size / c->num_attention_heads; }
+static int head_dim(const rgtg_model_config_t *c) { return rgtg_model_config_head_dim(c); }
 
 typedef struct {
     tt_t input_layernorm, q_proj, k_proj, v_proj, o_proj;
+    tt_t q_bias, k_bias, v_bias, o_bias; /* NULL when the architecture has none */
     tt_t post_attention_layernorm, gate_proj, up_proj, down_proj;
 } rgtg_layer_t;
 
@@ -62,7 +66,7 @@ static rgtg_status_t model_alloc(const rgtg_model_config_t *config, tt_device_t 
     rgtg_status_t st = rgtg_model_config_validate(config);
     if (st != RGTG_OK) return st;
     rgtg_model_t *m = calloc(1, sizeof *m);
-    int max_params = 3 + 9 * config->num_hidden_layers + 1;
+    int max_params = 3 + 13 * config->num_hidden_layers + 1;
     if (m) {
         m->layers = calloc((size_t)config->num_hidden_layers, sizeof *m->layers);
         m->param_names = calloc((size_t)max_params, sizeof *m->param_names);
@@ -78,18 +82,24 @@ static rgtg_status_t model_alloc(const rgtg_model_config_t *config, tt_device_t 
     st = add_param(m, "model.embed_tokens.weight", &m->embed_tokens);
     for (int i = 0; i < config->num_hidden_layers && st == RGTG_OK; i++) {
         rgtg_layer_t *l = &m->layers[i];
+        bool qkv = config->qkv_bias, o = config->o_proj_bias;
         struct { const char *suffix; tt_t *slot; } fields[] = {
             {"input_layernorm.weight", &l->input_layernorm},
             {"self_attn.q_proj.weight", &l->q_proj},
+            {qkv ? "self_attn.q_proj.bias" : NULL, &l->q_bias},
             {"self_attn.k_proj.weight", &l->k_proj},
+            {qkv ? "self_attn.k_proj.bias" : NULL, &l->k_bias},
             {"self_attn.v_proj.weight", &l->v_proj},
+            {qkv ? "self_attn.v_proj.bias" : NULL, &l->v_bias},
             {"self_attn.o_proj.weight", &l->o_proj},
+            {o ? "self_attn.o_proj.bias" : NULL, &l->o_bias},
             {"post_attention_layernorm.weight", &l->post_attention_layernorm},
             {"mlp.gate_proj.weight", &l->gate_proj},
             {"mlp.up_proj.weight", &l->up_proj},
             {"mlp.down_proj.weight", &l->down_proj},
         };
         for (size_t f = 0; f < sizeof fields / sizeof fields[0] && st == RGTG_OK; f++) {
+            if (!fields[f].suffix) continue;
             snprintf(name, sizeof name, "model.layers.%d.%s", i, fields[f].suffix);
             st = add_param(m, name, fields[f].slot);
         }
@@ -109,6 +119,7 @@ static rgtg_status_t model_alloc(const rgtg_model_config_t *config, tt_device_t 
 /* The shape a parameter must have, from its name. */
 static int expected_shape(const rgtg_model_config_t *c, const char *name, int64_t shape[2]) {
     int64_t d = c->hidden_size, kv = (int64_t)c->num_key_value_heads * head_dim(c);
+    int64_t q = (int64_t)c->num_attention_heads * head_dim(c);
     const char *which = name; /* the part after "model.layers.N." */
     if (strncmp(name, "model.layers.", 13) == 0) which = strchr(name + 13, '.') + 1;
     if (!strcmp(which, "input_layernorm.weight") || !strcmp(which, "post_attention_layernorm.weight") ||
@@ -116,12 +127,22 @@ static int expected_shape(const rgtg_model_config_t *c, const char *name, int64_
         shape[0] = d;
         return 1;
     }
+    if (!strcmp(which, "self_attn.q_proj.bias") || !strcmp(which, "self_attn.o_proj.bias")) {
+        shape[0] = strcmp(which, "self_attn.q_proj.bias") ? d : q;
+        return 1;
+    }
+    if (!strcmp(which, "self_attn.k_proj.bias") || !strcmp(which, "self_attn.v_proj.bias")) {
+        shape[0] = kv;
+        return 1;
+    }
     if (!strcmp(name, "model.embed_tokens.weight") || !strcmp(name, "lm_head.weight")) {
         shape[0] = c->vocab_size, shape[1] = d;
     } else if (!strcmp(name, "score.weight")) {
         shape[0] = 1, shape[1] = d;
-    } else if (!strcmp(which, "self_attn.q_proj.weight") || !strcmp(which, "self_attn.o_proj.weight")) {
-        shape[0] = d, shape[1] = d;
+    } else if (!strcmp(which, "self_attn.q_proj.weight")) {
+        shape[0] = q, shape[1] = d;
+    } else if (!strcmp(which, "self_attn.o_proj.weight")) {
+        shape[0] = d, shape[1] = q;
     } else if (!strcmp(which, "self_attn.k_proj.weight") || !strcmp(which, "self_attn.v_proj.weight")) {
         shape[0] = kv, shape[1] = d;
     } else if (!strcmp(which, "mlp.gate_proj.weight") || !strcmp(which, "mlp.up_proj.weight")) {
@@ -134,12 +155,27 @@ static int expected_shape(const rgtg_model_config_t *c, const char *name, int64_
     return 2;
 }
 
+/* A rotary frequency under rope_scaling: linear divides every frequency by factor; llama3 divides
+ * those whose wavelength exceeds original / low_freq_factor, keeps those below original /
+ * high_freq_factor and blends the band between (transformers' _compute_llama3_parameters). */
+static double scaled_frequency(const rgtg_rope_scaling_t *r, double freq) {
+    if (r->type == RGTG_ROPE_LINEAR) return freq / r->factor;
+    if (r->type != RGTG_ROPE_LLAMA3) return freq;
+    double original = r->original_max_position_embeddings, wavelen = 2 * PI / freq;
+    if (wavelen < original / r->high_freq_factor) return freq;
+    if (wavelen > original / r->low_freq_factor) return freq / r->factor;
+    double smooth = (original / wavelen - r->low_freq_factor) / (r->high_freq_factor - r->low_freq_factor);
+    return (1 - smooth) * freq / r->factor + smooth * freq;
+}
+
 static rgtg_status_t init_rotary(rgtg_model_t *m) {
     int dim = head_dim(&m->config);
     float *inv = malloc(sizeof(float) * (size_t)(dim / 2));
     if (!inv) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < dim / 2; i++)
-        inv[i] = 1.0f / powf((float)m->config.rope_theta, (float)(2 * i) / (float)dim);
+    for (int i = 0; i < dim / 2; i++) { /* the f32 base frequency as torch computes it, then scaled */
+        float base = 1.0f / powf((float)m->config.rope_theta, (float)(2 * i) / (float)dim);
+        inv[i] = (float)scaled_frequency(&m->config.rope_scaling, (double)base);
+    }
     int64_t shape[1] = {dim / 2};
     m->inv_freq = tt_keep(tt_from_host(inv, shape, 1, TT_F32, m->device));
     free(inv);
@@ -162,7 +198,8 @@ rgtg_status_t rgtg_model_create(const rgtg_model_config_t *config, uint64_t seed
             st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
             break;
         }
-        for (int64_t i = 0; i < n; i++) host[i] = ndim == 1 ? 1.0f : (float)(0.02 * rgtg_rng_normal(&rng));
+        bool bias = strstr(m->param_names[p], ".bias") != NULL; /* zero, as transformers initialises them */
+        for (int64_t i = 0; i < n; i++) host[i] = bias ? 0.0f : ndim == 1 ? 1.0f : (float)(0.02 * rgtg_rng_normal(&rng));
         tt_t t = tt_from_host(host, shape, ndim, TT_F32, device);
         free(host);
         if (t && config->dtype != TT_F32) t = tt_to(t, config->dtype, device);
@@ -237,6 +274,10 @@ rgtg_status_t rgtg_model_load(const char *dir, tt_device_t device, rgtg_model_t 
     rgtg_model_config_t config;
     st = rgtg_hf_config_read(config_path, &config);
     free(config_path);
+    char *generation_path = st == RGTG_OK ? rgtg_path_join(dir, RGTG_HF_GENERATION_CONFIG_FILE) : NULL;
+    if (st == RGTG_OK) st = generation_path ? rgtg_hf_generation_config_merge(generation_path, &config)
+                                            : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    free(generation_path);
     if (st != RGTG_OK) return st;
     rgtg_weights_t *weights;
     st = rgtg_weights_open(dir, &weights);
@@ -458,6 +499,12 @@ static tt_t attend_grouped(tt_t q, tt_t k, tt_t v, tt_t bias, int dim) {
     return ungroup_queries(attend(group_queries(q, groups), k, v, bias, dim), heads);
 }
 
+/* x @ weight^T (+ bias, when there is one). */
+static tt_t linear(tt_t x, tt_t weight, tt_t bias) {
+    tt_t y = tt_linear(x, weight);
+    return bias ? tt_add(y, bias) : y;
+}
+
 static tt_t mlp(const rgtg_layer_t *l, tt_t x) {
     return tt_linear(tt_mul(tt_silu(tt_linear(x, l->gate_proj)), tt_linear(x, l->up_proj)), l->down_proj);
 }
@@ -496,9 +543,23 @@ static void attention_inputs(const rgtg_model_config_t *c, const rgtg_layer_t *l
                              tt_t *k, tt_t *v) {
     int H = c->num_attention_heads, G = c->num_key_value_heads, D = head_dim(c);
     tt_t h = rms_norm(x, l->input_layernorm, c->rms_norm_eps);
-    *q = apply_rotary(split_heads(tt_linear(h, l->q_proj), H, D), cos, sin);
-    *k = apply_rotary(split_heads(tt_linear(h, l->k_proj), G, D), cos, sin);
-    *v = split_heads(tt_linear(h, l->v_proj), G, D);
+    *q = apply_rotary(split_heads(linear(h, l->q_proj, l->q_bias), H, D), cos, sin);
+    *k = apply_rotary(split_heads(linear(h, l->k_proj, l->k_bias), G, D), cos, sin);
+    *v = split_heads(linear(h, l->v_proj, l->v_bias), G, D);
+}
+
+/* The attention block's output projection of att [B, H, T, D], added to the residual x. */
+static tt_t attention_output(const rgtg_layer_t *l, tt_t x, tt_t att) {
+    return tt_add(x, linear(merge_heads(att), l->o_proj, l->o_bias));
+}
+
+/* Full attention equals a sliding window only while every query sees at most window keys. */
+static rgtg_status_t check_window(const rgtg_model_config_t *c, int64_t positions) {
+    if (c->sliding_window <= 0 || positions <= c->sliding_window) return RGTG_OK;
+    return rgtg_error_set(RGTG_ERR_UNSUPPORTED, "the model uses sliding-window attention over %d tokens "
+                          "(config.json's sliding_window), but this input spans %lld positions: rgtg computes full "
+                          "attention, which equals the window only up to %d", c->sliding_window,
+                          (long long)positions, c->sliding_window);
 }
 
 tt_t rgtg_model_hidden(const rgtg_model_t *m, tt_t ids, tt_t mask) {
@@ -509,6 +570,7 @@ tt_t rgtg_model_hidden(const rgtg_model_t *m, tt_t ids, tt_t mask) {
         int64_t shape[2] = {B, T};
         mask = tt_full(shape, 2, 1.0, TT_I64, m->device);
     }
+    if (check_window(c, T) != RGTG_OK) return NULL;
     tt_t bias = attention_bias(m, mask);
 
     tt_t cos, sin;
@@ -519,7 +581,7 @@ tt_t rgtg_model_hidden(const rgtg_model_t *m, tt_t ids, tt_t mask) {
         tt_t q, k, v;
         attention_inputs(c, l, x, cos, sin, &q, &k, &v);
         tt_t att = attend(q, repeat_kv(k, H / G), repeat_kv(v, H / G), bias, D);
-        x = tt_add(x, tt_linear(merge_heads(att), l->o_proj));
+        x = attention_output(l, x, att);
         x = tt_add(x, mlp(l, rms_norm(x, l->post_attention_layernorm, c->rms_norm_eps)));
     }
     return rms_norm(x, m->norm, c->rms_norm_eps);
@@ -527,6 +589,16 @@ tt_t rgtg_model_hidden(const rgtg_model_t *m, tt_t ids, tt_t mask) {
 
 tt_t rgtg_model_forward(const rgtg_model_t *m, tt_t ids, tt_t mask) {
     return apply_head(m, rgtg_model_hidden(m, ids, mask));
+}
+
+/* Where transformers' *ForSequenceClassification reads a row's score: at its last token that is not
+ * pad_token_id (so, when pad equals EOS, before a trailing EOS), position 0 when every token is the
+ * pad id, the last token when the model has no pad id. */
+static int64_t reward_position(const int64_t *ids, int64_t n, int64_t pad) {
+    if (pad < 0) return n - 1;
+    for (int64_t t = n - 1; t >= 0; t--)
+        if (ids[t] != pad) return t;
+    return 0;
 }
 
 rgtg_status_t rgtg_model_sequence_rewards(const rgtg_model_t *rm, const int64_t *const *seqs, const int64_t *lens,
@@ -554,7 +626,7 @@ rgtg_status_t rgtg_model_sequence_rewards(const rgtg_model_t *rm, const int64_t 
                 ids[i * width + t] = token ? seqs[start + i][t - first] : pad;
                 mask[i * width + t] = token;
             }
-            last[i] = first + lens[start + i] - 1;
+            last[i] = reward_position(ids + i * width, first + lens[start + i], rm->config.pad_token_id);
         }
         if (st == RGTG_OK) {
             size_t mark = tt_arena_mark();
@@ -591,6 +663,11 @@ rgtg_status_t rgtg_kv_cache_create(const rgtg_model_t *m, int64_t rows, int64_t 
         return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory allocating a kv cache");
     }
     c->rows = rows, c->capacity = capacity, c->layers = L;
+    rgtg_status_t window = check_window(&m->config, capacity);
+    if (window != RGTG_OK) {
+        rgtg_kv_cache_free(c);
+        return window;
+    }
     int64_t shape[4] = {rows, m->config.num_key_value_heads, capacity, head_dim(&m->config)};
     for (int i = 0; i < L; i++) {
         c->keys[i] = tt_keep(tt_zeros(shape, 4, m->config.dtype, m->device));
@@ -715,7 +792,7 @@ static tt_t cached_layers(const rgtg_model_t *m, rgtg_kv_cache_t *c, tt_t x, tt_
             }
             att = attend_grouped(q, kc, vc, bias, D);
         }
-        x = tt_add(x, tt_linear(merge_heads(att), l->o_proj));
+        x = attention_output(l, x, att);
         x = tt_add(x, mlp(l, rms_norm(x, l->post_attention_layernorm, cfg->rms_norm_eps)));
     }
     return apply_head(m, rms_norm(x, m->norm, cfg->rms_norm_eps));

@@ -1,4 +1,5 @@
-/* core/model.h: the LLaMA-architecture transformer (as transformers' LlamaModel computes it), its two
+/* core/model.h: the LLaMA-architecture transformer (as transformers' LlamaModel computes it; Qwen2
+ * and Mistral checkpoints where their math is the same, see core/MODELS.md), its two
  * heads (lm_head: logits; score: one reward per position), training forward over a right-padded batch,
  * and the incremental decoder: a KV cache over a batch of rows with prefill, append, row selection and
  * candidate scoring (k next tokens per row in one forward against the cached prefix). */
@@ -12,6 +13,22 @@
 #include "torch/tt.h"
 
 typedef enum { RGTG_HEAD_LM = 0, RGTG_HEAD_SCORE = 1 } rgtg_head_t;
+
+/* The architectures whose math rgtg computes (core/MODELS.md): LLaMA; Qwen2 (LLaMA with q/k/v
+ * biases); Mistral (LLaMA, with sliding-window attention refused where it would matter). */
+typedef enum { RGTG_ARCH_LLAMA = 0, RGTG_ARCH_QWEN2 = 1, RGTG_ARCH_MISTRAL = 2 } rgtg_arch_t;
+
+/* config.json's rope_scaling: none, linear (positions / factor) or llama3 (low frequencies / factor,
+ * high ones kept, the band between smoothed; transformers' _compute_llama3_parameters). */
+typedef enum { RGTG_ROPE_NONE = 0, RGTG_ROPE_LINEAR = 1, RGTG_ROPE_LLAMA3 = 2 } rgtg_rope_type_t;
+typedef struct {
+    rgtg_rope_type_t type;
+    double factor;                        /* linear, llama3 */
+    double low_freq_factor, high_freq_factor; /* llama3 */
+    int original_max_position_embeddings; /* llama3 */
+} rgtg_rope_scaling_t;
+
+#define RGTG_MAX_EXTRA_EOS 15
 
 /* Field names follow transformers' LlamaConfig, so config.json maps one to one. */
 typedef struct {
@@ -28,7 +45,21 @@ typedef struct {
     int bos_token_id, eos_token_id, pad_token_id; /* -1 when absent */
     rgtg_head_t head;            /* LlamaForCausalLM or LlamaForSequenceClassification */
     tt_dtype_t dtype;            /* parameter dtype in memory (torch_dtype in config.json) */
+    /* Fields below are zero in a plain LLaMA config (so that older initialisers stay valid). */
+    rgtg_arch_t arch;            /* model_type: llama, qwen2 or mistral (the same math, see core/MODELS.md) */
+    int head_dim;                /* 0: hidden_size / num_attention_heads; else config.json's explicit head_dim */
+    bool qkv_bias, o_proj_bias;  /* q/k/v projection biases (Qwen2; Llama's attention_bias), o_proj bias (Llama's) */
+    rgtg_rope_scaling_t rope_scaling;
+    int sliding_window;          /* 0: full attention; else the window (refused for longer inputs) */
+    int extra_eos_count;         /* further ids that end a sequence, besides eos_token_id (an eos_token_id */
+    int extra_eos_token_ids[RGTG_MAX_EXTRA_EOS]; /* list, and generation_config.json's), no repeats */
 } rgtg_model_config_t;
+
+/* The stop ids of c: eos_token_id (when >= 0) and the extra ones; returns how many (<= 1 + max). */
+int rgtg_model_config_stop_ids(const rgtg_model_config_t *c, int32_t out[1 + RGTG_MAX_EXTRA_EOS]);
+bool rgtg_model_config_is_stop(const rgtg_model_config_t *c, int64_t id);
+/* The head dimension (explicit head_dim, else hidden_size / num_attention_heads). */
+int rgtg_model_config_head_dim(const rgtg_model_config_t *c);
 
 /* A small model's defaults (every field set; sizes suit tests). */
 rgtg_model_config_t rgtg_model_config_default(void);
@@ -44,7 +75,8 @@ typedef struct rgtg_model rgtg_model_t;
 /* A fresh model: linear and embedding weights ~ N(0, 0.02^2) from a seeded stream, norms 1. */
 rgtg_status_t rgtg_model_create(const rgtg_model_config_t *config, uint64_t seed, tt_device_t device,
                                 rgtg_model_t **out);
-/* Loads config.json and model.safetensors (or a sharded index) from a Hugging Face directory.
+/* Loads config.json and model.safetensors (or a sharded index) from a Hugging Face directory; the
+ * eos_token_id of generation_config.json, when the directory has one, joins the stop ids.
  * Every tensor the config implies must be present with the implied shape, and no other (a derived
  * rotary_emb.inv_freq buffer aside): a checkpoint that does not match its config is refused, naming
  * the tensor. So are NaN or infinite weights (RGTG_ERR_NUMERIC, naming the tensor; the check is one
@@ -75,9 +107,11 @@ rgtg_status_t rgtg_model_convert_dtype(rgtg_model_t *model, tt_dtype_t dtype);
  * all ones). Padding may be on either side: positions are counted from the mask.
  * Returns logits [B, T, vocab] (LM head) or rewards [B, T] (score head) as an arena tensor. */
 tt_t rgtg_model_forward(const rgtg_model_t *model, tt_t ids, tt_t mask);
-/* The reward (score head) at the last token of each of n sequences seqs[i] (lens[i] >= 1 ids each,
- * given without BOS: the model's bos_token_id, when it has one, is put first), batch sequences per
- * forward, without gradients, into out[n]. */
+/* The reward (score head) of each of n sequences seqs[i] (lens[i] >= 1 ids each, given without BOS:
+ * the model's bos_token_id, when it has one, is put first), batch sequences per forward, without
+ * gradients, into out[n]. Read where transformers' *ForSequenceClassification reads it: at the last
+ * token that is not pad_token_id (when pad equals EOS, the token before a trailing EOS; a sequence
+ * without pad ids, or a model without a pad id, at its last token). See core/MODELS.md. */
 rgtg_status_t rgtg_model_sequence_rewards(const rgtg_model_t *rm, const int64_t *const *seqs, const int64_t *lens,
                                           int64_t n, int64_t batch, float *out);
 /* Final hidden states [B, T, d] (after the last norm), for heads computed elsewhere. */

@@ -1,6 +1,7 @@
 /* decode/engine.c: the cached decoding loop with candidate scoring, and the no-cache reference. */
 #include "engine.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,23 @@ rgtg_decode_params_t rgtg_decode_default_params(void) {
     return (rgtg_decode_params_t){
         .max_new_tokens = 64, .batch_size = 16, .eos_id = 2, .bos_id = -1, .use_cache = true, .seed = 1,
     };
+}
+
+void rgtg_decode_params_use_model(rgtg_decode_params_t *params, const rgtg_model_config_t *lm, int token_count,
+                                  int32_t stops[1 + RGTG_MAX_EXTRA_EOS]) {
+    int n = rgtg_model_config_stop_ids(lm, stops);
+    params->eos_id = n > 0 ? stops[0] : -1;
+    params->stop_ids = n > 1 ? stops + 1 : NULL;
+    params->stop_count = n > 1 ? n - 1 : 0;
+    params->bos_id = lm->bos_token_id;
+    params->token_count = token_count;
+}
+
+static bool is_stop(const rgtg_decode_params_t *p, int64_t token) {
+    if (token == p->eos_id) return true;
+    for (int i = 0; i < p->stop_count; i++)
+        if (token == p->stop_ids[i]) return true;
+    return false;
 }
 
 void rgtg_decoded_free(rgtg_decoded_t *row) {
@@ -59,7 +77,12 @@ static rgtg_status_t push_token(rgtg_decoded_t *row, int32_t token) {
  * to host arrays; *ids_out keeps them on the device for the guide. */
 static rgtg_status_t lm_candidates(batch_t *b, tt_t logits, int64_t live, tt_t *ids_out) {
     tt_t values, indices;
-    tt_t logprob = tt_log_softmax(tt_to(logits, TT_F32, tt_device(logits)), -1);
+    tt_t scores = tt_to(logits, TT_F32, tt_device(logits));
+    int64_t vocab = tt_size(scores, -1), tokens = b->params->token_count;
+    if (tokens > 0 && tokens < vocab) /* ids the tokenizer cannot decode: probability 0 */
+        scores = tt_masked_fill(scores, tt_gt_scalar(tt_arange(0, vocab, TT_I64, tt_device(scores)), (double)tokens - 0.5),
+                                -INFINITY);
+    tt_t logprob = tt_log_softmax(scores, -1);
     rgtg_status_t st = tt_topk(logprob, b->k, &values, &indices);
     if (st == RGTG_OK) st = tt_to_host(values, TT_F32, b->logprob, sizeof(float) * (size_t)(live * b->k));
     if (st == RGTG_OK) st = tt_to_host(indices, TT_I64, b->cand_ids, sizeof(int64_t) * (size_t)(live * b->k));
@@ -103,7 +126,7 @@ static rgtg_status_t record(batch_t *b, const int64_t *row_of, int64_t live, int
         rgtg_decoded_t *row = &b->out[row_of[i]];
         rgtg_status_t st = push_token(row, (int32_t)token);
         if (st != RGTG_OK) return st;
-        if (token == b->params->eos_id) row->finished = true;
+        if (is_stop(b->params, token)) row->finished = true;
         if (!row->finished && row->count < b->params->max_new_tokens) {
             next_tokens[kept] = token;
             keep[kept++] = i;
@@ -258,6 +281,14 @@ rgtg_status_t rgtg_decode_check_positions(const rgtg_model_config_t *const *conf
                                       (long long)(ids ? ids[i] : i), (long long)prompt_lengths[i],
                                       bos ? " after BOS" : "", max_new_tokens,
                                       (long long)(bos + prompt_lengths[i] + max_new_tokens), (long long)limit, names[m]);
+        int64_t window = configs[m]->sliding_window;
+        for (int64_t i = 0; window > 0 && i < count; i++)
+            if (bos + prompt_lengths[i] + max_new_tokens > window)
+                return rgtg_error_set(RGTG_ERR_UNSUPPORTED, "decode: prompt id %lld with max_new_tokens %d spans %lld "
+                                      "positions, beyond the sliding-window attention of %s (%lld tokens, config.json's "
+                                      "sliding_window): rgtg computes full attention, which equals the window only "
+                                      "within it", (long long)(ids ? ids[i] : i), max_new_tokens,
+                                      (long long)(bos + prompt_lengths[i] + max_new_tokens), names[m], (long long)window);
     }
     return RGTG_OK;
 }
@@ -276,6 +307,9 @@ static rgtg_status_t check_inputs(const rgtg_model_t *lm, const rgtg_model_t *gu
     if (guide && rgtg_model_config(guide)->vocab_size != rgtg_model_config(lm)->vocab_size)
         return rgtg_error_set(RGTG_ERR_INVALID, "decode: the guide's vocabulary (%d) differs from the LM's (%d)",
                               rgtg_model_config(guide)->vocab_size, rgtg_model_config(lm)->vocab_size);
+    if (params->token_count < 0 || params->token_count > rgtg_model_config(lm)->vocab_size)
+        return rgtg_error_set(RGTG_ERR_INVALID, "decode: the tokenizer has %d tokens, more than the language model's "
+                              "%d embedding rows", params->token_count, rgtg_model_config(lm)->vocab_size);
     if (params->max_new_tokens < 1 || params->batch_size < 1)
         return rgtg_error_set(RGTG_ERR_INVALID, "decode: max_new_tokens (%d) and batch_size (%d) must be positive",
                               params->max_new_tokens, params->batch_size);

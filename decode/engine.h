@@ -47,6 +47,10 @@ typedef struct {
     int max_new_tokens;    /* stop a row after this many tokens */
     int batch_size;        /* rows decoded together */
     int eos_id;            /* a row ends when it draws this token; -1: never */
+    const int32_t *stop_ids; /* further ids that end a row (the LM's other EOS ids); NULL: none */
+    int stop_count;
+    int token_count;       /* ids >= token_count (embedding rows beyond the tokenizer's vocabulary) are
+                              never drawn: their logits are -inf before any method sees them; 0: none */
     int bos_id;            /* put before every prompt (the LM's bos_token_id); -1: none */
     bool use_cache;        /* false: the no-cache reference path */
     uint64_t seed;         /* sampling seed */
@@ -58,6 +62,11 @@ typedef struct {
 } rgtg_decode_params_t;
 
 rgtg_decode_params_t rgtg_decode_default_params(void);
+/* Sets the stops and BOS from the LM's config (eos_token_id and every extra EOS id: config.json's list
+ * and generation_config.json's) and token_count (the tokenizer's vocabulary size; 0: every row). The
+ * stop ids live in *stops, which must outlive the decoding. */
+void rgtg_decode_params_use_model(rgtg_decode_params_t *params, const rgtg_model_config_t *lm, int token_count,
+                                  int32_t stops[1 + RGTG_MAX_EXTRA_EOS]);
 
 typedef struct {
     int32_t *tokens;     /* generated ids (EOS included when finished), malloc'd */
@@ -79,8 +88,9 @@ rgtg_status_t rgtg_decode(const rgtg_model_t *lm, const rgtg_model_t *guide, con
 void rgtg_decoded_free(rgtg_decoded_t *row);
 
 /* Refuses, before anything is allocated, a prompt whose BOS (when bos_id >= 0) + ids + max_new_tokens
- * exceed a model's max_position_embeddings, naming the prompt id (ids may be NULL: the index) and the
- * model (names[m]). */
+ * exceed a model's max_position_embeddings (RGTG_ERR_INVALID) or its sliding window
+ * (RGTG_ERR_UNSUPPORTED: full attention equals the window only within it), naming the prompt id (ids
+ * may be NULL: the index) and the model (names[m]). */
 rgtg_status_t rgtg_decode_check_positions(const rgtg_model_config_t *const *configs, const char *const *names,
                                           int model_count, int max_new_tokens, int bos_id,
                                           const int64_t *prompt_lengths, const int64_t *ids, int64_t count);

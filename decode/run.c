@@ -97,16 +97,16 @@ static rgtg_status_t open_models(run_t *run) {
     return st;
 }
 
-/* Text of ids without a trailing EOS. */
-static rgtg_status_t text_of(const rgtg_spm_t *spm, const int32_t *ids, int64_t n, int eos, char **out) {
-    if (n > 0 && ids[n - 1] == eos) n--;
+/* Text of ids without a trailing stop id (any of the LM's EOS ids). */
+static rgtg_status_t text_of(const rgtg_spm_t *spm, const int32_t *ids, int64_t n, const rgtg_model_config_t *lm,
+                             char **out) {
+    if (n > 0 && rgtg_model_config_is_stop(lm, ids[n - 1])) n--;
     return rgtg_spm_decode(spm, ids, (size_t)n, out);
 }
 
 /* Every prompt gets both its ids and its text (and its reference's text), then the positions check. */
 static rgtg_status_t complete_prompts(run_t *run) {
     rgtg_status_t st = RGTG_OK;
-    int eos = run->lm.config.eos_token_id;
     for (int64_t i = 0; st == RGTG_OK && i < run->prompts.count; i++) {
         rgtg_prompt_t *q = &run->prompts.items[i];
         if (!q->tokens) {
@@ -122,7 +122,7 @@ static rgtg_status_t complete_prompts(run_t *run) {
                                     "model's vocabulary of %d", (long long)q->id, q->tokens[t], run->lm.config.vocab_size);
         if (st == RGTG_OK && !q->text) st = rgtg_spm_decode(run->spm, q->tokens, (size_t)q->length, &q->text);
         if (st == RGTG_OK && !q->reference && q->reference_tokens)
-            st = text_of(run->spm, q->reference_tokens, q->reference_length, eos, &q->reference);
+            st = text_of(run->spm, q->reference_tokens, q->reference_length, &run->lm.config, &q->reference);
     }
     int64_t *lengths = calloc((size_t)run->prompts.count + 1, sizeof *lengths), *ids = calloc((size_t)run->prompts.count + 1, sizeof *ids);
     if (st == RGTG_OK && (!lengths || !ids)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
@@ -170,7 +170,8 @@ static rgtg_status_t decode_shard(run_t *run, rgtg_decode_output_t **local_out, 
     }
     rgtg_decode_params_t dp = rgtg_decode_default_params();
     dp.max_new_tokens = (int)s->max_new_tokens, dp.batch_size = (int)s->batch, dp.seed = (uint64_t)s->seed;
-    dp.eos_id = run->lm.config.eos_token_id, dp.bos_id = run->lm.config.bos_token_id;
+    int32_t stops[1 + RGTG_MAX_EXTRA_EOS]; /* the loaded LM's: config.json's and generation_config.json's */
+    rgtg_decode_params_use_model(&dp, rgtg_model_config(run->lm.model), rgtg_spm_vocab_size(run->spm), stops);
     dp.use_cache = run->params->use_cache, dp.streams = streams, dp.ids = row_ids;
     const rgtg_model_t *guide = run->has_extra && run->extra_role != RGTG_GEN_SCORER ? run->extra.model : NULL;
     if (st == RGTG_OK && rows > 0) st = rgtg_decode(run->lm.model, guide, &s->method, &dp, row_prompts, row_lengths, rows, decoded);
@@ -210,7 +211,7 @@ static rgtg_status_t write_generations(run_t *run) {
         const rgtg_prompt_t *q = &run->prompts.items[o / s->samples];
         rgtg_decode_output_t *out = &run->outputs[o];
         char *response = NULL;
-        st = text_of(run->spm, out->kept.tokens, out->kept.count, run->lm.config.eos_token_id, &response);
+        st = text_of(run->spm, out->kept.tokens, out->kept.count, rgtg_model_config(run->lm.model), &response);
         rgtg_generation_t g = {
             .id = q->id, .sample = o % s->samples, .prompt = q->text, .response = response, .reference = q->reference,
             .method = (char *)s->method.def->name, .params_json = params_json, .tokens = out->kept.tokens,

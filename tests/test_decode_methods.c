@@ -242,7 +242,9 @@ static void test_best_of(const rgtg_model_t *lm, const rgtg_model_t *rm) {
         for (int64_t t = 0; t < rows[i].count; t++) seq[n++] = rows[i].tokens[t];
         size_t mark = tt_arena_mark();
         tt_t r = rgtg_model_forward(rm, tt_from_host(seq, (int64_t[]){1, n}, 2, TT_I64, TT_CPU), NULL);
-        independent[i] = (float)tt_item(tt_select(tt_select(r, 0, 0), 0, n - 1));
+        int64_t at = n - 1; /* transformers' position: the last token that is not the pad id (3) */
+        while (at > 0 && seq[at] == 3) at--;
+        independent[i] = (float)tt_item(tt_select(tt_select(r, 0, 0), 0, at));
         tt_arena_release(mark);
     }
     int32_t kept_tokens[OUTPUTS][MAX_NEW];

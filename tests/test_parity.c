@@ -1,7 +1,10 @@
 /* tests/test_parity.c: the C model against the independent PyTorch reference (tests/reference/
  * llama_ref.py), tensor by tensor, the llm.c way: logits or rewards (right- and left-padded batches),
  * final hidden states, the loss, every gradient after one backward, and the weights after one AdamW
- * step. Usage: test_parity DIR CASE... (each DIR/CASE made by `llama_ref.py dump`). */
+ * step; for reward models also the reward per sequence, read where transformers reads it (the last
+ * token that is not the pad id). Cases cover LLaMA, Qwen2 (q/k/v biases), attention_bias, explicit
+ * head_dim, and linear and llama3 rope scaling. Usage: test_parity DIR CASE... (each DIR/CASE made by
+ * `llama_ref.py dump`). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +42,29 @@ static void compare(const char *what, tt_t got, tt_t want, tt_t mask) {
     bool ok = worst <= REL_TOL;
     printf("%s %-48s max rel diff %.3g\n", ok ? "ok  " : "FAIL", what, worst);
     if (!ok) failures++;
+}
+
+/* rgtg_model_sequence_rewards on the reference's sequences (BOS + ids, right-padded), two a batch. */
+static void compare_sequence_rewards(const rgtg_model_t *m, const rgtg_st_file_t *ref, const char *name) {
+    const rgtg_st_tensor_t *ids = rgtg_st_find(ref, "seq_input_ids"), *lens = rgtg_st_find(ref, "seq_lengths");
+    if (!ids || !lens || ids->dtype != TT_I64 || lens->dtype != TT_I64) {
+        printf("FAIL %s: no int64 seq_input_ids / seq_lengths in the reference\n", name);
+        failures++;
+        return;
+    }
+    int64_t n = ids->shape[0], width = ids->shape[1];
+    const int64_t *all = ids->data, *lengths = lens->data;
+    const int64_t *seqs[16];
+    float got[16];
+    for (int64_t i = 0; i < n && i < 16; i++) seqs[i] = all + i * width + 1; /* after BOS */
+    bool grad = tt_set_grad_enabled(false);
+    rgtg_status_t st = n <= 16 ? rgtg_model_sequence_rewards(m, seqs, lengths, n, 2, got)
+                               : rgtg_error_set(RGTG_ERR_INVALID, "too many sequences");
+    tt_set_grad_enabled(grad);
+    char label[256];
+    snprintf(label, sizeof label, "%s rewards per sequence", name);
+    compare(label, st == RGTG_OK ? tt_from_host(got, (int64_t[]){n}, 1, TT_F32, TT_CPU) : NULL,
+            ref_tensor(ref, "seq_rewards"), NULL);
 }
 
 static void run_case(const char *root, const char *name) {
@@ -81,6 +107,7 @@ static void run_case(const char *root, const char *name) {
         loss = rgtg_loss_bradley_terry(out, tt_to(last, TT_I64, TT_CPU), NULL);
     }
     compare("loss", loss, ref_tensor(ref, "loss"), NULL);
+    if (!lm) compare_sequence_rewards(m, ref, name);
     if (loss && tt_backward(loss) == RGTG_OK) {
         for (int p = 0; p < rgtg_model_tensor_count(m); p++) {
             snprintf(label, sizeof label, "grad.%s", rgtg_model_tensor_name(m, p));

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 # Owns the independent PyTorch LLaMA reference (what transformers' LlamaModel + LlamaForCausalLM /
-# LlamaForSequenceClassification compute, written from the math) and the dump of reference cases
-# (config.json, model.safetensors, ref.safetensors) that the C model tests compare against.
+# LlamaForSequenceClassification compute, written from the math; with Llama's attention_bias, Qwen2's
+# q/k/v biases, an explicit head_dim and rope_scaling of type linear or llama3) and the dump of
+# reference cases (config.json, model.safetensors, ref.safetensors) that the C model tests compare
+# against, reward models' per-sequence rewards read where transformers reads them included.
 # Usage: llama_ref.py dump --out DIR [--seed S]      (also runs the self-checks; exits 1 on FAIL)
 import argparse
 import json
@@ -38,9 +40,15 @@ class LlamaConfig:
         self.rms_norm_eps = float(d.get("rms_norm_eps", 1e-6))
         self.rope_theta = float(d.get("rope_theta", 10000.0))
         self.tie_word_embeddings = bool(d.get("tie_word_embeddings", False))
-        self.head_dim = self.hidden_size // self.num_attention_heads
+        self.head_dim = int(d.get("head_dim") or self.hidden_size // self.num_attention_heads)
         archs = d.get("architectures") or ["LlamaForCausalLM"]
-        self.head = "score" if "LlamaForSequenceClassification" in archs else "lm"
+        self.head = "score" if archs[0].endswith("ForSequenceClassification") else "lm"
+        self.model_type = d.get("model_type", "llama")
+        # Qwen2: q/k/v biases always, none on o_proj; LLaMA: attention_bias on all four; Mistral: none
+        self.qkv_bias = self.model_type == "qwen2" or (self.model_type == "llama" and bool(d.get("attention_bias")))
+        self.o_bias = self.model_type == "llama" and bool(d.get("attention_bias"))
+        self.rope_scaling = d.get("rope_scaling") or None
+        self.pad_token_id = d.get("pad_token_id")
         if self.num_attention_heads % self.num_key_value_heads:
             raise ValueError("num_attention_heads must be a multiple of num_key_value_heads")
 
@@ -68,9 +76,29 @@ def position_ids_from_mask(attention_mask):
     return pos.masked_fill(attention_mask == 0, 1)
 
 
-def rotary_cos_sin(position_ids, head_dim, theta):
+def scaled_inv_freq(inv_freq, scaling):
+    """rope_scaling applied to the base frequencies, as tensors: linear divides all by factor; llama3
+    divides those with wavelength above original/low_freq_factor, keeps those below
+    original/high_freq_factor and interpolates in between (in wavelength terms, as Meta's code)."""
+    if not scaling:
+        return inv_freq
+    kind = scaling.get("rope_type", scaling.get("type"))
+    if kind == "linear":
+        return inv_freq / scaling["factor"]
+    assert kind == "llama3", kind
+    factor, low, high = scaling["factor"], scaling["low_freq_factor"], scaling["high_freq_factor"]
+    old = scaling["original_max_position_embeddings"]
+    wavelen = 2 * math.pi / inv_freq
+    smooth = (old / wavelen - low) / (high - low)
+    mixed = (1 - smooth) * inv_freq / factor + smooth * inv_freq
+    out = torch.where(wavelen > old / low, inv_freq / factor, mixed)
+    return torch.where(wavelen < old / high, inv_freq, out)
+
+
+def rotary_cos_sin(position_ids, head_dim, theta, scaling=None):
     """position_ids [B,T] -> cos, sin [B,T,head_dim] in the rotate-half layout (freqs repeated twice)."""
     inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.int64).float() / head_dim))
+    inv_freq = scaled_inv_freq(inv_freq, scaling)
     freqs = position_ids.float()[..., None] * inv_freq  # [B,T,hd/2]
     emb = torch.cat((freqs, freqs), dim=-1)
     return emb.cos(), emb.sin()
@@ -92,10 +120,10 @@ class Attention(nn.Module):
         super().__init__()
         self.c = c
         D, H, KV, hd = c.hidden_size, c.num_attention_heads, c.num_key_value_heads, c.head_dim
-        self.q_proj = nn.Linear(D, H * hd, bias=False)
-        self.k_proj = nn.Linear(D, KV * hd, bias=False)
-        self.v_proj = nn.Linear(D, KV * hd, bias=False)
-        self.o_proj = nn.Linear(H * hd, D, bias=False)
+        self.q_proj = nn.Linear(D, H * hd, bias=c.qkv_bias)
+        self.k_proj = nn.Linear(D, KV * hd, bias=c.qkv_bias)
+        self.v_proj = nn.Linear(D, KV * hd, bias=c.qkv_bias)
+        self.o_proj = nn.Linear(H * hd, D, bias=c.o_bias)
 
     def forward(self, x, cos, sin, allowed):  # x [B,T,D]; cos/sin [B,T,hd]; allowed [B,1,T,T]
         c = self.c
@@ -153,7 +181,8 @@ class LlamaBody(nn.Module):
         B, T = input_ids.shape
         if attention_mask is None:
             attention_mask = torch.ones(B, T, dtype=torch.long, device=input_ids.device)
-        cos, sin = rotary_cos_sin(position_ids_from_mask(attention_mask), self.c.head_dim, self.c.rope_theta)
+        cos, sin = rotary_cos_sin(position_ids_from_mask(attention_mask), self.c.head_dim, self.c.rope_theta,
+                                  self.c.rope_scaling)
         allowed = attention_allowed(attention_mask, T)
         x = self.embed_tokens(input_ids)
         for layer in self.layers:
@@ -215,6 +244,8 @@ def init_weights(model, generator):
         for name, p in model.named_parameters():
             if name.endswith("norm.weight"):
                 p.copy_(1.0 + 0.1 * torch.randn(p.shape, generator=generator))
+            elif name.endswith(".bias"):  # large enough that a dropped bias shows
+                p.copy_(0.5 * torch.randn(p.shape, generator=generator))
             elif name.endswith(("q_proj.weight", "k_proj.weight")):
                 p.copy_(QK_INIT_STD * torch.randn(p.shape, generator=generator))
             else:
@@ -245,12 +276,28 @@ def naive_row_forward(model, ids, mutation=None):
     def rmsnorm(x, w):
         return torch.stack([w * row / math.sqrt(float((row * row).mean()) + eps) for row in x])
 
-    def rope(vec, pos):  # vec [hd]: pairs (i, i + hd/2) rotated by pos * theta^(-2i/hd)
+    def frequency(i):  # theta^(-2i/hd), then rope_scaling, one scalar at a time
+        theta = 10000.0 if mutation == "theta_10000" else c.rope_theta
+        f = theta ** (-2.0 * i / hd)
+        s = None if mutation == "no_rope_scaling" else c.rope_scaling
+        if not s:
+            return f
+        if s.get("rope_type", s.get("type")) == "linear":
+            return f / s["factor"]
+        wavelength = 2 * math.pi / f
+        old = s["original_max_position_embeddings"]
+        if wavelength < old / s["high_freq_factor"]:
+            return f
+        if wavelength > old / s["low_freq_factor"]:
+            return f / s["factor"]
+        t = (old / wavelength - s["low_freq_factor"]) / (s["high_freq_factor"] - s["low_freq_factor"])
+        return (1 - t) * f / s["factor"] + t * f
+
+    def rope(vec, pos):  # vec [hd]: pairs (i, i + hd/2) rotated by pos * frequency(i)
         out = vec.clone()
         half = hd // 2
-        theta = 10000.0 if mutation == "theta_10000" else c.rope_theta
         for i in range(half):
-            angle = 0.0 if mutation == "no_rope" else pos * theta ** (-2.0 * i / hd)
+            angle = 0.0 if mutation == "no_rope" else pos * frequency(i)
             first, second = (2 * i, 2 * i + 1) if mutation == "rope_interleaved" else (i, i + half)
             a, b = float(vec[first]), float(vec[second])
             out[first] = a * math.cos(angle) - b * math.sin(angle)
@@ -264,6 +311,9 @@ def naive_row_forward(model, ids, mutation=None):
         q = h @ W[p + "self_attn.q_proj.weight"].t()
         k = h @ W[p + "self_attn.k_proj.weight"].t()
         v = h @ W[p + "self_attn.v_proj.weight"].t()
+        if c.qkv_bias and mutation != "no_bias":
+            q, k, v = (q + W[p + "self_attn.q_proj.bias"], k + W[p + "self_attn.k_proj.bias"],
+                       v + W[p + "self_attn.v_proj.bias"])
         attn = torch.zeros(T, H * hd, dtype=torch.float64)
         for head in range(H):
             kv_head = head // (H // KV) if mutation != "gqa_tiled" else head % KV
@@ -278,6 +328,8 @@ def naive_row_forward(model, ids, mutation=None):
                     value = v[s, kv_head * hd:(kv_head + 1) * hd]
                     attn[t, head * hd:(head + 1) * hd] += probs[j] * value
         x = x + attn @ W[p + "self_attn.o_proj.weight"].t()
+        if c.o_bias and mutation != "no_bias":
+            x = x + W[p + "self_attn.o_proj.bias"]
         h = rmsnorm(x, W[p + "post_attention_layernorm.weight"])
         gate = h @ W[p + "mlp.gate_proj.weight"].t()
         up = h @ W[p + "mlp.up_proj.weight"].t()
@@ -301,25 +353,54 @@ CASES = {
     "rm_gqa": dict(vocab_size=97, hidden_size=48, intermediate_size=88, num_hidden_layers=2,
                    num_attention_heads=4, num_key_value_heads=2, rms_norm_eps=1e-5,
                    rope_theta=10000.0, tie_word_embeddings=False, head="score"),
+    # Llama-3.1-style: llama3 rope scaling (original context 32, so that the 16 / 2 frequencies fall in
+    # every band: kept, blended and divided), attention_bias, head_dim 16 != 48 / 4
+    "lm_llama3_bias": dict(vocab_size=97, hidden_size=48, intermediate_size=88, num_hidden_layers=2,
+                           num_attention_heads=4, num_key_value_heads=2, rms_norm_eps=1e-5,
+                           rope_theta=10000.0, tie_word_embeddings=False, head="lm", attention_bias=True,
+                           head_dim=16, rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                                                      "high_freq_factor": 4.0,
+                                                      "original_max_position_embeddings": 32}),
+    # Qwen2: q/k/v biases, tied embeddings, linear rope scaling (older "type" key)
+    "lm_qwen2_linear": dict(vocab_size=97, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                            num_attention_heads=4, num_key_value_heads=2, rms_norm_eps=1e-6,
+                            rope_theta=100.0, tie_word_embeddings=True, head="lm", model_type="qwen2",
+                            rope_scaling={"type": "linear", "factor": 4.0}),
+    # A Qwen2 reward model whose pad id is its EOS id (so rewards are read before a trailing EOS),
+    # explicit head_dim 8 (48 / 4 = 12), llama3 scaling
+    "rm_qwen2_pad_eos": dict(vocab_size=97, hidden_size=48, intermediate_size=88, num_hidden_layers=2,
+                             num_attention_heads=4, num_key_value_heads=2, rms_norm_eps=1e-6,
+                             rope_theta=10000.0, tie_word_embeddings=False, head="score", model_type="qwen2",
+                             head_dim=8, pad_token_id=EOS_ID,
+                             rope_scaling={"rope_type": "llama3", "factor": 4.0, "low_freq_factor": 1.0,
+                                           "high_freq_factor": 8.0, "original_max_position_embeddings": 64}),
 }
+ARCH_PREFIX = {"llama": "Llama", "qwen2": "Qwen2", "mistral": "Mistral"}
 BATCH, SEQ = 4, 12
 LENGTHS = [12, 9, 11, 7]  # real tokens per row (right padding for the training batch)
 PROMPT_LENGTHS = [3, 4, 2, 5]  # LM case: targets inside the prompt do not count in the loss
 
 
 def config_json(spec):
+    model_type = spec.get("model_type", "llama")
     d = {
-        "architectures": ["LlamaForSequenceClassification" if spec["head"] == "score"
-                          else "LlamaForCausalLM"],
-        "model_type": "llama", "hidden_act": "silu", "torch_dtype": "float32",
+        "architectures": [ARCH_PREFIX[model_type] + ("ForSequenceClassification" if spec["head"] == "score"
+                                                      else "ForCausalLM")],
+        "model_type": model_type, "hidden_act": "silu", "torch_dtype": "float32",
         "vocab_size": spec["vocab_size"], "hidden_size": spec["hidden_size"],
         "intermediate_size": spec["intermediate_size"], "num_hidden_layers": spec["num_hidden_layers"],
         "num_attention_heads": spec["num_attention_heads"],
         "num_key_value_heads": spec["num_key_value_heads"], "max_position_embeddings": 64,
         "rms_norm_eps": spec["rms_norm_eps"], "rope_theta": spec["rope_theta"],
         "tie_word_embeddings": spec["tie_word_embeddings"], "initializer_range": 0.02,
-        "attention_bias": False, "bos_token_id": BOS_ID, "eos_token_id": EOS_ID, "pad_token_id": PAD_ID,
+        "attention_bias": spec.get("attention_bias", False), "bos_token_id": BOS_ID, "eos_token_id": EOS_ID,
+        "pad_token_id": spec.get("pad_token_id", PAD_ID),
     }
+    for key in ("head_dim", "rope_scaling"):
+        if key in spec:
+            d[key] = spec[key]
+    if model_type == "qwen2":  # as Qwen2.5 ships it: a window configured but not used
+        d.update(use_sliding_window=False, sliding_window=4096, max_window_layers=2)
     if spec["head"] == "score":
         d.update(num_labels=1, id2label={"0": "LABEL_0"}, label2id={"LABEL_0": 0})
     return d
@@ -339,6 +420,40 @@ def make_batches(vocab_size, generator):
     for b, p in enumerate(PROMPT_LENGTHS):
         labels_mask[b, :p] = 0
     return right_ids, right_mask, labels_mask, left_ids, left_mask
+
+
+SEQ_LENGTHS = [6, 4, 7, 3, 6]  # per-sequence reward cases (without BOS)
+
+
+def reward_index(input_ids, pad_token_id):
+    """Where transformers' *ForSequenceClassification reads the score: the last token that is not
+    pad_token_id (transformers >= 4.48: argmax of position * (id != pad)); no pad id: the last."""
+    if pad_token_id is None:
+        return torch.full((input_ids.shape[0],), input_ids.shape[1] - 1, dtype=torch.long)
+    T = input_ids.shape[1]
+    return (torch.arange(T) * (input_ids != pad_token_id).long()).argmax(-1)
+
+
+def sequence_reward_batch(model, generator):
+    """Sequences (BOS first, right-padded with the pad id) ending in EOS, in two EOS, without EOS, and
+    with an EOS inside; their rewards at reward_index."""
+    pad = model.c.pad_token_id
+    T = 1 + max(SEQ_LENGTHS)
+    ids = torch.full((len(SEQ_LENGTHS), T), pad, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for b, n in enumerate(SEQ_LENGTHS):
+        seq = torch.randint(FIRST_ORDINARY_ID, model.c.vocab_size, (n,), generator=generator)
+        if b in (0, 3):
+            seq[-1] = EOS_ID
+        if b == 1:
+            seq[-2:] = EOS_ID
+        if b == 4:
+            seq[2] = seq[-1] = EOS_ID
+        ids[b, 0], ids[b, 1:n + 1], mask[b, :n + 1] = BOS_ID, seq, 1
+    with torch.no_grad():
+        rewards = model(ids, mask)
+    at = reward_index(ids, pad)
+    return ids, torch.tensor(SEQ_LENGTHS, dtype=torch.long), rewards.gather(1, at[:, None]).squeeze(1), at
 
 
 def zero_padding(out, mask):
@@ -388,6 +503,9 @@ def dump_case(name, spec, out_dir, seed):
     }
     if not is_rm:
         ref["labels_mask"] = labels_mask
+    else:
+        seq_ids, seq_lengths, seq_rewards, _ = sequence_reward_batch(model_at(model, before), generator)
+        ref.update(seq_input_ids=seq_ids, seq_lengths=seq_lengths, seq_rewards=seq_rewards)
     for n in grads:
         ref["grad." + n] = grads[n]
         ref["adamw." + n] = after[n]
@@ -471,10 +589,30 @@ def self_check(name, model, ref, before, grads, after, checker):
         mutations.append("gqa_tiled")
     if c.rope_theta != 10000.0:
         mutations.append("theta_10000")
+    if c.qkv_bias:
+        mutations.append("no_bias")
+    if c.rope_scaling:
+        mutations.append("no_rope_scaling")
     for mutation in mutations:
         moved = float((naive_row_forward(m0, row, mutation).float() - ref[key][0, :n]).abs().max())
         need = 50 * tol
         checker.check(f"{name} detects bug '{mutation}'", moved > need, f"output moves {moved:.2e}")
+
+    # 5b. Rewards per sequence: where transformers reads them. With pad == EOS a trailing EOS is not read
+    # (the reward equals that of the sequence without it); with another pad id it is.
+    if is_rm:
+        ids, lengths, rewards = ref["seq_input_ids"], ref["seq_lengths"], ref["seq_rewards"]
+        worst, where_ok = 0.0, True
+        for b in range(ids.shape[0]):
+            row = ids[b, :1 + int(lengths[b])]
+            if c.pad_token_id == EOS_ID:
+                while len(row) > 1 and int(row[-1]) == EOS_ID:
+                    row = row[:-1]
+            alone = float(naive_row_forward(m0, row)[-1])
+            worst = max(worst, abs(alone - float(rewards[b])))
+            where_ok &= int(reward_index(ids[b:b + 1], c.pad_token_id)[0]) == len(row) - 1
+        checker.check(f"{name} sequence rewards at transformers' position", worst < tol and where_ok,
+                      f"max diff {worst:.2e} against each sequence alone")
 
     # 6. One AdamW step by the formula (step 1: m = (1-b1) g, v = (1-b2) g^2, bias-corrected).
     lr, (b1, b2), eps, wd = ADAMW["lr"], ADAMW["betas"], ADAMW["eps"], ADAMW["weight_decay"]
@@ -489,8 +627,11 @@ def self_check(name, model, ref, before, grads, after, checker):
     # 7. Gradient vs a central finite difference (float64) on a few entries of three parameters.
     m64 = model_at(model, before).double()
     worst = 0.0
-    for pname in ["model.layers.0.self_attn.q_proj.weight", "model.layers.1.input_layernorm.weight",
-                  "model.embed_tokens.weight"]:
+    names = ["model.layers.0.self_attn.q_proj.weight", "model.layers.1.input_layernorm.weight",
+             "model.embed_tokens.weight"]
+    names += [n for n in ("model.layers.0.self_attn.k_proj.bias", "model.layers.1.self_attn.o_proj.bias")
+              if n in dict(m64.named_parameters())]
+    for pname in names:
         p = dict(m64.named_parameters())[pname]
         for flat in [0, 7, p.numel() // 2]:
             idx = (flat,) if p.dim() == 1 else divmod(flat, p.shape[1])

@@ -6,7 +6,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CASES = ["lm_mha", "lm_gqa_tied", "rm_gqa"]
+CASES = ["lm_mha", "lm_gqa_tied", "rm_gqa", "lm_llama3_bias", "lm_qwen2_linear", "rm_qwen2_pad_eos"]
 
 
 def main():
