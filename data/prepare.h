@@ -32,7 +32,7 @@ extern const char *const rgtg_truncate_names[];
 #define RGTG_PREPARE_MAX_DROPS 32
 
 typedef struct {
-    const char *tokenizer;       /* the SentencePiece model (required) */
+    const char *tokenizer;       /* a tokenizer file or checkpoint directory (core/tokenizer.h; required) */
     const char *out;             /* prefs.h5 to write (required) */
     const char *template_name;   /* fills {prompt} and prefixes responses; NULL or "none": texts as they are */
     int64_t max_len;             /* prompt + longer response in tokens, EOS counted; 0: no limit */

@@ -16,12 +16,12 @@ rgtg_score_params_t rgtg_score_default_params(void) {
 
 /* prompt ids + response ids (+ EOS when the response finished) under the reward model's tokenizer,
  * cut from the left to max_len. */
-static rgtg_status_t encode_row(const rgtg_spm_t *spm, const char *prompt_text, const char *response_text, bool finished,
+static rgtg_status_t encode_row(const rgtg_tokenizer_t *tok, const char *prompt_text, const char *response_text, bool finished,
                                 int eos, int64_t max_len, int64_t **ids_out, int64_t *len_out) {
     int32_t *prompt = NULL, *response = NULL;
     size_t np = 0, nr = 0;
-    rgtg_status_t st = rgtg_spm_encode(spm, prompt_text, strlen(prompt_text), &prompt, &np);
-    if (st == RGTG_OK) st = rgtg_spm_encode(spm, response_text, strlen(response_text), &response, &nr);
+    rgtg_status_t st = rgtg_tokenizer_encode(tok, prompt_text, strlen(prompt_text), &prompt, &np);
+    if (st == RGTG_OK) st = rgtg_tokenizer_encode(tok, response_text, strlen(response_text), &response, &nr);
     int64_t total = (int64_t)(np + nr) + (finished ? 1 : 0);
     int64_t skip = total > max_len ? total - max_len : 0; /* keep the end: the reward is read there */
     int64_t *ids = st == RGTG_OK ? malloc(sizeof(int64_t) * (size_t)(total + 1)) : NULL;
@@ -38,10 +38,10 @@ static rgtg_status_t encode_row(const rgtg_spm_t *spm, const char *prompt_text, 
 }
 
 /* One pass over the rows: their responses, or their references (complete responses, so with EOS). */
-static rgtg_status_t score_pass(const rgtg_model_t *rm, const rgtg_spm_t *spm, rgtg_generation_t *rows, size_t count,
+static rgtg_status_t score_pass(const rgtg_model_t *rm, const rgtg_tokenizer_t *tok, rgtg_generation_t *rows, size_t count,
                                 int64_t batch, bool references) {
     const rgtg_model_config_t *config = rgtg_model_config(rm);
-    int eos = config->eos_token_id >= 0 ? config->eos_token_id : rgtg_spm_eos_id(spm);
+    int eos = config->eos_token_id >= 0 ? config->eos_token_id : rgtg_tokenizer_eos_id(tok);
     int64_t **seqs = calloc(count + 1, sizeof *seqs), *lens = calloc(count + 1, sizeof *lens);
     float *rewards = calloc(count + 1, sizeof *rewards);
     rgtg_status_t st = seqs && lens && rewards ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
@@ -50,7 +50,7 @@ static rgtg_status_t score_pass(const rgtg_model_t *rm, const rgtg_spm_t *spm, r
         if (references && !g->reference)
             st = rgtg_error_set(RGTG_ERR_INVALID, "row %zu (id %lld) has no reference to score", i + 1, (long long)g->id);
         else
-            st = encode_row(spm, g->prompt, references ? g->reference : g->response, references || g->finished, eos,
+            st = encode_row(tok, g->prompt, references ? g->reference : g->response, references || g->finished, eos,
                             config->max_position_embeddings, &seqs[i], &lens[i]);
     }
     if (st == RGTG_OK) st = rgtg_model_sequence_rewards(rm, (const int64_t *const *)seqs, lens, (int64_t)count, batch, rewards);
@@ -63,10 +63,10 @@ static rgtg_status_t score_pass(const rgtg_model_t *rm, const rgtg_spm_t *spm, r
     return st;
 }
 
-rgtg_status_t rgtg_score_rows(const rgtg_model_t *rm, const rgtg_spm_t *spm, rgtg_generation_t *rows, size_t count,
+rgtg_status_t rgtg_score_rows(const rgtg_model_t *rm, const rgtg_tokenizer_t *tok, rgtg_generation_t *rows, size_t count,
                               int64_t batch, bool reference) {
-    rgtg_status_t st = score_pass(rm, spm, rows, count, batch < 1 ? 1 : batch, false);
-    if (st == RGTG_OK && reference) st = score_pass(rm, spm, rows, count, batch < 1 ? 1 : batch, true);
+    rgtg_status_t st = score_pass(rm, tok, rows, count, batch < 1 ? 1 : batch, false);
+    if (st == RGTG_OK && reference) st = score_pass(rm, tok, rows, count, batch < 1 ? 1 : batch, true);
     return st;
 }
 
@@ -91,12 +91,11 @@ rgtg_status_t rgtg_score_file(const rgtg_score_params_t *p, rgtg_score_result_t 
     rgtg_generation_t *rows = NULL;
     size_t count = 0;
     rgtg_model_t *rm = NULL;
-    rgtg_spm_t *spm = NULL;
-    char *tok_path = rgtg_path_join(p->rm_dir, "tokenizer.model");
-    rgtg_status_t st = tok_path ? rgtg_gen_read(p->gens, &rows, &count) : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    rgtg_tokenizer_t *tok = NULL;
+    rgtg_status_t st = rgtg_gen_read(p->gens, &rows, &count);
     if (st == RGTG_OK) st = rgtg_model_load_for(p->rm_dir, RGTG_HEAD_SCORE, TT_CPU, &rm);
-    if (st == RGTG_OK) st = rgtg_spm_load(tok_path, &spm);
-    if (st == RGTG_OK && (st = rgtg_score_rows(rm, spm, rows, count, p->batch, p->reference)) != RGTG_OK) {
+    if (st == RGTG_OK) st = rgtg_tokenizer_load(p->rm_dir, &tok);
+    if (st == RGTG_OK && (st = rgtg_score_rows(rm, tok, rows, count, p->batch, p->reference)) != RGTG_OK) {
         char message[512]; /* name the file the rows came from */
         snprintf(message, sizeof message, "%s", rgtg_error_message());
         rgtg_error_clear();
@@ -107,9 +106,8 @@ rgtg_status_t rgtg_score_file(const rgtg_score_params_t *p, rgtg_score_result_t 
     if (st == RGTG_OK && p->reference) st = summarize(rows, count, true, &reference);
     if (st == RGTG_OK) st = rgtg_gen_write_all(p->out ? p->out : p->gens, rows, count);
     if (st == RGTG_OK) *result = (rgtg_score_result_t){count, summary.mean, summary.se, reference.mean};
-    free(tok_path);
     rgtg_gen_free(rows, count);
     rgtg_model_free(rm);
-    rgtg_spm_free(spm);
+    rgtg_tokenizer_free(tok);
     return st;
 }

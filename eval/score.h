@@ -12,10 +12,10 @@
 
 #include "../core/generations.h"
 #include "../core/model.h"
-#include "../core/spm/spm.h"
+#include "../core/tokenizer.h"
 
 typedef struct {
-    const char *rm_dir;  /* reward model directory, with tokenizer.model (required) */
+    const char *rm_dir;  /* reward model directory, with tokenizer.json or tokenizer.model (required) */
     const char *gens;    /* generations JSONL (required) */
     const char *out;     /* the scored file; NULL: gens is rewritten in place */
     int64_t batch;       /* sequences per forward */
@@ -37,7 +37,7 @@ rgtg_status_t rgtg_score_file(const rgtg_score_params_t *params, rgtg_score_resu
 
 /* Sets reward (and, with reference, reference_reward) on rows[0..count) in memory. Sequences longer
  * than the model's max_position_embeddings keep their end, where the reward is read. */
-rgtg_status_t rgtg_score_rows(const rgtg_model_t *rm, const rgtg_spm_t *spm, rgtg_generation_t *rows, size_t count,
+rgtg_status_t rgtg_score_rows(const rgtg_model_t *rm, const rgtg_tokenizer_t *tok, rgtg_generation_t *rows, size_t count,
                               int64_t batch, bool reference);
 
 #endif

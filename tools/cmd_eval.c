@@ -15,7 +15,7 @@ _Static_assert(RGTG_MAX_STRINGS <= RGTG_TABLE_STAGE_MAX_FILES, "every file the c
 int rgtg_cmd_eval_score(int argc, char **argv) {
     rgtg_score_params_t p = rgtg_score_default_params();
     const rgtg_opt_t options[] = {
-        RGTG_OPT("rm", RGTG_OPT_STRING, &p.rm_dir, "reward model directory (with tokenizer.model)", .required = true),
+        RGTG_OPT("rm", RGTG_OPT_STRING, &p.rm_dir, "reward model directory (with tokenizer.json or tokenizer.model)", .required = true),
         RGTG_OPT("gens", RGTG_OPT_STRING, &p.gens, "generations JSONL", .required = true),
         RGTG_OPT("out", RGTG_OPT_STRING, &p.out, "where to write the scored generations (default: rewrite --gens in place)"),
         RGTG_OPT("reference", RGTG_OPT_FLAG, &p.reference, "also score each row's reference (adds reference_reward)"),
