@@ -213,7 +213,7 @@ rgtg_status_t rgtg_prepare_begin(const rgtg_prepare_params_t *p, const rgtg_prep
         .tokenizer_sha256 = tok_sha,
         .vocab_size = s->tok ? rgtg_tokenizer_vocab_size(s->tok) : 0,
         .eos_id = s->tok ? rgtg_tokenizer_eos_id(s->tok) : 0,
-        .pad_id = s->tok ? rgtg_tokenizer_pad_id(s->tok) : 0,
+        .pad_id = !s->tok ? 0 : rgtg_tokenizer_pad_id(s->tok) >= 0 ? rgtg_tokenizer_pad_id(s->tok) : rgtg_tokenizer_eos_id(s->tok),
         .template_name = r->template_name ? r->template_name : s->tmpl ? s->tmpl->name : "none",
         .template_text = r->template_text ? r->template_text : s->tmpl ? s->tmpl->text : "{prompt}",
         .source_files = files,

