@@ -1,7 +1,7 @@
 /* core/tokenizer.c: the one tokenizer interface: choosing the kind from a file or checkpoint
  * directory, special ids from tokenizer_config.json and the EOS list from generation_config.json,
- * the file's sha256 (and finding and copying the files without running them), and forwarding encode/decode/lookups to SentencePiece or tokenizer.json
- * (see tokenizer.h). */
+ * the file's sha256 (and finding and copying the files without running them), and forwarding
+ * encode/decode/lookups to SentencePiece or tokenizer.json (see tokenizer.h). */
 #include "tokenizer.h"
 
 #include <errno.h>

@@ -198,7 +198,8 @@ rgtg_status_t rgtg_inspect_run(const rgtg_inspect_params_t *p, FILE *out) {
     char *tok_path = NULL;
     if (st == RGTG_OK && examples > 0) {
         st = load_file_tokenizer(path, tokenizer, info, tokenizer != NULL, &spm, &tok_path);
-        if (st == RGTG_OK && !spm) fprintf(out, "examples: no tokenizer.json or tokenizer.model beside the file (pass --tokenizer)\n");
+        if (st == RGTG_OK && !spm)
+            fprintf(out, "examples: no tokenizer.json or tokenizer.model beside the file (pass --tokenizer)\n");
     }
     rgtg_prefs_close(f);
     if (st == RGTG_OK && spm) st = show_examples(out, path, spm, examples);

@@ -60,7 +60,8 @@ static void check_case(const json_t *c, const rgtg_tokenizer_t *tok) {
     /* The model puts BOS first from its config (bos_token_id), where the chat template writes it as text:
      * Llama-3's template does (this tokenizer.json's post-processor adds none); Qwen3 has no BOS. */
     size_t bos_length = 0;
-    const char *bos_text = rgtg_tokenizer_bos_id(tok) >= 0 ? rgtg_tokenizer_id_to_piece(tok, rgtg_tokenizer_bos_id(tok), &bos_length) : NULL;
+    int bos_id = rgtg_tokenizer_bos_id(tok);
+    const char *bos_text = bos_id >= 0 ? rgtg_tokenizer_id_to_piece(tok, bos_id, &bos_length) : NULL;
     bool bos = bos_text && !strncmp(jinja, bos_text, bos_length);
     CHECK_MSG(bos == !strcmp(name, "llama3"), "%s: the Jinja text %s with BOS", name, bos ? "starts" : "does not start");
     if (!bos) bos_length = 0, bos_text = "";
