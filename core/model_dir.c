@@ -9,21 +9,34 @@
 #include "fsutil.h"
 #include "hf_config.h"
 #include "safetensors.h"
+#include "tokenizer.h"
 
 const char *rgtg_head_description(rgtg_head_t head) {
     return head == RGTG_HEAD_SCORE ? "a reward model" : "a language model";
 }
 
+static bool has_file(const char *dir, const char *name) {
+    char *path = rgtg_path_join(dir, name);
+    bool present = path && rgtg_path_exists(path);
+    free(path);
+    return present;
+}
+
+rgtg_status_t rgtg_model_dir_has_tokenizer(const char *dir) {
+    if (has_file(dir, "tokenizer.json") || has_file(dir, "tokenizer.model")) return RGTG_OK;
+    return rgtg_error_set(RGTG_ERR_FORMAT, "%s: incomplete model directory: tokenizer.json or tokenizer.model is missing",
+                          dir);
+}
+
 rgtg_status_t rgtg_tokenizer_file_sha256(const char *dir, char hex_out[65]) {
     hex_out[0] = '\0';
-    char *path = rgtg_path_join(dir, RGTG_TOKENIZER_FILE);
-    if (!path) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    rgtg_status_t st = rgtg_path_exists(path)
-                           ? rgtg_sha256_file(path, hex_out)
-                           : rgtg_error_set(RGTG_ERR_FORMAT, "%s: incomplete model directory: %s is missing", dir,
-                                            RGTG_TOKENIZER_FILE);
-    free(path);
-    return st;
+    rgtg_status_t st = rgtg_model_dir_has_tokenizer(dir);
+    rgtg_tokenizer_files_t files;
+    if (st == RGTG_OK) st = rgtg_tokenizer_files(dir, &files);
+    if (st != RGTG_OK) return st;
+    memcpy(hex_out, files.sha256, 65);
+    rgtg_tokenizer_files_free(&files);
+    return RGTG_OK;
 }
 
 rgtg_status_t rgtg_check_same_tokenizer(const char *dir_a, const char *dir_b) {
@@ -49,7 +62,8 @@ rgtg_status_t rgtg_check_tokenizer_matches_data(const char *dir, const char *sha
 
 rgtg_status_t rgtg_model_load_for(const char *dir, rgtg_head_t head, tt_device_t device, rgtg_model_t **out) {
     *out = NULL;
-    rgtg_status_t st = rgtg_model_dir_complete(dir, true);
+    rgtg_status_t st = rgtg_model_dir_complete(dir, false);
+    if (st == RGTG_OK) st = rgtg_model_dir_has_tokenizer(dir);
     char *config_path = st == RGTG_OK ? rgtg_path_join(dir, RGTG_HF_CONFIG_FILE) : NULL;
     if (st == RGTG_OK && !config_path) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     rgtg_model_config_t config;

@@ -1,7 +1,7 @@
 /* core/tokenizer.c: the one tokenizer interface: choosing the kind from a file or checkpoint
  * directory, special ids from tokenizer_config.json and the EOS list from generation_config.json,
- * the file's sha256, and forwarding encode/decode/lookups to SentencePiece or tokenizer.json
- * (see tokenizer.h). */
+ * the file's sha256 (and finding and copying the files without running them), and forwarding
+ * encode/decode/lookups to SentencePiece or tokenizer.json (see tokenizer.h). */
 #include "tokenizer.h"
 
 #include <errno.h>
@@ -323,4 +323,75 @@ int rgtg_tokenizer_piece_to_id(const rgtg_tokenizer_t *tok, const char *piece) {
         if (!unk || strcmp(unk, piece) != 0) return -1;
     }
     return id;
+}
+
+/* ---- the files, without running the tokenizer ---- */
+
+const char *rgtg_tokenizer_file_name(rgtg_tokenizer_kind_t kind) {
+    return kind == RGTG_TOKENIZER_JSON_BPE ? "tokenizer.json" : "tokenizer.model";
+}
+
+/* out->file and out->kind of a directory: as load_from_directory chooses. */
+static rgtg_status_t directory_file(const char *dir, rgtg_tokenizer_files_t *out) {
+    char *json_path = rgtg_path_join(dir, "tokenizer.json"), *model_path = rgtg_path_join(dir, "tokenizer.model");
+    rgtg_status_t st = RGTG_OK;
+    if (!json_path || !model_path) st = nomem();
+    else if (rgtg_path_exists(json_path) && rgtg_path_exists(model_path)) {
+        rgtg_tokenizer_t *tok = NULL; /* which one runs decides */
+        st = rgtg_tokenizer_load(dir, &tok);
+        if (st == RGTG_OK) {
+            out->kind = tok->kind;
+            out->file = strdup(tok->path);
+            if (!out->file) st = nomem();
+        }
+        rgtg_tokenizer_free(tok);
+    } else if (rgtg_path_exists(json_path) || rgtg_path_exists(model_path)) {
+        out->kind = rgtg_path_exists(json_path) ? RGTG_TOKENIZER_JSON_BPE : RGTG_TOKENIZER_SENTENCEPIECE;
+        out->file = out->kind == RGTG_TOKENIZER_JSON_BPE ? json_path : model_path;
+        if (out->kind == RGTG_TOKENIZER_JSON_BPE) json_path = NULL;
+        else model_path = NULL;
+    } else {
+        st = rgtg_error_set(RGTG_ERR_IO, "%s: holds neither tokenizer.json nor tokenizer.model", dir);
+    }
+    free(json_path);
+    free(model_path);
+    return st;
+}
+
+rgtg_status_t rgtg_tokenizer_files(const char *path_or_dir, rgtg_tokenizer_files_t *out) {
+    memset(out, 0, sizeof *out);
+    rgtg_status_t st;
+    if (is_directory(path_or_dir)) {
+        st = directory_file(path_or_dir, out);
+    } else {
+        bool json = false;
+        st = looks_like_json(path_or_dir, &json);
+        out->kind = json ? RGTG_TOKENIZER_JSON_BPE : RGTG_TOKENIZER_SENTENCEPIECE;
+        if (st == RGTG_OK && !(out->file = strdup(path_or_dir))) st = nomem();
+    }
+    if (st == RGTG_OK && !(out->config = sibling(out->file, "tokenizer_config.json"))) st = nomem();
+    if (st == RGTG_OK && !rgtg_path_exists(out->config)) {
+        free(out->config);
+        out->config = NULL;
+    }
+    if (st == RGTG_OK) st = rgtg_sha256_file(out->file, out->sha256);
+    if (st != RGTG_OK) rgtg_tokenizer_files_free(out);
+    return st;
+}
+
+void rgtg_tokenizer_files_free(rgtg_tokenizer_files_t *files) {
+    free(files->file);
+    free(files->config);
+    memset(files, 0, sizeof *files);
+}
+
+rgtg_status_t rgtg_tokenizer_files_copy(const rgtg_tokenizer_files_t *files, const char *dir) {
+    char *dst = rgtg_path_join(dir, rgtg_tokenizer_file_name(files->kind));
+    rgtg_status_t st = dst ? rgtg_copy_file_atomic(files->file, dst) : nomem();
+    free(dst);
+    if (st != RGTG_OK || !files->config) return st;
+    dst = rgtg_path_join(dir, "tokenizer_config.json");
+    st = dst ? rgtg_copy_file_atomic(files->config, dst) : nomem();
+    free(dst);
+    return st;
 }

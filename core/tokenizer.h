@@ -35,6 +35,25 @@ typedef enum {
 
 typedef struct rgtg_tokenizer rgtg_tokenizer_t;
 
+/* The files of the tokenizer at a tokenizer file or checkpoint directory, found without running it
+ * (a directory holding both tokenizer.json and tokenizer.model is the one case that reads the JSON, to
+ * see which rgtg_tokenizer_load would take). file and sha256 are what rgtg_tokenizer_load would give
+ * as rgtg_tokenizer_path() and rgtg_tokenizer_sha256(); config is tokenizer_config.json beside the
+ * file, or NULL. Errors: "PATH: holds neither tokenizer.json nor tokenizer.model", unreadable files. */
+typedef struct {
+    rgtg_tokenizer_kind_t kind;
+    char *file;   /* malloc'd */
+    char *config; /* malloc'd, or NULL */
+    char sha256[65];
+} rgtg_tokenizer_files_t;
+rgtg_status_t rgtg_tokenizer_files(const char *path_or_dir, rgtg_tokenizer_files_t *out);
+void rgtg_tokenizer_files_free(rgtg_tokenizer_files_t *files);
+/* The name the file has in a checkpoint directory: "tokenizer.json" or "tokenizer.model". */
+const char *rgtg_tokenizer_file_name(rgtg_tokenizer_kind_t kind);
+/* Copies the tokenizer file (under rgtg_tokenizer_file_name) and its tokenizer_config.json into dir,
+ * each atomically, so that rgtg_tokenizer_load(dir) gives the same tokenizer. */
+rgtg_status_t rgtg_tokenizer_files_copy(const rgtg_tokenizer_files_t *files, const char *dir);
+
 /* Loads a tokenizer file or a checkpoint directory (see above). Errors name the file. */
 rgtg_status_t rgtg_tokenizer_load(const char *path_or_dir, rgtg_tokenizer_t **out);
 void rgtg_tokenizer_free(rgtg_tokenizer_t *tok);

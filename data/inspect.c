@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "../core/fsutil.h"
-#include "../core/spm/spm.h"
+#include "../core/tokenizer.h"
 #include "expand.h"
 
 rgtg_inspect_params_t rgtg_inspect_default_params(void) {
@@ -22,10 +22,11 @@ rgtg_export_params_t rgtg_export_default_params(void) {
     return (rgtg_export_params_t){.split = -1};
 }
 
-/* The tokenizer of a preference file: --tokenizer, else tokenizer.model beside the file. Its sha256
- * must match the file's, or decoded text would be nonsense. */
+/* The tokenizer of a preference file: --tokenizer (a tokenizer file or a checkpoint directory), else
+ * tokenizer.json or tokenizer.model beside the file. Its sha256 must match the file's, or decoded text
+ * would be nonsense. */
 static rgtg_status_t load_file_tokenizer(const char *prefs_path, const char *given, const rgtg_prefs_info_t *info,
-                                         int required, rgtg_spm_t **out, char **path_out) {
+                                         int required, rgtg_tokenizer_t **out, char **path_out) {
     *out = NULL;
     *path_out = NULL;
     char *path = NULL;
@@ -33,7 +34,9 @@ static rgtg_status_t load_file_tokenizer(const char *prefs_path, const char *giv
     else {
         const char *slash = strrchr(prefs_path, '/');
         char *dir = slash ? strndup(prefs_path, (size_t)(slash - prefs_path + (slash == prefs_path))) : strdup(".");
-        path = dir ? rgtg_path_join(dir, "tokenizer.model") : NULL;
+        char *json = dir ? rgtg_path_join(dir, "tokenizer.json") : NULL;
+        path = dir && json && !rgtg_path_exists(json) ? rgtg_path_join(dir, "tokenizer.model") : json;
+        if (path != json) free(json);
         free(dir);
         if (path && !rgtg_path_exists(path) && !required) {
             free(path);
@@ -46,12 +49,13 @@ static rgtg_status_t load_file_tokenizer(const char *prefs_path, const char *giv
         free(path);
         return st;
     }
-    char sha[65];
-    rgtg_status_t st = rgtg_sha256_file(path, sha);
-    if (st == RGTG_OK && info->tokenizer_sha256[0] && strcmp(sha, info->tokenizer_sha256) != 0)
+    rgtg_tokenizer_files_t files;
+    rgtg_status_t st = rgtg_tokenizer_files(path, &files);
+    if (st == RGTG_OK && info->tokenizer_sha256[0] && strcmp(files.sha256, info->tokenizer_sha256) != 0)
         st = rgtg_error_set(RGTG_ERR_INVALID, "%s: sha256 %.12s... differs from the tokenizer_sha256 %.12s... of %s",
-                            path, sha, info->tokenizer_sha256, prefs_path);
-    if (st == RGTG_OK) st = rgtg_spm_load(path, out);
+                            files.file, files.sha256, info->tokenizer_sha256, prefs_path);
+    if (st == RGTG_OK) rgtg_tokenizer_files_free(&files);
+    if (st == RGTG_OK) st = rgtg_tokenizer_load(path, out);
     if (st == RGTG_OK) *path_out = path;
     else free(path);
     return st;
@@ -89,11 +93,11 @@ static void print_json_string(FILE *out, int indent, int width, const char *labe
     json_decref(s);
 }
 
-static rgtg_status_t decode_span(const rgtg_spm_t *spm, rgtg_token_span_t span, char **text) {
-    return rgtg_spm_decode(spm, span.ids, (size_t)span.len, text);
+static rgtg_status_t decode_span(const rgtg_tokenizer_t *spm, rgtg_token_span_t span, char **text) {
+    return rgtg_tokenizer_decode(spm, span.ids, (size_t)span.len, false, text, NULL);
 }
 
-static rgtg_status_t show_examples(FILE *out, const char *path, const rgtg_spm_t *spm, int64_t examples) {
+static rgtg_status_t show_examples(FILE *out, const char *path, const rgtg_tokenizer_t *spm, int64_t examples) {
     rgtg_prefs_t *f = NULL;
     rgtg_status_t st = rgtg_prefs_open(path, &f);
     int64_t n = st == RGTG_OK ? rgtg_prefs_pair_count(f) : 0;
@@ -190,15 +194,16 @@ rgtg_status_t rgtg_inspect_run(const rgtg_inspect_params_t *p, FILE *out) {
                    info->ratio, info->expand_seed, info->prefix_all, info->prefix_saturated[0],
                    info->prefix_saturated[1], info->prefix_saturated[2]);
     }
-    rgtg_spm_t *spm = NULL;
+    rgtg_tokenizer_t *spm = NULL;
     char *tok_path = NULL;
     if (st == RGTG_OK && examples > 0) {
         st = load_file_tokenizer(path, tokenizer, info, tokenizer != NULL, &spm, &tok_path);
-        if (st == RGTG_OK && !spm) fprintf(out, "examples: no tokenizer.model beside the file (pass --tokenizer)\n");
+        if (st == RGTG_OK && !spm)
+            fprintf(out, "examples: no tokenizer.json or tokenizer.model beside the file (pass --tokenizer)\n");
     }
     rgtg_prefs_close(f);
     if (st == RGTG_OK && spm) st = show_examples(out, path, spm, examples);
-    rgtg_spm_free(spm);
+    rgtg_tokenizer_free(spm);
     free(tok_path);
     return st;
 }
@@ -208,7 +213,7 @@ static int span_ends_with(rgtg_token_span_t span, int32_t id) {
 }
 
 /* Adds key: decoded span to obj. */
-static rgtg_status_t set_decoded(json_t *obj, const char *key, const rgtg_spm_t *spm, rgtg_token_span_t span) {
+static rgtg_status_t set_decoded(json_t *obj, const char *key, const rgtg_tokenizer_t *spm, rgtg_token_span_t span) {
     char *text = NULL;
     rgtg_status_t st = decode_span(spm, span, &text);
     if (st == RGTG_OK && json_object_set_new(obj, key, json_string(text)) != 0)
@@ -227,7 +232,7 @@ static rgtg_status_t write_line(FILE *fp, json_t *obj, const char *out_name) {
     return st;
 }
 
-static rgtg_status_t export_pair(FILE *fp, const char *out_name, const rgtg_spm_t *spm, const rgtg_prefs_t *f,
+static rgtg_status_t export_pair(FILE *fp, const char *out_name, const rgtg_tokenizer_t *spm, const rgtg_prefs_t *f,
                                  int64_t id, int64_t prefix_len) {
     rgtg_pref_pair_t pair;
     rgtg_status_t st = rgtg_prefs_get(f, id, &pair);
@@ -264,7 +269,7 @@ rgtg_status_t rgtg_export_run(const rgtg_export_params_t *p) {
     bool prefixes = p->prefixes;
     int64_t limit = p->limit;
     rgtg_prefs_t *f = NULL;
-    rgtg_spm_t *spm = NULL;
+    rgtg_tokenizer_t *spm = NULL;
     char *tok_path = NULL;
     rgtg_atomic_file_t file = {0};
     rgtg_status_t st = rgtg_prefs_open(path, &f);
@@ -296,7 +301,7 @@ rgtg_status_t rgtg_export_run(const rgtg_export_params_t *p) {
     if (st == RGTG_OK && !out && fflush(stdout) != 0)
         st = rgtg_error_set(RGTG_ERR_IO, "stdout: cannot write (%s)", strerror(errno));
     rgtg_prefs_close(f);
-    rgtg_spm_free(spm);
+    rgtg_tokenizer_free(spm);
     free(tok_path);
     return st;
 }

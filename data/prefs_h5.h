@@ -21,12 +21,12 @@ const char *rgtg_split_name(int split);
 int rgtg_split_from_name(const char *name);
 
 /* Turns len bytes of text into a malloc'd id array (no BOS/EOS); ctx is the tokenizer (e.g. an
- * rgtg_spm_t through a one-line adapter around rgtg_spm_encode). */
+ * rgtg_tokenizer_t through a one-line adapter around rgtg_tokenizer_encode). */
 typedef rgtg_status_t (*rgtg_tokenize_fn)(void *ctx, const char *text, size_t len, int32_t **ids, size_t *count);
 
 /* What the root attributes record about how the file was made (strings are copied). */
 typedef struct {
-    const char *tokenizer_sha256; /* sha256 of tokenizer.model, lowercase hex */
+    const char *tokenizer_sha256; /* sha256 of the tokenizer file, lowercase hex */
     int32_t vocab_size;           /* every token id is in [0, vocab_size) */
     int32_t eos_id;               /* appended to every response */
     int32_t pad_id;

@@ -13,7 +13,7 @@
 #include "../core/fsutil.h"
 #include "../core/log.h"
 #include "../core/rng.h"
-#include "../core/spm/spm.h"
+#include "../core/tokenizer.h"
 #include "readers.h"
 #include "template.h"
 
@@ -24,7 +24,7 @@ rgtg_prepare_params_t rgtg_prepare_default_params(void) {
 }
 
 struct rgtg_prepare {
-    rgtg_spm_t *spm;
+    rgtg_tokenizer_t *tok;
     const rgtg_template_t *tmpl; /* NULL: the texts as they are */
     int64_t max_len;
     rgtg_truncate_t truncate;
@@ -70,7 +70,7 @@ static void sort_drops(rgtg_prepare_t *s) {
 
 static void session_free(rgtg_prepare_t *s) {
     for (size_t i = 0; i < s->drop_count; i++) free(s->drop_names[i]);
-    rgtg_spm_free(s->spm);
+    rgtg_tokenizer_free(s->tok);
     free(s);
 }
 
@@ -130,7 +130,7 @@ rgtg_status_t rgtg_prepare_add(rgtg_prepare_t *s, const char *prompt, const char
         if (st == RGTG_OK) st = rgtg_template_response(s->tmpl, rejected, &texts[2]);
     }
     const char *sources[3] = {texts[0] ? texts[0] : prompt, texts[1] ? texts[1] : chosen, texts[2] ? texts[2] : rejected};
-    for (int k = 0; k < 3 && st == RGTG_OK; k++) st = rgtg_spm_encode(s->spm, sources[k], strlen(sources[k]), &ids[k], &lens[k]);
+    for (int k = 0; k < 3 && st == RGTG_OK; k++) st = rgtg_tokenizer_encode(s->tok, sources[k], strlen(sources[k]), &ids[k], &lens[k]);
     if (st != RGTG_OK) goto done;
     if (same_ids(ids[1], lens[1], ids[2], lens[2])) {
         drop = lens[1] == 0 ? "empty_response" : "identical_responses";
@@ -205,15 +205,15 @@ rgtg_status_t rgtg_prepare_begin(const rgtg_prepare_params_t *p, const rgtg_prep
     s->max_len = p->max_len, s->truncate = p->truncate, s->seed = p->seed;
     s->first_source = r->source_count > 0 ? r->sources[0] : p->out;
     rgtg_status_t st = check_settings(s, p);
-    if (st == RGTG_OK) st = rgtg_spm_load(p->tokenizer, &s->spm);
+    if (st == RGTG_OK) st = rgtg_tokenizer_load(p->tokenizer, &s->tok);
     char tok_sha[65] = "", *files = NULL, *hashes = NULL;
-    if (st == RGTG_OK) st = rgtg_sha256_file(p->tokenizer, tok_sha);
+    if (st == RGTG_OK) memcpy(tok_sha, rgtg_tokenizer_sha256(s->tok), sizeof tok_sha);
     if (st == RGTG_OK) st = hash_sources(r, &files, &hashes);
     rgtg_prefs_attrs_t attrs = {
         .tokenizer_sha256 = tok_sha,
-        .vocab_size = s->spm ? rgtg_spm_vocab_size(s->spm) : 0,
-        .eos_id = s->spm ? rgtg_spm_eos_id(s->spm) : 0,
-        .pad_id = s->spm ? rgtg_spm_pad_id(s->spm) : 0,
+        .vocab_size = s->tok ? rgtg_tokenizer_vocab_size(s->tok) : 0,
+        .eos_id = s->tok ? rgtg_tokenizer_eos_id(s->tok) : 0,
+        .pad_id = !s->tok ? 0 : rgtg_tokenizer_pad_id(s->tok) >= 0 ? rgtg_tokenizer_pad_id(s->tok) : rgtg_tokenizer_eos_id(s->tok),
         .template_name = r->template_name ? r->template_name : s->tmpl ? s->tmpl->name : "none",
         .template_text = r->template_text ? r->template_text : s->tmpl ? s->tmpl->text : "{prompt}",
         .source_files = files,

@@ -32,7 +32,8 @@ extern const char *const rgtg_truncate_names[];
 #define RGTG_PREPARE_MAX_DROPS 32
 
 typedef struct {
-    const char *tokenizer;       /* the SentencePiece model (required) */
+    const char *tokenizer;       /* a tokenizer file or checkpoint directory (core/tokenizer.h; required);
+                                    one without a pad token (Llama-3) pads with its EOS */
     const char *out;             /* prefs.h5 to write (required) */
     const char *template_name;   /* fills {prompt} and prefixes responses; NULL or "none": texts as they are */
     int64_t max_len;             /* prompt + longer response in tokens, EOS counted; 0: no limit */

@@ -5,14 +5,21 @@
 #include <string.h>
 
 static const rgtg_template_t templates[] = {
-    {"define", "Define the word \"{word}\" ({pos}).\nDefinition:", " "},
+    {"define", "Define the word \"{word}\" ({pos}).\nDefinition:", " ", NULL},
     /* Anthropic HH's turn markers around a single-turn prompt */
-    {"human-assistant", "\n\nHuman: {prompt}\n\nAssistant:", " "},
+    {"human-assistant", "\n\nHuman: {prompt}\n\nAssistant:", " ", NULL},
     /* the Alpaca-style instruction layout */
-    {"instruction", "### Instruction:\n{prompt}\n\n### Response:\n", ""},
+    {"instruction", "### Instruction:\n{prompt}\n\n### Response:\n", "", NULL},
+    /* chat checkpoints' own formats (data/chat_template.h) */
+    {"llama3", "<|start_header_id|>user<|end_header_id|>\n\n{prompt}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
+     "", &rgtg_chat_llama3},
+    {"chatml", "<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n", "", &rgtg_chat_chatml},
+    {"qwen3-no-think", "<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n", "",
+     &rgtg_chat_qwen3_no_think},
 };
 
-static const char *const template_names[] = {"define", "human-assistant", "instruction", NULL};
+static const char *const template_names[] = {"define", "human-assistant", "instruction", "llama3", "chatml",
+                                             "qwen3-no-think", NULL};
 
 const rgtg_template_t *rgtg_template_find(const char *name) {
     if (!name) return NULL;
@@ -47,6 +54,11 @@ rgtg_status_t rgtg_template_render(const rgtg_template_t *tmpl, const char *cons
                                    const char *const *values, size_t n, char **out) {
     *out = NULL;
     if (!tmpl) return rgtg_error_set(RGTG_ERR_INVALID, "template: none given");
+    if (tmpl->chat) {
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(keys[i], "prompt")) return rgtg_chat_render(tmpl->chat, values[i], out);
+        return rgtg_error_set(RGTG_ERR_INVALID, "template %s: no value for placeholder {prompt}", tmpl->name);
+    }
     text_buffer_t b = {0};
     const char *p = tmpl->text;
     rgtg_status_t status = RGTG_OK;

@@ -3,18 +3,25 @@
  * A template's text uses named placeholders "{name}"; "{{" and "}}" stand for literal braces. The text
  * is a fixed string so that it can be recorded verbatim in a data file's attributes. Responses are
  * stored with the template's response prefix (one space) in front, so that prompt + response reads as
- * continuous text. */
+ * continuous text.
+ *
+ * Chat templates ("llama3", "chatml", "qwen3-no-think") take {prompt} and render it through a chat format
+ * (data/chat_template.h): a conversation transcript becomes the model's turns, exactly as the model's
+ * own chat_template writes them; their text is the single-turn form, for the record; no response
+ * prefix. */
 #ifndef RGTG_DATA_TEMPLATE_H
 #define RGTG_DATA_TEMPLATE_H
 
 #include <stddef.h>
 
 #include "../core/status.h"
+#include "chat_template.h"
 
 typedef struct {
     const char *name;            /* "define", ... */
     const char *text;            /* the prompt text with {placeholders} */
     const char *response_prefix; /* put before every response: " " */
+    const rgtg_chat_format_t *chat; /* a chat template's format; NULL: text is filled in */
 } rgtg_template_t;
 
 /* The template called name, or NULL when there is none (static storage, never freed). */
@@ -23,7 +30,8 @@ const rgtg_template_t *rgtg_template_find(const char *name);
 const char *const *rgtg_template_names(void);
 
 /* Fills the template's placeholders from keys[i] -> values[i] (n of them) into a malloc'd string.
- * Fails on an unknown placeholder, an unclosed brace, or a key that is missing. */
+ * Fails on an unknown placeholder, an unclosed brace, or a key that is missing. A chat template
+ * renders the value of "prompt". */
 rgtg_status_t rgtg_template_render(const rgtg_template_t *tmpl, const char *const *keys,
                                    const char *const *values, size_t n, char **out);
 /* response_prefix + response, malloc'd. */

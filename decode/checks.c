@@ -9,6 +9,7 @@
 #include "../core/fsutil.h"
 #include "../core/hf_config.h"
 #include "../core/model_dir.h"
+#include "../core/tokenizer.h"
 
 static const char *head_role(rgtg_head_t head) { return head == RGTG_HEAD_LM ? "a language model" : "a reward model"; }
 
@@ -19,25 +20,33 @@ static const char *architecture(rgtg_head_t head) {
 rgtg_status_t rgtg_decode_model_open(const char *dir, rgtg_head_t want, const char *role, rgtg_decode_model_t *out) {
     memset(out, 0, sizeof *out);
     out->dir = dir, out->role = role;
-    char *config_path = rgtg_path_join(dir, RGTG_HF_CONFIG_FILE), *tok_path = rgtg_path_join(dir, "tokenizer.model");
-    rgtg_status_t st = config_path && tok_path ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    char *config_path = rgtg_path_join(dir, RGTG_HF_CONFIG_FILE), *json_path = rgtg_path_join(dir, "tokenizer.json"),
+         *tok_path = rgtg_path_join(dir, "tokenizer.model");
+    rgtg_status_t st = config_path && json_path && tok_path ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     if (st == RGTG_OK) st = rgtg_hf_config_read(config_path, &out->config);
     if (st == RGTG_OK && out->config.head != want)
         st = rgtg_error_set(RGTG_ERR_INVALID, "%s is %s, not a %s (config.json: %s)", dir, head_role(out->config.head),
                             role, architecture(out->config.head));
-    if (st == RGTG_OK && !rgtg_path_exists(tok_path))
-        st = rgtg_error_set(RGTG_ERR_INVALID, "%s has no tokenizer.model: its tokenizer cannot be checked against the "
-                            "language model's", dir);
-    if (st == RGTG_OK) st = rgtg_sha256_file(tok_path, out->tokenizer_sha256);
-    free(config_path), free(tok_path);
+    if (st == RGTG_OK && !rgtg_path_exists(tok_path) && !rgtg_path_exists(json_path))
+        st = rgtg_error_set(RGTG_ERR_INVALID, "%s has no tokenizer.model or tokenizer.json: its tokenizer cannot be "
+                            "checked against the language model's", dir);
+    rgtg_tokenizer_files_t files;
+    if (st == RGTG_OK) st = rgtg_tokenizer_files(dir, &files);
+    if (st == RGTG_OK) {
+        memcpy(out->tokenizer_sha256, files.sha256, sizeof out->tokenizer_sha256);
+        out->tokenizer_file = rgtg_tokenizer_file_name(files.kind);
+        rgtg_tokenizer_files_free(&files);
+    }
+    free(config_path), free(json_path), free(tok_path);
     return st;
 }
 
 rgtg_status_t rgtg_decode_model_same_tokenizer(const rgtg_decode_model_t *lm, const rgtg_decode_model_t *other) {
     if (strcmp(lm->tokenizer_sha256, other->tokenizer_sha256) != 0)
-        return rgtg_error_set(RGTG_ERR_INVALID, "%s/tokenizer.model is not the language model's tokenizer (%s/tokenizer.model): "
+        return rgtg_error_set(RGTG_ERR_INVALID, "%s/%s is not the language model's tokenizer (%s/%s): "
                               "sha256 %.12s... against %.12s...; the %s would read other tokens than the LM writes",
-                              other->dir, lm->dir, other->tokenizer_sha256, lm->tokenizer_sha256, other->role);
+                              other->dir, other->tokenizer_file, lm->dir, lm->tokenizer_file, other->tokenizer_sha256,
+                              lm->tokenizer_sha256, other->role);
     const rgtg_model_config_t *a = &lm->config, *b = &other->config;
     if (a->vocab_size != b->vocab_size || a->bos_token_id != b->bos_token_id || a->eos_token_id != b->eos_token_id)
         return rgtg_error_set(RGTG_ERR_INVALID, "%s: config.json has vocab_size %d, bos %d, eos %d, but the language model "

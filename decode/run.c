@@ -10,7 +10,7 @@
 #include "../core/fsutil.h"
 #include "../core/generations.h"
 #include "../core/rng.h"
-#include "../core/spm/spm.h"
+#include "../core/tokenizer.h"
 #include "checks.h"
 #include "outputs.h"
 #include "settings.h"
@@ -33,7 +33,7 @@ typedef struct {
     rgtg_decode_model_t lm, extra; /* extra: the guide, value model or scorer */
     rgtg_gen_role_t extra_role;
     bool has_extra;
-    rgtg_spm_t *spm;
+    rgtg_tokenizer_t *tok;
     rgtg_decode_output_t *outputs; /* rank 0 after gathering: prompts.count * samples */
     int64_t output_count;
 } run_t;
@@ -89,19 +89,19 @@ static rgtg_status_t open_models(run_t *run) {
     if (st == RGTG_OK && run->has_extra) st = rgtg_decode_model_same_tokenizer(&run->lm, &run->extra);
     if (st == RGTG_OK && run->prompts.tokenizer_sha256 && strcmp(run->prompts.tokenizer_sha256, run->lm.tokenizer_sha256))
         st = rgtg_error_set(RGTG_ERR_INVALID, "decode: the prompts were tokenized with another tokenizer (sha256 %.12s...) "
-                            "than the language model's (%s/tokenizer.model, sha256 %.12s...)",
-                            run->prompts.tokenizer_sha256, p->lm_dir, run->lm.tokenizer_sha256);
-    char *tok_path = rgtg_path_join(p->lm_dir, "tokenizer.model");
-    if (st == RGTG_OK) st = tok_path ? rgtg_spm_load(tok_path, &run->spm) : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    free(tok_path);
+                            "than the language model's (%s/%s, sha256 %.12s...)",
+                            run->prompts.tokenizer_sha256, p->lm_dir, run->lm.tokenizer_file, run->lm.tokenizer_sha256);
+    if (st == RGTG_OK) st = rgtg_tokenizer_load(p->lm_dir, &run->tok);
     return st;
 }
 
-/* Text of ids without a trailing stop id (any of the LM's EOS ids). */
-static rgtg_status_t text_of(const rgtg_spm_t *spm, const int32_t *ids, int64_t n, const rgtg_model_config_t *lm,
+/* Text of ids without a trailing stop id (any of the LM's EOS ids; lm NULL: none is cut); special tokens
+ * inside stay (a chat template's markers), so that a scorer that encodes the text again reads the same
+ * tokens. */
+static rgtg_status_t text_of(const rgtg_tokenizer_t *tok, const int32_t *ids, int64_t n, const rgtg_model_config_t *lm,
                              char **out) {
-    if (n > 0 && rgtg_model_config_is_stop(lm, ids[n - 1])) n--;
-    return rgtg_spm_decode(spm, ids, (size_t)n, out);
+    if (lm && n > 0 && rgtg_model_config_is_stop(lm, ids[n - 1])) n--;
+    return rgtg_tokenizer_decode(tok, ids, (size_t)n, false, out, NULL);
 }
 
 /* Every prompt gets both its ids and its text (and its reference's text), then the positions check. */
@@ -111,7 +111,7 @@ static rgtg_status_t complete_prompts(run_t *run) {
         rgtg_prompt_t *q = &run->prompts.items[i];
         if (!q->tokens) {
             size_t n = 0;
-            st = rgtg_spm_encode(run->spm, q->text, strlen(q->text), &q->tokens, &n);
+            st = rgtg_tokenizer_encode(run->tok, q->text, strlen(q->text), &q->tokens, &n);
             q->length = (int64_t)n;
             if (st == RGTG_OK && n == 0)
                 st = rgtg_error_set(RGTG_ERR_INVALID, "decode: prompt id %lld has no tokens", (long long)q->id);
@@ -120,9 +120,9 @@ static rgtg_status_t complete_prompts(run_t *run) {
             if (q->tokens[t] < 0 || q->tokens[t] >= run->lm.config.vocab_size)
                 st = rgtg_error_set(RGTG_ERR_INVALID, "decode: prompt id %lld holds token %d, outside the language "
                                     "model's vocabulary of %d", (long long)q->id, q->tokens[t], run->lm.config.vocab_size);
-        if (st == RGTG_OK && !q->text) st = rgtg_spm_decode(run->spm, q->tokens, (size_t)q->length, &q->text);
+        if (st == RGTG_OK && !q->text) st = text_of(run->tok, q->tokens, q->length, NULL, &q->text);
         if (st == RGTG_OK && !q->reference && q->reference_tokens)
-            st = text_of(run->spm, q->reference_tokens, q->reference_length, &run->lm.config, &q->reference);
+            st = text_of(run->tok, q->reference_tokens, q->reference_length, &run->lm.config, &q->reference);
     }
     int64_t *lengths = calloc((size_t)run->prompts.count + 1, sizeof *lengths), *ids = calloc((size_t)run->prompts.count + 1, sizeof *ids);
     if (st == RGTG_OK && (!lengths || !ids)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
@@ -171,7 +171,7 @@ static rgtg_status_t decode_shard(run_t *run, rgtg_decode_output_t **local_out, 
     rgtg_decode_params_t dp = rgtg_decode_default_params();
     dp.max_new_tokens = (int)s->max_new_tokens, dp.batch_size = (int)s->batch, dp.seed = (uint64_t)s->seed;
     int32_t stops[1 + RGTG_MAX_EXTRA_EOS]; /* the loaded LM's: config.json's and generation_config.json's */
-    rgtg_decode_params_use_model(&dp, rgtg_model_config(run->lm.model), rgtg_spm_vocab_size(run->spm), stops);
+    rgtg_decode_params_use_model(&dp, rgtg_model_config(run->lm.model), rgtg_tokenizer_vocab_size(run->tok), stops);
     dp.use_cache = run->params->use_cache, dp.streams = streams, dp.ids = row_ids;
     const rgtg_model_t *guide = run->has_extra && run->extra_role != RGTG_GEN_SCORER ? run->extra.model : NULL;
     if (st == RGTG_OK && rows > 0) st = rgtg_decode(run->lm.model, guide, &s->method, &dp, row_prompts, row_lengths, rows, decoded);
@@ -211,7 +211,7 @@ static rgtg_status_t write_generations(run_t *run) {
         const rgtg_prompt_t *q = &run->prompts.items[o / s->samples];
         rgtg_decode_output_t *out = &run->outputs[o];
         char *response = NULL;
-        st = text_of(run->spm, out->kept.tokens, out->kept.count, rgtg_model_config(run->lm.model), &response);
+        st = text_of(run->tok, out->kept.tokens, out->kept.count, rgtg_model_config(run->lm.model), &response);
         rgtg_generation_t g = {
             .id = q->id, .sample = o % s->samples, .prompt = q->text, .response = response, .reference = q->reference,
             .method = (char *)s->method.def->name, .params_json = params_json, .tokens = out->kept.tokens,
@@ -276,7 +276,7 @@ rgtg_status_t rgtg_decode_run(const rgtg_decode_run_params_t *params) {
     rgtg_output_unlock(lock);
     rgtg_decode_model_close(&run.lm);
     rgtg_decode_model_close(&run.extra);
-    rgtg_spm_free(run.spm);
+    rgtg_tokenizer_free(run.tok);
     rgtg_prompt_list_free(&run.prompts);
     if (settled) rgtg_decode_settings_free(&run.settings);
     return st;

@@ -15,7 +15,7 @@
 #define RGTG_DECODE_MAX_SETTINGS 32
 
 typedef struct {
-    const char *lm_dir;       /* the language model (Hugging Face layout with tokenizer.model); required */
+    const char *lm_dir;       /* the language model (Hugging Face layout with tokenizer.json or tokenizer.model); required */
     const char *rm_dir;       /* the guide reward model (args, pargs) or the Best-of-N scorer (bon) */
     const char *value_dir;    /* the value model (cd) */
     const char *prompts_path; /* a JSONL of {"id", "prompt", "reference"?}; or else load_prompts: */

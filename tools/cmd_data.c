@@ -82,7 +82,7 @@ int rgtg_cmd_data_prepare(int argc, char **argv) {
         RGTG_OPT("input", RGTG_OPT_STRINGS, &inputs, "preference files (.gz read too); more may follow as arguments"),
         RGTG_OPT("format", RGTG_OPT_STRING, &p.format,
                  "hh, tldr, ultrafeedback, sharegpt, postedit or jsonl (default: detected per file)"),
-        RGTG_OPT("tokenizer", RGTG_OPT_STRING, &p.tokenizer, "SentencePiece model", .required = true),
+        RGTG_OPT("tokenizer", RGTG_OPT_STRING, &p.tokenizer, "tokenizer file (tokenizer.model, tokenizer.json) or checkpoint directory", .required = true),
         RGTG_OPT("out", RGTG_OPT_STRING, &p.out, "prefs.h5 to write", .required = true),
         RGTG_OPT("template", RGTG_OPT_STRING, &p.template_name,
                  "prompt template taking {prompt} (default none: the prompt as it is)"),

@@ -11,7 +11,7 @@ int rgtg_cmd_data_inspect(int argc, char **argv) {
     rgtg_inspect_params_t p = rgtg_inspect_default_params();
     rgtg_strings_t file = {0};
     const rgtg_opt_t options[] = {
-        RGTG_OPT("tokenizer", RGTG_OPT_STRING, &p.tokenizer, "to decode examples (default: tokenizer.model beside the file)"),
+        RGTG_OPT("tokenizer", RGTG_OPT_STRING, &p.tokenizer, "to decode examples (default: tokenizer.json or tokenizer.model beside the file)"),
         RGTG_OPT("examples", RGTG_OPT_INT, &p.examples, "decoded example pairs to show"),
         RGTG_OPT_END,
     };
@@ -32,7 +32,7 @@ int rgtg_cmd_data_export(int argc, char **argv) {
         RGTG_OPT("prefixes", RGTG_OPT_FLAG, &p.prefixes, "one line per prefix pair (the prefix index) instead of one per pair"),
         RGTG_OPT("split", RGTG_OPT_CHOICE, &p.split, "only this split", .choices = splits, .given = &split_given),
         RGTG_OPT("limit", RGTG_OPT_INT, &p.limit, "at most this many lines (0: all)"),
-        RGTG_OPT("tokenizer", RGTG_OPT_STRING, &p.tokenizer, "to decode (default: tokenizer.model beside the file)"),
+        RGTG_OPT("tokenizer", RGTG_OPT_STRING, &p.tokenizer, "to decode (default: tokenizer.json or tokenizer.model beside the file)"),
         RGTG_OPT("out", RGTG_OPT_STRING, &p.out, "JSONL file to write atomically (default: stdout)"),
         RGTG_OPT_END,
     };

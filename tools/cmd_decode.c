@@ -17,7 +17,7 @@
 
 static const rgtg_option_t fixed_options[] = {
     {"config", true, false, "YAML of decoding settings (configs/decode/*.yaml); options given here win"},
-    {"lm", true, false, "language model directory (Hugging Face layout, with tokenizer.model)"},
+    {"lm", true, false, "language model directory (Hugging Face layout, with tokenizer.json or tokenizer.model)"},
     {"rm", true, false, "reward model: the guide of args/pargs, the scorer of bon"},
     {"value", true, false, "value model of cd (rgtg train value)"},
     {"data", true, false, "prompts: a split of a preference file (prefs.h5)"},

@@ -16,7 +16,7 @@ int rgtg_cmd_eval_score(int argc, char **argv) {
     rgtg_score_params_t p = rgtg_score_default_params();
     rgtg_strings_t rms = {0};
     const rgtg_opt_t options[] = {
-        RGTG_OPT("rm", RGTG_OPT_STRINGS, &rms, "[NAME=]DIR: a reward model (with tokenizer.model); repeat for several in one "
+        RGTG_OPT("rm", RGTG_OPT_STRINGS, &rms, "[NAME=]DIR: a reward model (with tokenizer.json or tokenizer.model); repeat for several in one "
                  "pass, each into rewards.NAME (NAME: DIR's last part, or the one before final); the first is also reward",
                  .required = true),
         RGTG_OPT("gens", RGTG_OPT_STRING, &p.gens, "generations JSONL", .required = true),

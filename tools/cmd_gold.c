@@ -16,7 +16,7 @@ int rgtg_cmd_data_gold_label(int argc, char **argv) {
     const rgtg_opt_t options[] = {
         RGTG_OPT("gens", RGTG_OPT_STRING, &p.gens_path,
                  "generations JSONL, two samples per prompt id (core/GENERATIONS.md)", .required = true),
-        RGTG_OPT("tokenizer", RGTG_OPT_STRING, &p.tokenizer_path, "the SentencePiece model of the LM and reward models",
+        RGTG_OPT("tokenizer", RGTG_OPT_STRING, &p.tokenizer_path, "the tokenizer (file or checkpoint directory) of the LM and reward models",
                  .required = true),
         RGTG_OPT("out", RGTG_OPT_STRING, &p.out_path, "the prefs.h5 to write", .required = true),
         RGTG_OPT("wordnet", RGTG_OPT_STRING, &p.wordnet_dir, "WordNet dict folder"),

@@ -9,6 +9,7 @@ int rgtg_cmd_data_expand(int argc, char **argv);
 int rgtg_cmd_data_inspect(int argc, char **argv);
 int rgtg_cmd_data_export(int argc, char **argv);
 int rgtg_cmd_data_gold_label(int argc, char **argv);
+int rgtg_cmd_data_tokenize(int argc, char **argv);
 int rgtg_cmd_train(const char *kind, int argc, char **argv);
 int rgtg_cmd_decode(int argc, char **argv);
 int rgtg_cmd_eval_score(int argc, char **argv);

@@ -21,6 +21,7 @@ static const struct {
     {"data", "expand", rgtg_cmd_data_expand, "add the prefix-pair index to a prefs.h5"},
     {"data", "inspect", rgtg_cmd_data_inspect, "counts, lengths, attributes and examples of a prefs.h5"},
     {"data", "export", rgtg_cmd_data_export, "a prefs.h5 (or its prefix pairs) as decoded JSONL"},
+    {"data", "tokenize", rgtg_cmd_data_tokenize, "text lines -> JSON id arrays (--decode: back), any tokenizer"},
     {"data", "gold-label", rgtg_cmd_data_gold_label, "two samples per prompt -> gold rewards -> Bradley-Terry labels -> prefs.h5"},
     {"train", "sft", train_sft, "supervised fine-tuning of a language model"},
     {"train", "rm", train_rm, "a reward model: full, prefix (PARGS) or dense Bradley-Terry"},

@@ -22,6 +22,7 @@
 #include "../core/json_file.h"
 #include "../core/log.h"
 #include "../core/safetensors.h"
+#include "../core/tokenizer.h"
 
 #define STATE_FORMAT "rgtg-trainer-state"
 #define OPTIM_FORMAT "rgtg-adamw"
@@ -602,9 +603,10 @@ rgtg_status_t rgtg_checkpoint_save(const char *out_dir, int64_t step, const rgtg
     if (st == RGTG_OK) st = rgtg_model_save(model, tmp);
     if (st == RGTG_OK) st = write_optimizer(tmp, model, opt);
     if (st == RGTG_OK && tokenizer_path) {
-        char *dst = rgtg_path_join(tmp, RGTG_CKPT_TOKENIZER_FILE);
-        st = dst ? rgtg_copy_file_atomic(tokenizer_path, dst) : nomem();
-        free(dst);
+        rgtg_tokenizer_files_t files;
+        st = rgtg_tokenizer_files(tokenizer_path, &files);
+        if (st == RGTG_OK) st = rgtg_tokenizer_files_copy(&files, tmp);
+        if (st == RGTG_OK) rgtg_tokenizer_files_free(&files);
     }
     if (st == RGTG_OK) st = write_state(tmp, state, opt);
     /* a checkpoint of the same step (a rerun from an earlier one) is replaced whole, not merged */

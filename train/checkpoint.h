@@ -1,7 +1,8 @@
 /* train/checkpoint.h: training checkpoints that make a resume exact: OUT/checkpoint-STEP/ holds
  * config.json + model.safetensors (rgtg_model_save), optimizer.safetensors (AdamW moments), the trainer
  * state (step, RNG streams, data cursor, schedule, batch geometry) in trainer_state.json with the sha256
- * of every other file, and tokenizer.model when given.
+ * of every other file, and the tokenizer when given (tokenizer.model or tokenizer.json, with its
+ * tokenizer_config.json: rgtg_tokenizer_files_copy).
  *
  * A save writes everything into OUT/.checkpoint-STEP.tmp.PID/ (each file fsynced), renames the
  * directory to OUT/checkpoint-STEP and fsyncs OUT, so a crash never leaves a checkpoint-STEP that
@@ -30,7 +31,6 @@
 #define RGTG_CKPT_PREFIX "checkpoint-"
 #define RGTG_CKPT_STATE_FILE "trainer_state.json"
 #define RGTG_CKPT_OPTIM_FILE "optimizer.safetensors"
-#define RGTG_CKPT_TOKENIZER_FILE "tokenizer.model"
 #define RGTG_CKPT_FORMAT_VERSION 1
 #define RGTG_CKPT_MAX_RNG_STREAMS 8
 #define RGTG_CKPT_NAME_CHARS 32

@@ -21,6 +21,7 @@
 #include "../core/log.h"
 #include "../core/model_dir.h"
 #include "../core/progress.h"
+#include "../core/tokenizer.h"
 #include "../core/rng.h"
 #include "checkpoint.h"
 #include "losses.h"
@@ -294,7 +295,8 @@ static rgtg_status_t make_model(const rgtg_train_params_t *p, const rgtg_prefs_i
     /* SFT and DPO go on from a language model; a reward or value model may start from either kind */
     rgtg_model_t *init = NULL;
     rgtg_status_t st = lm ? rgtg_model_load_for(p->init, RGTG_HEAD_LM, p->device, &init)
-                          : rgtg_model_dir_complete(p->init, true);
+                          : rgtg_model_dir_complete(p->init, false);
+    if (st == RGTG_OK && !lm) st = rgtg_model_dir_has_tokenizer(p->init);
     if (st == RGTG_OK && !lm) st = rgtg_model_load(p->init, p->device, &init);
     if (st == RGTG_OK && rgtg_model_config(init)->vocab_size != info->vocab_size)
         st = rgtg_error_set(RGTG_ERR_INVALID, "%s: vocabulary %d differs from the data file's %d", p->init,
@@ -335,27 +337,30 @@ static rgtg_status_t make_model(const rgtg_train_params_t *p, const rgtg_prefs_i
 
 static rgtg_status_t check_tokenizer(const rgtg_train_params_t *p, const rgtg_prefs_info_t *info) {
     if (!p->tokenizer_path) return RGTG_OK;
-    char hex[65];
-    rgtg_status_t st = rgtg_sha256_file(p->tokenizer_path, hex);
+    rgtg_tokenizer_files_t files;
+    rgtg_status_t st = rgtg_tokenizer_files(p->tokenizer_path, &files);
     if (st != RGTG_OK) return st;
-    if (info->tokenizer_sha256[0] && strcmp(hex, info->tokenizer_sha256) != 0)
-        return rgtg_error_set(RGTG_ERR_INVALID,
-                              "%s: tokenizer sha256 %.12s... differs from the one %s was built with (%.12s...)",
-                              p->tokenizer_path, hex, p->data_path, info->tokenizer_sha256);
-    return RGTG_OK;
+    if (info->tokenizer_sha256[0] && strcmp(files.sha256, info->tokenizer_sha256) != 0)
+        st = rgtg_error_set(RGTG_ERR_INVALID,
+                            "%s: tokenizer sha256 %.12s... differs from the one %s was built with (%.12s...)",
+                            files.file, files.sha256, p->data_path, info->tokenizer_sha256);
+    rgtg_tokenizer_files_free(&files);
+    return st;
 }
 
 /* OUT/final written whole, like a checkpoint: a full disk leaves the previous final/ (or none), never a
  * directory without its tokenizer. */
 static rgtg_status_t save_final(const rgtg_train_params_t *p, const rgtg_model_t *model) {
-    char *dir = rgtg_path_join(p->out_dir, "final"), *tmp = NULL, *tok = NULL;
+    char *dir = rgtg_path_join(p->out_dir, "final"), *tmp = NULL;
+    rgtg_tokenizer_files_t files = {0};
     rgtg_status_t st = dir ? rgtg_dir_begin(dir, &tmp) : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     if (st == RGTG_OK) st = rgtg_model_save(model, tmp);
-    if (st == RGTG_OK && !(tok = rgtg_path_join(tmp, RGTG_TOKENIZER_FILE))) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    if (st == RGTG_OK) st = rgtg_copy_file_atomic(p->tokenizer_path, tok);
+    if (st == RGTG_OK) st = rgtg_tokenizer_files(p->tokenizer_path, &files);
+    if (st == RGTG_OK) st = rgtg_tokenizer_files_copy(&files, tmp);
     if (st == RGTG_OK) st = rgtg_dir_commit(tmp, dir);
     if (st != RGTG_OK) rgtg_dir_abort(tmp);
-    free(tok), free(tmp), free(dir);
+    rgtg_tokenizer_files_free(&files);
+    free(tmp), free(dir);
     return st;
 }
 
