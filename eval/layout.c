@@ -75,12 +75,17 @@ static const layout_t layouts[] = {
      {{"diversity_rouge_l", SHOW_MEAN_SE, false, "ROUGE-L (mean ± SE)", "ROUGE-L (mean $\\pm$ SE)"}}, false},
     {"table15", {{"ratio", "Expansion ratio", "Expansion ratio"}}, {{0}}, "dataset", PIVOT_NAMED,
      {REWARD_COLUMN, {"accuracy", SHOW_PERCENT, true, "Prefix accuracy (%)", "Prefix accuracy (\\%)"}}, false},
+    {"figure3", METHOD_ROW, {{0}}, "dataset", PIVOT_NAMED,
+     {{"ms_per_token", SHOW_FIXED3, false, "ms/token", "ms/token"},
+      REWARD_COLUMN,
+      {"lm_calls_per_token", SHOW_FIXED2, true, "LM calls/token", "LM calls/token"},
+      {"rm_calls_per_token", SHOW_FIXED2, true, "RM calls/token", "RM calls/token"}}, false},
 };
 
 enum { LAYOUT_COUNT = sizeof layouts / sizeof layouts[0] };
 
 const char *rgtg_layout_names(void) {
-    return "table1, table2, table3, table4, table5, table9, table10, table12, table13, table14, table15";
+    return "table1, table2, table3, table4, table5, table9, table10, table12, table13, table14, table15, figure3";
 }
 
 rgtg_layout_params_t rgtg_layout_default_params(void) {
