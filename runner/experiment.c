@@ -3,6 +3,7 @@
  * writes the experiment's README with every command it ran. */
 #include "experiment.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -43,6 +44,7 @@ typedef struct {
     char hash[65];
     char *dir;        /* store/NAME-HASH16 */
     bool report;
+    char *given;      /* not NULL: a folder the user gave for this stage (--set NAME=DIR): not run, linked */
 } stage_t;
 
 typedef struct {
@@ -270,6 +272,19 @@ static rgtg_status_t add_stage(experiment_t *e, const char *section, const char 
             }
         }
     }
+    const char *given = cell < 0 && !stage.report ? var_get(e, name) : NULL;
+    if (st == RGTG_OK && given) {
+        /* a given folder stands for the stage: its hash is its real path's (its content is not read: a
+           checkpoint changed in place needs --force) */
+        stage.given = realpath(given, NULL);
+        struct stat sb;
+        if (!stage.given || stat(stage.given, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            st = rgtg_error_set(RGTG_ERR_INVALID, "%s: stage %s is given as '%s', which is not a folder", e->params->path,
+                                name, given);
+        free(hashed.text);
+        hashed = (buf_t){0};
+        if (st == RGTG_OK) buf_str(&hashed, RUNNER_FORMAT " given "), buf_str(&hashed, stage.given);
+    }
     if (st == RGTG_OK) {
         rgtg_sha256_bytes(hashed.text, hashed.len, stage.hash);
         stage.dir = stage.report ? xstrdup(e->out_dir) : printf_alloc("%s/%s-%.16s", e->store_dir, name, stage.hash);
@@ -287,7 +302,7 @@ static rgtg_status_t add_stage(experiment_t *e, const char *section, const char 
     }
     if (st != RGTG_OK) {
         for (int i = 0; i < stage.argc; i++) free(stage.argv[i]);
-        free(stage.argv), free(stage.name), free(stage.dir);
+        free(stage.argv), free(stage.name), free(stage.dir), free(stage.given);
     }
     free(hashed.text), free(key);
     return st;
@@ -299,8 +314,9 @@ static rgtg_status_t add_section(experiment_t *e, const char *section, int cell)
     for (size_t i = 0; st == RGTG_OK && i < n; i++) {
         const char *name;
         st = rgtg_config_get_map_key(e->cfg, section, i, &name);
+        /* a variable named after a shared stage gives that stage's folder (see given_stage) */
         if (st == RGTG_OK && (!strcmp(name, "out") || !strcmp(name, "dir") || !strcmp(name, "repo") ||
-                              has_var(e, name)))
+                              (has_var(e, name) && strcmp(section, "stages") != 0)))
             st = rgtg_error_set(RGTG_ERR_FORMAT, "%s: stage name '%s' is taken by a variable", e->params->path, name);
         if (st == RGTG_OK) st = add_stage(e, section, name, cell);
     }
@@ -372,7 +388,12 @@ static rgtg_status_t resolve(experiment_t *e) {
             break;
         }
         char *var = strndup(p->sets[i], (size_t)(eq - p->sets[i]));
-        if (!has_var(e, var)) st = rgtg_error_set(RGTG_ERR_INVALID, "--set %s: %s has no variable '%s'", var, p->path, var);
+        char *stage_key = printf_alloc("stages.%s", var);
+        bool stage = stage_key && rgtg_config_has(e->cfg, stage_key);
+        free(stage_key);
+        if (!has_var(e, var) && !stage)
+            st = rgtg_error_set(RGTG_ERR_INVALID, "--set %s: %s has no variable '%s' (nor a stage of that name)", var,
+                                p->path, var);
         else st = var_push(e, var, eq + 1);
         free(var);
     }
@@ -523,6 +544,7 @@ static rgtg_status_t write_marker(const experiment_t *e, const stage_t *s, doubl
     for (int i = 0; i < s->argc; i++) json_array_append_new(argv, json_string(s->argv[i]));
     json_t *root = json_pack("{s:s, s:s, s:o, s:f, s:s}", "stage", s->name, "hash", s->hash, "argv", argv, "seconds",
                              seconds, "experiment", e->params->path);
+    if (root && s->given) json_object_set_new(root, "given", json_string(s->given));
     char *text = root ? json_dumps(root, JSON_INDENT(2)) : NULL;
     json_decref(root);
     char *path = printf_alloc("%s/%s", s->dir, MARKER);
@@ -532,12 +554,38 @@ static rgtg_status_t write_marker(const experiment_t *e, const stage_t *s, doubl
     return st;
 }
 
+/* A given stage's folder: a link to every entry of the given folder (its prefs.h5, tokenizer.model, ...)
+ * and `final` to the folder itself unless it has its own, so that "{lm}/final" names a Hugging Face
+ * checkpoint folder as it names a trained model. */
+static rgtg_status_t link_given(const stage_t *s) {
+    DIR *dir = opendir(s->given);
+    if (!dir) return rgtg_error_set(RGTG_ERR_IO, "%s: %s", s->given, strerror(errno));
+    rgtg_status_t st = RGTG_OK;
+    bool has_final = false;
+    for (struct dirent *entry; st == RGTG_OK && (entry = readdir(dir));) {
+        if (entry->d_name[0] == '.' && (!entry->d_name[1] || (entry->d_name[1] == '.' && !entry->d_name[2]))) continue;
+        has_final |= !strcmp(entry->d_name, "final");
+        char *target = printf_alloc("%s/%s", s->given, entry->d_name), *link = printf_alloc("%s/%s", s->dir, entry->d_name);
+        if (!target || !link) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+        else if (symlink(target, link) != 0) st = rgtg_error_set(RGTG_ERR_IO, "%s: %s", link, strerror(errno));
+        free(target), free(link);
+    }
+    closedir(dir);
+    char *link = printf_alloc("%s/final", s->dir);
+    if (st == RGTG_OK && !has_final && symlink(s->given, link) != 0)
+        st = rgtg_error_set(RGTG_ERR_IO, "%s: %s", link, strerror(errno));
+    free(link);
+    return st;
+}
+
 static rgtg_status_t run_stage(const experiment_t *e, const stage_t *s, int rank) {
     char *marker = printf_alloc("%s/%s", s->dir, MARKER);
     char *label = s->cell >= 0 ? printf_alloc("%s[cell %d]", s->name, s->cell) : strdup(s->name);
     bool done = rgtg_path_exists(marker) && !e->params->force;
     rgtg_status_t st = RGTG_OK;
-    if (e->params->dry_run) {
+    if (e->params->dry_run && s->given) {
+        printf("given %s: %s\n", label, s->given);
+    } else if (e->params->dry_run) {
         char *line = command_line(e, s);
         printf("%s %s: %s\n", done ? "reuse" : "run  ", label, line);
         free(line);
@@ -551,10 +599,11 @@ static rgtg_status_t run_stage(const experiment_t *e, const stage_t *s, int rank
         if (st == RGTG_OK) st = rgtg_mkdirs(s->dir);
         char *log = printf_alloc("%s/%s", s->dir, LOG);
         double start = rgtg_now_seconds();
-        if (st == RGTG_OK) st = spawn_stage(e, s, log);
+        if (st == RGTG_OK) st = s->given ? link_given(s) : spawn_stage(e, s, log);
         double seconds = rgtg_now_seconds() - start;
         if (st == RGTG_OK) st = write_marker(e, s, seconds);
-        if (st == RGTG_OK) printf("[rank %d] %-22s %6.1f s  %s\n", rank, label, seconds, s->dir);
+        if (st == RGTG_OK && s->given) printf("[rank %d] %-22s given    %s\n", rank, label, s->given);
+        else if (st == RGTG_OK) printf("[rank %d] %-22s %6.1f s  %s\n", rank, label, seconds, s->dir);
         rgtg_output_unlock(lock);
         free(log);
     }
@@ -601,6 +650,10 @@ static rgtg_status_t write_readme(const experiment_t *e) {
             snprintf(head, sizeof head, "# %s%s\n", s->report ? "report: " : "", s->name);
         }
         buf_str(&b, head);
+        if (s->given) {
+            free(line);
+            line = printf_alloc("# given: %s (--set %s=...)", s->given, s->name);
+        }
         buf_str(&b, line ? line : "");
         buf_str(&b, "\n");
         free(line);
@@ -643,7 +696,7 @@ static rgtg_status_t write_stage_index(const experiment_t *e) {
 static void experiment_free(experiment_t *e) {
     for (int i = 0; i < e->stage_count; i++) {
         for (int a = 0; a < e->stages[i].argc; a++) free(e->stages[i].argv[a]);
-        free(e->stages[i].argv), free(e->stages[i].name), free(e->stages[i].dir);
+        free(e->stages[i].argv), free(e->stages[i].name), free(e->stages[i].dir), free(e->stages[i].given);
     }
     for (int i = 0; i < e->var_count; i++) free(e->vars[i].name), free(e->vars[i].value);
     free(e->stages), free(e->vars), free(e->grid_names), free(e->grid_sizes);
