@@ -54,6 +54,7 @@ typedef struct {
     char *repo, *out_dir, *store_dir, *rgtg;
     var_t *vars;      /* size vars, then overrides (later entries win) */
     int var_count;
+    char *grid_key;   /* "grid", or "sizes.SIZE.grid" where the size has its own */
     int grid_keys;    /* grid dimensions */
     const char **grid_names;
     size_t *grid_sizes;
@@ -128,6 +129,7 @@ static rgtg_status_t vars_from_map(experiment_t *e, const char *key) {
     for (size_t i = 0; st == RGTG_OK && i < n; i++) {
         const char *name, *value = NULL;
         st = rgtg_config_get_map_key(e->cfg, key, i, &name);
+        if (st == RGTG_OK && !strcmp(name, "grid") && strcmp(key, "vars") != 0) continue; /* a size's own grid */
         char *path = st == RGTG_OK ? printf_alloc("%s.%s", key, name) : NULL;
         if (st == RGTG_OK) st = rgtg_config_get_string(e->cfg, path, NULL, &value);
         if (st == RGTG_OK) st = var_push(e, name, value);
@@ -160,7 +162,7 @@ static const char *grid_value(const experiment_t *e, const char *name, int cell)
         size_t index = rest % e->grid_sizes[g];
         rest /= e->grid_sizes[g];
         if (strcmp(e->grid_names[g], name) != 0) continue;
-        char *key = printf_alloc("grid.%s[%zu]", name, index);
+        char *key = printf_alloc("%s.%s[%zu]", e->grid_key, name, index);
         const char *value = NULL;
         if (key) rgtg_config_get_string(e->cfg, key, NULL, &value);
         free(key);
@@ -172,8 +174,8 @@ static const char *grid_value(const experiment_t *e, const char *name, int cell)
 /* Substitutes the {X} references of `text` for stage `self` (cell `cell`; each_cell >= 0 when an
  * {each:NAME} element is being expanded for that cell). real gets paths, hashed gets the hashes of
  * the stages named instead of their paths, so the hash does not depend on where the store is. */
-static rgtg_status_t substitute(const experiment_t *e, const char *where, const char *text, int cell,
-                                int each_cell, bool report, buf_t *real, buf_t *hashed) {
+static rgtg_status_t substitute_at(const experiment_t *e, const char *where, const char *text, int cell,
+                                   int each_cell, bool report, buf_t *real, buf_t *hashed, int depth) {
     const char *p = text;
     while (*p) {
         const char *open = strchr(p, '{');
@@ -202,7 +204,14 @@ static rgtg_status_t substitute(const experiment_t *e, const char *where, const 
         else if (!strcmp(name, "repo")) value = e->repo, hash_text = e->repo;
         else if (s >= 0) value = e->stages[s].dir, hash_text = e->stages[s].hash;
         else if (grid) value = hash_text = grid;
-        else if (var_get(e, name)) value = hash_text = var_get(e, name);
+        else if (var_get(e, name) && strchr(var_get(e, name), '{')) {
+            /* a variable whose value names stages or other variables ("{rm_eval}/final"): resolved in place */
+            if (depth >= 8) return rgtg_error_set(RGTG_ERR_FORMAT, "%s: {%s} refers to itself", where, name);
+            rgtg_status_t st = substitute_at(e, where, var_get(e, name), cell, each_cell, report, real, hashed, depth + 1);
+            if (st != RGTG_OK) return st;
+            p = close + 1;
+            continue;
+        } else if (var_get(e, name)) value = hash_text = var_get(e, name);
         else if (is_cell_stage(e, name))
             return rgtg_error_set(RGTG_ERR_FORMAT, "%s: {%s} is a stage of each cell: use {each:%s} here", where, name,
                                   name);
@@ -215,6 +224,11 @@ static rgtg_status_t substitute(const experiment_t *e, const char *where, const 
         p = close + 1;
     }
     return RGTG_OK;
+}
+
+static rgtg_status_t substitute(const experiment_t *e, const char *where, const char *text, int cell,
+                                int each_cell, bool report, buf_t *real, buf_t *hashed) {
+    return substitute_at(e, where, text, cell, each_cell, report, real, hashed, 0);
 }
 
 /* A file named by an argument (the whole text or what follows its last '='), outside the store:
@@ -325,17 +339,20 @@ static rgtg_status_t add_section(experiment_t *e, const char *section, int cell)
 
 static rgtg_status_t read_grid(experiment_t *e) {
     size_t n = 0;
-    rgtg_status_t st = rgtg_config_get_map_count(e->cfg, "grid", &n);
+    char *own = printf_alloc("sizes.%s.grid", e->size);
+    e->grid_key = own && rgtg_config_has(e->cfg, own) ? own : (free(own), strdup("grid"));
+    if (!e->grid_key) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    rgtg_status_t st = rgtg_config_get_map_count(e->cfg, e->grid_key, &n);
     e->cells = 1;
     e->grid_names = calloc(n + 1, sizeof *e->grid_names);
     e->grid_sizes = calloc(n + 1, sizeof *e->grid_sizes);
     if (st == RGTG_OK && (!e->grid_names || !e->grid_sizes)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == RGTG_OK && i < n; i++) {
-        st = rgtg_config_get_map_key(e->cfg, "grid", i, &e->grid_names[i]);
-        char *key = st == RGTG_OK ? printf_alloc("grid.%s", e->grid_names[i]) : NULL;
+        st = rgtg_config_get_map_key(e->cfg, e->grid_key, i, &e->grid_names[i]);
+        char *key = st == RGTG_OK ? printf_alloc("%s.%s", e->grid_key, e->grid_names[i]) : NULL;
         if (st == RGTG_OK) st = rgtg_config_get_list_count(e->cfg, key, &e->grid_sizes[i]);
         if (st == RGTG_OK && e->grid_sizes[i] == 0)
-            st = rgtg_error_set(RGTG_ERR_FORMAT, "%s: grid.%s must be a non-empty list", e->params->path,
+            st = rgtg_error_set(RGTG_ERR_FORMAT, "%s: %s.%s must be a non-empty list", e->params->path, e->grid_key,
                                 e->grid_names[i]);
         if (st == RGTG_OK) e->cells *= e->grid_sizes[i];
         free(key);
@@ -700,7 +717,7 @@ static void experiment_free(experiment_t *e) {
     }
     for (int i = 0; i < e->var_count; i++) free(e->vars[i].name), free(e->vars[i].value);
     free(e->stages), free(e->vars), free(e->grid_names), free(e->grid_sizes);
-    free(e->repo), free(e->out_dir), free(e->store_dir), free(e->rgtg);
+    free(e->repo), free(e->out_dir), free(e->store_dir), free(e->rgtg), free(e->grid_key);
     rgtg_config_free(e->cfg);
 }
 
