@@ -463,13 +463,20 @@ static rgtg_status_t build_display(const pivot_t *p, bool latex, strings_t *s, r
     return s->failed ? rgtg_error_set(RGTG_ERR_NOMEM, "%s: out of memory", p->name) : RGTG_OK;
 }
 
+/* A metric shown twice (Table 9: the p-value and the difference of reward_diff) has one n column. */
+static bool repeats_metric(const pivot_t *p, size_t m) {
+    for (size_t earlier = 0; earlier < m; earlier++)
+        if (p->metric_active[earlier] && strcmp(p->metrics[earlier].metric, p->metrics[m].metric) == 0) return true;
+    return false;
+}
+
 /* CSV: one column per number (mean and SE apart, values as stored, not as percent), an n column per
  * metric; group columns carry "[pivot=value]". */
 static rgtg_status_t build_csv(const pivot_t *p, strings_t *s, rgtg_grid_t *grid, const char ***header,
                                const char ***cells, bool **right) {
     size_t per_group = 0;
     for (size_t m = 0; m < p->metric_count; m++)
-        if (p->metric_active[m]) per_group += p->metrics[m].show == SHOW_MEAN_SE ? 3 : 2;
+        if (p->metric_active[m]) per_group += (p->metrics[m].show == SHOW_MEAN_SE ? 2 : 1) + !repeats_metric(p, m);
     size_t columns = p->row_label_count + p->flag_count + p->group_count * per_group;
     *header = calloc(columns, sizeof **header);
     *cells = calloc(columns * (p->row_count + 1), sizeof **cells);
@@ -491,7 +498,7 @@ static rgtg_status_t build_csv(const pivot_t *p, strings_t *s, rgtg_grid_t *grid
             } else {
                 (*header)[c++] = strings_printf(s, "%s%s%s", metric, p->metrics[m].show == SHOW_P_VALUE ? "_p" : "", suffix);
             }
-            (*header)[c++] = strings_printf(s, "%s_n%s", metric, suffix);
+            if (!repeats_metric(p, m)) (*header)[c++] = strings_printf(s, "%s_n%s", metric, suffix);
         }
     }
     for (size_t r = 0; r < p->row_count; r++) {
@@ -515,7 +522,7 @@ static rgtg_status_t build_csv(const pivot_t *p, strings_t *s, rgtg_grid_t *grid
                 } else {
                     row[c++] = csv_number(s, !cell ? NAN : p->metrics[m].show == SHOW_P_VALUE ? cell->p_value : cell->value);
                 }
-                row[c++] = cell && cell->n >= 0 ? strings_printf(s, "%lld", (long long)cell->n) : "";
+                if (!repeats_metric(p, m)) row[c++] = cell && cell->n >= 0 ? strings_printf(s, "%lld", (long long)cell->n) : "";
             }
     }
     *grid = (rgtg_grid_t){.columns = columns, .rows = p->row_count, .header = *header, .cells = *cells,
