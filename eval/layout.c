@@ -573,17 +573,26 @@ rgtg_status_t rgtg_layout_render(const rgtg_results_t *results, const rgtg_layou
 rgtg_status_t rgtg_render_run(const rgtg_render_params_t *params, char **markdown_out) {
     if (markdown_out) *markdown_out = NULL;
     if (!params->results_path) return rgtg_error_set(RGTG_ERR_INVALID, "render: no results file given");
-    rgtg_table_format_t format = RGTG_TABLE_MARKDOWN;
-    rgtg_status_t status = params->out_path ? rgtg_table_format_from_path(params->out_path, &format) : RGTG_OK;
+    if (params->more_count > RGTG_RENDER_MAX_OUTS) return rgtg_error_set(RGTG_ERR_INVALID, "render: too many --out files");
+    const char *outs[RGTG_RENDER_MAX_OUTS + 1];
+    size_t out_count = 0;
+    if (params->out_path) outs[out_count++] = params->out_path;
+    for (size_t i = 0; i < params->more_count; i++) outs[out_count++] = params->more_outs[i];
+    rgtg_table_format_t formats[RGTG_RENDER_MAX_OUTS + 1];
+    char *texts[RGTG_RENDER_MAX_OUTS + 1] = {0};
+    rgtg_status_t status = RGTG_OK;
+    for (size_t i = 0; i < out_count && status == RGTG_OK; i++) status = rgtg_table_format_from_path(outs[i], &formats[i]);
     rgtg_results_t results = {0};
     if (status == RGTG_OK) status = rgtg_results_read(params->results_path, &results);
     rgtg_layout_params_t layout = params->layout;
     layout.results_name = params->results_path;
-    char *text = NULL, *markdown = NULL;
-    if (status == RGTG_OK && params->out_path) status = rgtg_layout_render(&results, &layout, format, &text);
+    char *markdown = NULL;
+    for (size_t i = 0; i < out_count && status == RGTG_OK; i++)
+        status = rgtg_layout_render(&results, &layout, formats[i], &texts[i]);
     if (status == RGTG_OK && markdown_out) status = rgtg_layout_render(&results, &layout, RGTG_TABLE_MARKDOWN, &markdown);
-    if (status == RGTG_OK && params->out_path) status = rgtg_write_file_atomic(params->out_path, text, strlen(text));
-    free(text);
+    for (size_t i = 0; i < out_count && status == RGTG_OK; i++)
+        status = rgtg_write_file_atomic(outs[i], texts[i], strlen(texts[i]));
+    for (size_t i = 0; i < out_count; i++) free(texts[i]);
     rgtg_results_free(&results);
     if (status == RGTG_OK && markdown_out) *markdown_out = markdown;
     else free(markdown);
