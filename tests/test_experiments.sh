@@ -117,6 +117,19 @@ experiment table12 && ran_only table12 '^agreement_' && {
   check_table "$work/table12" table "prefix|full|dense" "agreement[prefix_fraction=0.25]" "agreement[prefix_fraction=0.5]" \
     "agreement[prefix_fraction=0.75]" "agreement[prefix_fraction=1]"
   [ -s "$work/table12/agreement.png" ] && pass "table12: the agreement plot" || fail "table12: no agreement.png"
+  # prefix-accuracy --results holds the numbers the command printed
+  for d in "$work"/store/agreement_rm*-*; do
+    /usr/bin/python3 - "$d" <<'PY' || fail "$(basename "$d"): results.json differs from the printed table"
+import json, sys
+d = sys.argv[1]
+row = [l for l in open(d + "/.rgtg-stage.log") if l.startswith("| ") and not l.startswith("| pairs")][-1]
+pairs, complete, p25, p50, p75 = [x.strip() for x in row.strip().strip("|").split("|")]
+cells = json.load(open(d + "/results.json"))["cells"]
+got = {c["labels"].get("prefix_fraction", "acc"): c for c in cells}
+for key, text in ((0.25, p25), (0.5, p50), (0.75, p75), (1, complete), ("acc", complete)):
+    assert "%.3f" % got[key]["value"] == text and got[key]["n"] == int(pairs), (key, got[key], row)
+PY
+  done
 }
 experiment table15 && ran_only table15 '^(gold_r15|rm_r15|pargs_r15|pargs_r15_gold|agreement_rm|agreement_rm_r15)$' \
   && check_table "$work/table15" table "1.5|2" reward_mean accuracy
