@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ rgtg_define_long_params_t rgtg_define_long_default_params(void) {
         .second_good = 0.3,
         .variant_weight = {0, 1.2, 1.0, 1.2, 1.0, 0.8, 0.8, 0.6},
         .bt_scale = 1.0,
+        .pairs_per_word = 1,
         .gold = rgtg_gold_default_params(),
     };
     p.words.max_definition_chars = 80;
@@ -375,10 +377,9 @@ rgtg_status_t rgtg_define_long_make_pairs(const rgtg_wordnet_t *db, const rgtg_d
         weights += params->variant_weight[v];
     }
     if (!(params->second_good >= 0 && params->second_good <= 1) || (params->second_good < 1 && !(weights > 0)) ||
-        !(params->bt_scale > 0))
-        return rgtg_error_set(
-            RGTG_ERR_INVALID,
-            "define-long: second_good must be in [0, 1], bt_scale positive, and some variant weight positive");
+        !(params->bt_scale > 0) || params->pairs_per_word < 1)
+        return rgtg_error_set(RGTG_ERR_INVALID, "define-long: second_good must be in [0, 1], bt_scale and "
+                              "pairs_per_word positive, and some variant weight positive");
     pairs->template_name = tmpl->name;
     pairs->template_text = tmpl->text;
     for (int r = 0; r < RGTG_WORDNET_DROP_COUNT; r++)
@@ -388,11 +389,21 @@ rgtg_status_t rgtg_define_long_make_pairs(const rgtg_wordnet_t *db, const rgtg_d
     rgtg_wordnet_choice_t *words = NULL;
     int64_t *order = NULL;
     size_t n = 0;
+    const size_t per_word = (size_t)params->pairs_per_word;
+    rgtg_wordnet_pair_params_t word_params = params->words;
+    word_params.max_pairs = (params->words.max_pairs + per_word - 1) / per_word;
     rgtg_status_t st = rgtg_gold_create(db, &params->gold, &gold);
     if (st == RGTG_OK)
-        st = rgtg_wordnet_choose_words(db, &params->words, RGTG_WORDNET_SENSE_FIRST, &words, &n, pairs->drop_counts,
+        st = rgtg_wordnet_choose_words(db, &word_params, RGTG_WORDNET_SENSE_FIRST, &words, &n, pairs->drop_counts,
                                        &pairs->lemmas_read);
     if (st != RGTG_OK) goto done;
+    if (n > SIZE_MAX / per_word / 2) {
+        st = rgtg_error_set(RGTG_ERR_INVALID, "define-long: too many pairs");
+        goto done;
+    }
+    n *= per_word; /* slot i asks about word i % (word count); the shuffle spreads a word's pairs */
+    if (n > params->words.max_pairs) n = params->words.max_pairs;
+    const size_t word_count = n ? (n + per_word - 1) / per_word : 0;
     size_t slots = n ? n : 1;
     order = malloc(slots * sizeof *order);
     pairs->pairs = calloc(slots, sizeof *pairs->pairs);
@@ -413,7 +424,7 @@ rgtg_status_t rgtg_define_long_make_pairs(const rgtg_wordnet_t *db, const rgtg_d
     rgtg_rng_shuffle(&order_rng, order, (int64_t)n);
 
     for (size_t k = 0; k < n && st == RGTG_OK; k++) {
-        const rgtg_wordnet_choice_t *c = &words[order[k]];
+        const rgtg_wordnet_choice_t *c = &words[(size_t)order[k] % (word_count ? word_count : 1)];
         const rgtg_wordnet_lemma_t *l = rgtg_wordnet_lemma(db, (size_t)c->lemma);
         rgtg_define_long_variant_t va = RGTG_DEFINE_LONG_GOOD, vb = draw_second_variant(params, &text_rng);
         char *a = NULL, *b = NULL;
@@ -464,8 +475,8 @@ done:
 
 const char *rgtg_define_long_options(const rgtg_define_long_params_t *p, char *buf, size_t cap) {
     char gold[512];
-    int n = snprintf(buf, cap, "task=define-long max_definition_chars=%zu second_good=%g variant_weight=",
-                     p->words.max_definition_chars, p->second_good);
+    int n = snprintf(buf, cap, "task=define-long max_definition_chars=%zu pairs_per_word=%d second_good=%g "
+                     "variant_weight=", p->words.max_definition_chars, p->pairs_per_word, p->second_good);
     for (int v = 1; v < RGTG_DEFINE_LONG_VARIANT_COUNT && n > 0 && (size_t)n < cap; v++)
         n += snprintf(buf + n, cap - (size_t)n, "%s%g", v > 1 ? "," : "", p->variant_weight[v]);
     if (n > 0 && (size_t)n < cap)

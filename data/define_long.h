@@ -40,6 +40,10 @@ typedef struct {
     double variant_weight[RGTG_DEFINE_LONG_VARIANT_COUNT]; /* relative weights of the degraded variants of the
                                          second response (index GOOD unused): 1.2 1.0 1.2 1.0 0.8 0.8 0.6 */
     double bt_scale;                  /* P(first chosen) = sigma((g_first - g_second) / bt_scale): 1 */
+    int pairs_per_word;               /* pairs made for each chosen word, each with fresh paragraphs: 1.
+                                         Above 1, words.max_pairs counts pairs (max_pairs / pairs_per_word
+                                         words), and a word's pairs land in every split, so that held-out
+                                         prompts ask about words the models were trained on */
     rgtg_gold_params_t gold;          /* the labelling reward: rgtg_gold_default_params() */
 } rgtg_define_long_params_t;
 

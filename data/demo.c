@@ -17,7 +17,7 @@
 
 rgtg_demo_params_t rgtg_demo_default_params(void) {
     return (rgtg_demo_params_t){.wordnet_dir = "/usr/share/wordnet", .task = "define", .pairs = 3000, .test = 100,
-                                .valid = 200, .vocab = 2000, .ratio = 2.0, .seed = 1};
+                                .valid = 200, .vocab = 2000, .ratio = 2.0, .pairs_per_word = 1, .seed = 1};
 }
 
 /* The tokenizer's training text: every prompt and response, one a line. */
@@ -83,6 +83,9 @@ rgtg_status_t rgtg_demo_build(const rgtg_demo_params_t *p, rgtg_demo_result_t *r
     wp.seed = p->seed;
     lp.words.max_pairs = wp.max_pairs;
     lp.words.seed = wp.seed;
+    lp.pairs_per_word = p->pairs_per_word;
+    if (st == RGTG_OK && !long_task && p->pairs_per_word != 1)
+        st = rgtg_error_set(RGTG_ERR_INVALID, "demo: --pairs-per-word applies to the define-long task only");
     if (st == RGTG_OK && long_task && (st = rgtg_define_long_make_pairs(db, &lp, &long_pairs)) == RGTG_OK) {
         rgtg_define_long_options(&lp, options, sizeof options);
         if (result) rgtg_define_long_report(&long_pairs, result->report, sizeof result->report);

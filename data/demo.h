@@ -20,6 +20,7 @@ typedef struct {
     int64_t valid;           /* validation pairs among them (the ones before the test pairs) */
     int vocab;               /* tokenizer vocabulary */
     double ratio;            /* prefix pairs per pair */
+    int pairs_per_word;      /* define-long: pairs per word (1: every pair asks about its own word) */
     uint64_t seed;           /* selection, tokenizer, splits and expansion */
 } rgtg_demo_params_t;
 

@@ -1,8 +1,9 @@
 /* decode/method_guided.c: reward-guided decoding over the LM's top-k: each candidate v is weighed by
  * log pi(v) + beta * r(prefix + v), r the guide reward model's score. PARGS (the paper) guides with a
  * reward model trained on partial sequences; ARGS (Khanov et al.) with one trained on full sequences:
- * the rule is the same, the guide's kind is what the row records. The sampling variants draw from
- * softmax(weights / T), the -greedy ones take the best. */
+ * the rule is the same, the guide's kind is what the row records. CD-FUDGE (Mudgal et al.) weighs with a
+ * prefix value function V (`rgtg train value`, a score-head model scored exactly as a guide) in place of r.
+ * The sampling variants draw from softmax(weights / T), the -greedy ones take the best. */
 #include "method.h"
 
 enum { K, BETA, TEMPERATURE };
@@ -76,4 +77,16 @@ const rgtg_method_def_t rgtg_method_args_greedy = {
     .candidates = candidates,
     .weigh = weigh,
     .choose = best,
+};
+
+const rgtg_method_def_t rgtg_method_cd = {
+    .name = "cd",
+    .summary = "CD-FUDGE: softmax(log pi + beta * V) over the top-k, V a prefix value model",
+    .params = sampled,
+    .param_count = 3,
+    .needs = RGTG_NEEDS_VALUE,
+    .model_kind = "value",
+    .candidates = candidates,
+    .weigh = weigh,
+    .choose = sample,
 };

@@ -145,9 +145,43 @@ static void test_pairs(const rgtg_wordnet_t *db) {
     rgtg_gold_free(gold);
     char options[1024];
     rgtg_define_long_options(&params, options, sizeof options);
-    CHECK(strstr(options, "task=define-long max_definition_chars=80 second_good=0.3") && strstr(options, " gold=v1 "));
+    CHECK(strstr(options, "task=define-long max_definition_chars=80 pairs_per_word=1 second_good=0.3") &&
+          strstr(options, " gold=v1 "));
+    rgtg_define_long_pairs_free(&b);
+
+    /* Three pairs per word: 7 pairs ask about ceil(7 / 3) = 3 words (3, 2 and 2 pairs), each pair with
+     * its own paragraphs, and a word's pairs are spread through the order (so through the splits). */
+    params.pairs_per_word = 3;
+    params.words.max_pairs = 7;
+    CHECK_OK(rgtg_define_long_make_pairs(db, &params, &b));
+    CHECK_MSG(b.pairs.count == 7, "%zu pairs", b.pairs.count);
+    size_t distinct = 0, last_of_first = 0, first_of_first = b.pairs.count;
+    for (size_t i = 0; i < b.pairs.count; i++) {
+        size_t same = 0, earlier = 0;
+        for (size_t j = 0; j < b.pairs.count; j++)
+            if (!strcmp(b.pairs.pairs[i].word, b.pairs.pairs[j].word)) {
+                same++;
+                earlier += j < i;
+                if (j != i) CHECK(strcmp(b.pairs.pairs[i].chosen_text, b.pairs.pairs[j].chosen_text) ||
+                                  strcmp(b.pairs.pairs[i].rejected_text, b.pairs.pairs[j].rejected_text));
+            }
+        CHECK_MSG(same == 2 || same == 3, "%s: %zu pairs", b.pairs.pairs[i].word, same);
+        distinct += earlier == 0;
+        if (!strcmp(b.pairs.pairs[i].word, b.pairs.pairs[0].word)) {
+            if (i < first_of_first) first_of_first = i;
+            last_of_first = i;
+        }
+    }
+    CHECK_MSG(distinct == 3, "%zu words", distinct);
+    CHECK(last_of_first > first_of_first + 1 || b.pairs.count < 3); /* not all in one run */
+    rgtg_define_long_options(&params, options, sizeof options);
+    CHECK(strstr(options, " pairs_per_word=3 "));
     rgtg_define_long_pairs_free(&b);
     rgtg_define_long_pairs_free(&a);
+    params.pairs_per_word = 0;
+    CHECK(rgtg_define_long_make_pairs(db, &params, &a) == RGTG_ERR_INVALID);
+    rgtg_error_clear();
+    params = rgtg_define_long_default_params();
 
     params.second_good = 1.5;
     CHECK(rgtg_define_long_make_pairs(db, &params, &a) == RGTG_ERR_INVALID && a.pairs.count == 0);

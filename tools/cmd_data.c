@@ -27,6 +27,8 @@ int rgtg_cmd_data_demo(int argc, char **argv) {
         RGTG_OPT("valid", RGTG_OPT_INT, &p.valid, "validation pairs among them"),
         RGTG_OPT("vocab", RGTG_OPT_INT32, &p.vocab, "tokenizer vocabulary"),
         RGTG_OPT("ratio", RGTG_OPT_DOUBLE, &p.ratio, "prefix pairs per pair"),
+        RGTG_OPT("pairs-per-word", RGTG_OPT_INT32, &p.pairs_per_word,
+                 "define-long: pairs per word, so that test prompts ask about trained words"),
         RGTG_OPT("seed", RGTG_OPT_U64, &p.seed, "seed of selection, splits and expansion"),
         RGTG_OPT_END,
     };
