@@ -93,8 +93,17 @@ PY
 }
 
 experiment table9-10 && ran_only table9-10 "" && {
-  check_table "$work/table9-10" table "PARGS|PARGS|PARGS|PARGS|PARGS|PARGS|PARGS" reward_diff_p reward_diff_mean
-  check_table "$work/table9-10" table10 "PARGS|PARGS|PARGS|PARGS|PARGS|PARGS|PARGS" reward_diff_p reward_diff_mean
+  # (a p-value is left empty where every paired difference is zero: the test is undefined there)
+  check_table "$work/table9-10" table "PARGS|PARGS|PARGS|PARGS|PARGS|PARGS|PARGS" reward_diff_mean reward_diff_n
+  check_table "$work/table9-10" table10 "PARGS|PARGS|PARGS|PARGS|PARGS|PARGS|PARGS" reward_diff_mean reward_diff_n
+  /usr/bin/python3 - "$work/table9-10" <<'PY' && pass "table9-10: p-values in [0, 1], empty only where every difference is 0" \
+    || fail "table9-10 p-values: $(cat "$work/table9-10/table.csv")"
+import csv, sys
+for name in ("table.csv", "table10.csv"):
+    for r in csv.DictReader(open(sys.argv[1] + "/" + name)):
+        p = r["reward_diff_p"]
+        assert (p == "" and float(r["reward_diff_se"]) == 0) or 0 <= float(p) <= 1, r
+PY
   cut -d, -f2 "$work/table9-10/table.csv" | paste -sd' ' | grep -qx "baseline top-k BoN CD-FUDGE ARGS ARGS-G PARGS-G DPO" \
     && pass "table9-10: PARGS against every baseline" || fail "table9-10 baselines: $(cat "$work/table9-10/table.csv")"
 }
