@@ -328,7 +328,7 @@ static rgtg_status_t add_section(experiment_t *e, const char *section, int cell)
     for (size_t i = 0; st == RGTG_OK && i < n; i++) {
         const char *name;
         st = rgtg_config_get_map_key(e->cfg, section, i, &name);
-        /* a variable named after a shared stage gives that stage's folder (see given_stage) */
+        /* a variable named after a shared stage gives that stage's folder (see link_given) */
         if (st == RGTG_OK && (!strcmp(name, "out") || !strcmp(name, "dir") || !strcmp(name, "repo") ||
                               (has_var(e, name) && strcmp(section, "stages") != 0)))
             st = rgtg_error_set(RGTG_ERR_FORMAT, "%s: stage name '%s' is taken by a variable", e->params->path, name);
