@@ -75,12 +75,17 @@ static const layout_t layouts[] = {
      {{"diversity_rouge_l", SHOW_MEAN_SE, false, "ROUGE-L (mean ± SE)", "ROUGE-L (mean $\\pm$ SE)"}}, false},
     {"table15", {{"ratio", "Expansion ratio", "Expansion ratio"}}, {{0}}, "dataset", PIVOT_NAMED,
      {REWARD_COLUMN, {"accuracy", SHOW_PERCENT, true, "Prefix accuracy (%)", "Prefix accuracy (\\%)"}}, false},
+    {"figure3", METHOD_ROW, {{0}}, "dataset", PIVOT_NAMED,
+     {{"ms_per_token", SHOW_FIXED3, false, "ms/token", "ms/token"},
+      REWARD_COLUMN,
+      {"lm_calls_per_token", SHOW_FIXED2, true, "LM calls/token", "LM calls/token"},
+      {"rm_calls_per_token", SHOW_FIXED2, true, "RM calls/token", "RM calls/token"}}, false},
 };
 
 enum { LAYOUT_COUNT = sizeof layouts / sizeof layouts[0] };
 
 const char *rgtg_layout_names(void) {
-    return "table1, table2, table3, table4, table5, table9, table10, table12, table13, table14, table15";
+    return "table1, table2, table3, table4, table5, table9, table10, table12, table13, table14, table15, figure3";
 }
 
 rgtg_layout_params_t rgtg_layout_default_params(void) {
@@ -458,13 +463,20 @@ static rgtg_status_t build_display(const pivot_t *p, bool latex, strings_t *s, r
     return s->failed ? rgtg_error_set(RGTG_ERR_NOMEM, "%s: out of memory", p->name) : RGTG_OK;
 }
 
+/* A metric shown twice (Table 9: the p-value and the difference of reward_diff) has one n column. */
+static bool repeats_metric(const pivot_t *p, size_t m) {
+    for (size_t earlier = 0; earlier < m; earlier++)
+        if (p->metric_active[earlier] && strcmp(p->metrics[earlier].metric, p->metrics[m].metric) == 0) return true;
+    return false;
+}
+
 /* CSV: one column per number (mean and SE apart, values as stored, not as percent), an n column per
  * metric; group columns carry "[pivot=value]". */
 static rgtg_status_t build_csv(const pivot_t *p, strings_t *s, rgtg_grid_t *grid, const char ***header,
                                const char ***cells, bool **right) {
     size_t per_group = 0;
     for (size_t m = 0; m < p->metric_count; m++)
-        if (p->metric_active[m]) per_group += p->metrics[m].show == SHOW_MEAN_SE ? 3 : 2;
+        if (p->metric_active[m]) per_group += (p->metrics[m].show == SHOW_MEAN_SE ? 2 : 1) + !repeats_metric(p, m);
     size_t columns = p->row_label_count + p->flag_count + p->group_count * per_group;
     *header = calloc(columns, sizeof **header);
     *cells = calloc(columns * (p->row_count + 1), sizeof **cells);
@@ -486,7 +498,7 @@ static rgtg_status_t build_csv(const pivot_t *p, strings_t *s, rgtg_grid_t *grid
             } else {
                 (*header)[c++] = strings_printf(s, "%s%s%s", metric, p->metrics[m].show == SHOW_P_VALUE ? "_p" : "", suffix);
             }
-            (*header)[c++] = strings_printf(s, "%s_n%s", metric, suffix);
+            if (!repeats_metric(p, m)) (*header)[c++] = strings_printf(s, "%s_n%s", metric, suffix);
         }
     }
     for (size_t r = 0; r < p->row_count; r++) {
@@ -510,7 +522,7 @@ static rgtg_status_t build_csv(const pivot_t *p, strings_t *s, rgtg_grid_t *grid
                 } else {
                     row[c++] = csv_number(s, !cell ? NAN : p->metrics[m].show == SHOW_P_VALUE ? cell->p_value : cell->value);
                 }
-                row[c++] = cell && cell->n >= 0 ? strings_printf(s, "%lld", (long long)cell->n) : "";
+                if (!repeats_metric(p, m)) row[c++] = cell && cell->n >= 0 ? strings_printf(s, "%lld", (long long)cell->n) : "";
             }
     }
     *grid = (rgtg_grid_t){.columns = columns, .rows = p->row_count, .header = *header, .cells = *cells,
@@ -561,17 +573,26 @@ rgtg_status_t rgtg_layout_render(const rgtg_results_t *results, const rgtg_layou
 rgtg_status_t rgtg_render_run(const rgtg_render_params_t *params, char **markdown_out) {
     if (markdown_out) *markdown_out = NULL;
     if (!params->results_path) return rgtg_error_set(RGTG_ERR_INVALID, "render: no results file given");
-    rgtg_table_format_t format = RGTG_TABLE_MARKDOWN;
-    rgtg_status_t status = params->out_path ? rgtg_table_format_from_path(params->out_path, &format) : RGTG_OK;
+    if (params->more_count > RGTG_RENDER_MAX_OUTS) return rgtg_error_set(RGTG_ERR_INVALID, "render: too many --out files");
+    const char *outs[RGTG_RENDER_MAX_OUTS + 1];
+    size_t out_count = 0;
+    if (params->out_path) outs[out_count++] = params->out_path;
+    for (size_t i = 0; i < params->more_count; i++) outs[out_count++] = params->more_outs[i];
+    rgtg_table_format_t formats[RGTG_RENDER_MAX_OUTS + 1];
+    char *texts[RGTG_RENDER_MAX_OUTS + 1] = {0};
+    rgtg_status_t status = RGTG_OK;
+    for (size_t i = 0; i < out_count && status == RGTG_OK; i++) status = rgtg_table_format_from_path(outs[i], &formats[i]);
     rgtg_results_t results = {0};
     if (status == RGTG_OK) status = rgtg_results_read(params->results_path, &results);
     rgtg_layout_params_t layout = params->layout;
     layout.results_name = params->results_path;
-    char *text = NULL, *markdown = NULL;
-    if (status == RGTG_OK && params->out_path) status = rgtg_layout_render(&results, &layout, format, &text);
+    char *markdown = NULL;
+    for (size_t i = 0; i < out_count && status == RGTG_OK; i++)
+        status = rgtg_layout_render(&results, &layout, formats[i], &texts[i]);
     if (status == RGTG_OK && markdown_out) status = rgtg_layout_render(&results, &layout, RGTG_TABLE_MARKDOWN, &markdown);
-    if (status == RGTG_OK && params->out_path) status = rgtg_write_file_atomic(params->out_path, text, strlen(text));
-    free(text);
+    for (size_t i = 0; i < out_count && status == RGTG_OK; i++)
+        status = rgtg_write_file_atomic(outs[i], texts[i], strlen(texts[i]));
+    for (size_t i = 0; i < out_count; i++) free(texts[i]);
     rgtg_results_free(&results);
     if (status == RGTG_OK && markdown_out) *markdown_out = markdown;
     else free(markdown);

@@ -31,12 +31,15 @@ rgtg_status_t rgtg_layout_render(const rgtg_results_t *results, const rgtg_layou
 /* The layout names, comma-separated, for help texts. */
 const char *rgtg_layout_names(void);
 
-/* `rgtg eval render`: read results_path, render the layout in the format of out_path's extension
- * (.md, .csv, .tex) and write it atomically; NULL out_path only renders. *markdown_out (when not
- * NULL) receives the Markdown rendering for the terminal. */
+/* `rgtg eval render`: read results_path, render the layout in the format of each out path's extension
+ * (.md, .csv, .tex) and write them atomically (all rendered before any is written); no out path only
+ * renders. *markdown_out (when not NULL) receives the Markdown rendering for the terminal. */
+#define RGTG_RENDER_MAX_OUTS 8
 typedef struct {
     const char *results_path;       /* results.json (required) */
     const char *out_path;           /* NULL: write nothing */
+    const char *more_outs[RGTG_RENDER_MAX_OUTS]; /* further files of the same table (one per format) */
+    size_t more_count;
     rgtg_layout_params_t layout;
 } rgtg_render_params_t;
 

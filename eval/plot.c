@@ -138,6 +138,30 @@ static size_t distinct_sorted(const double *values, size_t count, double *out) {
     return n;
 }
 
+/* Figure 3: a runtime point's label gets the method's LM and RM forward passes per token, when the
+ * results have them (eval summarize writes them from the generations' work counters). */
+static void add_call_counts(const rgtg_results_t *results, const rgtg_plot_params_t *params, point_t *point) {
+    double calls[2] = {NAN, NAN};
+    static const char *const metrics[2] = {"lm_calls_per_token", "rm_calls_per_token"};
+    for (size_t i = 0; i < results->count; i++) {
+        const rgtg_result_cell_t *cell = &results->cells[i];
+        const rgtg_label_t *method = rgtg_result_label(cell, "method");
+        if (!method || !rgtg_result_cell_matches(cell, params->where, params->where_count)) continue;
+        char label[256];
+        rgtg_label_format(method, label, sizeof label);
+        for (int m = 0; m < 2; m++)
+            if (strcmp(cell->metric, metrics[m]) == 0 && strcmp(label, point->name) == 0) calls[m] = cell->value;
+    }
+    if (isnan(calls[0]) && isnan(calls[1])) return;
+    char name[sizeof point->name];
+    size_t used = (size_t)snprintf(name, sizeof name, "%s (", point->name);
+    if (!isnan(calls[0]) && used < sizeof name) used += (size_t)snprintf(name + used, sizeof name - used, "LM %.2f", calls[0]);
+    if (!isnan(calls[1]) && used < sizeof name)
+        used += (size_t)snprintf(name + used, sizeof name - used, "%sRM %.2f", isnan(calls[0]) ? "" : ", ", calls[1]);
+    if (used < sizeof name) snprintf(name + used, sizeof name - used, " calls/token)");
+    snprintf(point->name, sizeof point->name, "%s", name);
+}
+
 static rgtg_status_t collect(const rgtg_results_t *results, const rgtg_plot_params_t *params, const char *metric,
                              const char *name, points_t *points) {
     points->items = calloc(results->count + 1, sizeof *points->items);
@@ -199,6 +223,7 @@ static rgtg_status_t collect(const rgtg_results_t *results, const rgtg_plot_para
         for (size_t p = 0; p < points->count; p++)
             if (points->items[p].cell >= 0 && points->items[p].cell2 >= 0) points->items[kept++] = points->items[p];
         points->count = kept;
+        for (size_t p = 0; p < points->count; p++) add_call_counts(results, params, &points->items[p]);
     }
     if (points->count == 0) {
         static const char *needs[] = {"with number labels beta and k", "and 'ms_per_token' with label method",
@@ -288,7 +313,10 @@ static void runtime(const points_t *points, const rgtg_plot_params_t *params, co
     script_header(script, params, png_path, title);
     text_printf(script, "set xlabel 'ms/token'\nset ylabel ");
     gnuplot_string(script, metric);
-    text_printf(script, "\nset grid\nset offsets graph 0.1, graph 0.15, graph 0.1, graph 0.1\nunset key\nplot ");
+    size_t longest = 0; /* labels are drawn right of their points: room for the longest one */
+    for (size_t i = 0; i < points->count; i++) longest = strlen(points->items[i].name) > longest ? strlen(points->items[i].name) : longest;
+    text_printf(script, "\nset grid\nset offsets graph 0.1, graph %s, graph 0.1, graph 0.1\nunset key\nplot ",
+                longest > 16 ? "0.6" : "0.15");
     gnuplot_string(script, data_path);
     text_printf(script, " using 2:3:4 with yerrorbars pt 7 ps 1.2 lc rgb '#21918c', \\\n"
                         "  '' using 2:3:1 with labels offset char 1,1 left\n");

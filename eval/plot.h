@@ -13,7 +13,8 @@
 
 typedef enum {
     RGTG_PLOT_HEATMAP,   /* metric (default "reward") over labels beta (y) and k (x), numbers */
-    RGTG_PLOT_RUNTIME,   /* metric (default "reward") against "ms_per_token", one labelled point per method */
+    RGTG_PLOT_RUNTIME,   /* metric (default "reward") against "ms_per_token", one labelled point per method (its
+                            label with "lm_calls_per_token" and "rm_calls_per_token" where the results have them) */
     RGTG_PLOT_AGREEMENT, /* metric (default "agreement") against label prefix_fraction, one line per label rm */
 } rgtg_plot_kind_t;
 

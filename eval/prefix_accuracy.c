@@ -9,6 +9,7 @@
 
 #include "../core/model_dir.h"
 #include "../data/expand.h"
+#include "results.h"
 
 const double rgtg_prefix_cuts[RGTG_PREFIX_CUTS] = {0.25, 0.5, 0.75};
 
@@ -88,6 +89,27 @@ rgtg_prefix_accuracy_params_t rgtg_prefix_accuracy_default_params(void) {
     return (rgtg_prefix_accuracy_params_t){.split = -1, .batch = 32, .threads = 2};
 }
 
+/* agreement with the held-out labels at 25/50/75/100% of the response (Table 12), with a binomial SE */
+static rgtg_status_t write_agreement(const rgtg_prefix_accuracy_t *r, const char *path) {
+    rgtg_results_t results = {0};
+    rgtg_status_t st = RGTG_OK;
+    for (int c = 0; c <= RGTG_PREFIX_CUTS && st == RGTG_OK; c++) {
+        double fraction = c < RGTG_PREFIX_CUTS ? rgtg_prefix_cuts[c] : 1.0;
+        double value = c < RGTG_PREFIX_CUTS ? r->prefix_accuracy[c] : r->accuracy;
+        rgtg_label_t label = {.key = "prefix_fraction", .kind = RGTG_LABEL_NUMBER, .number = fraction};
+        rgtg_result_cell_t cell = {.metric = "agreement", .value = value, .n = r->pairs,
+                                   .se = sqrt(value * (1.0 - value) / (double)r->pairs), .p_value = NAN,
+                                   .labels = &label, .label_count = 1};
+        st = rgtg_results_add(&results, &cell);
+    }
+    rgtg_result_cell_t accuracy = {.metric = "accuracy", .value = r->accuracy, .n = r->pairs,
+                                   .se = sqrt(r->accuracy * (1.0 - r->accuracy) / (double)r->pairs), .p_value = NAN};
+    if (st == RGTG_OK) st = rgtg_results_add(&results, &accuracy);
+    if (st == RGTG_OK) st = rgtg_results_write(&results, path);
+    rgtg_results_free(&results);
+    return st;
+}
+
 rgtg_status_t rgtg_prefix_accuracy_run(const rgtg_prefix_accuracy_params_t *p, FILE *out) {
     if (!p->rm_dir || !p->data)
         return rgtg_error_set(RGTG_ERR_INVALID, "prefix accuracy: a reward model and a data file are required");
@@ -108,6 +130,7 @@ rgtg_status_t rgtg_prefix_accuracy_run(const rgtg_prefix_accuracy_params_t *p, F
     if (st == RGTG_OK)
         st = rgtg_prefix_accuracy(rm, data, split, p->pairs, p->batch,
                                   p->max_len ? p->max_len : rgtg_model_config(rm)->max_position_embeddings, &r);
+    if (st == RGTG_OK && p->results_path) st = write_agreement(&r, p->results_path);
     if (st == RGTG_OK) {
         fprintf(out, "| pairs (%s) | complete | prefix 25%% | prefix 50%% | prefix 75%% |\n"
                      "| ---: | ---: | ---: | ---: | ---: |\n", rgtg_split_name(split));

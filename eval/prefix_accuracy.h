@@ -36,6 +36,8 @@ typedef struct {
     int64_t batch;         /* pairs per forward */
     int64_t max_len;       /* tokens per sequence at most (0: the model's max_position_embeddings) */
     int threads;           /* libtorch threads */
+    const char *results_path; /* not NULL: also a results.json with "agreement" cells (prefix_fraction 0.25, 0.5,
+                                 0.75, 1) and an "accuracy" cell (complete responses), binomial SEs */
 } rgtg_prefix_accuracy_params_t;
 
 /* split -1, all pairs, batch 32, max_len 0, 2 threads. */

@@ -116,6 +116,16 @@ static rgtg_status_t summarize_file(const rgtg_summary_params_t *p, const source
     for (size_t i = 0; i < s->count; i++) seconds += s->rows[i].seconds, tokens += s->rows[i].new_tokens;
     if (st == RGTG_OK && tokens > 0)
         st = add_cell(r, "ms_per_token", 1000.0 * seconds / (double)tokens, tokens, NAN, NAN, l);
+    /* Figure 3's call counts: forward passes per generated token, when every row recorded its work */
+    int64_t lm_forwards = 0, rm_forwards = 0;
+    size_t with_work = 0;
+    for (size_t i = 0; i < s->count; i++)
+        if (s->rows[i].has_work)
+            with_work++, lm_forwards += s->rows[i].lm_forwards, rm_forwards += s->rows[i].rm_forwards;
+    if (st == RGTG_OK && tokens > 0 && with_work == s->count) {
+        st = add_cell(r, "lm_calls_per_token", (double)lm_forwards / (double)tokens, tokens, NAN, NAN, l);
+        if (st == RGTG_OK) st = add_cell(r, "rm_calls_per_token", (double)rm_forwards / (double)tokens, tokens, NAN, NAN, l);
+    }
 
     const char **responses = calloc(s->count + 1, sizeof *responses), **references = calloc(s->count + 1, sizeof *references);
     char **ids = calloc(s->count + 1, sizeof *ids);
@@ -184,9 +194,64 @@ static rgtg_status_t compare_files(const rgtg_summary_params_t *p, const source_
     return st;
 }
 
+/* "KEY=VALUE,KEY=VALUE:" in front of a --cells file: labels every merged cell gets (replacing its own). */
+static rgtg_status_t split_cells_spec(const char *spec, labels_t *l, char **owned, const char **path) {
+    const char *colon = strchr(spec, ':');
+    *path = spec, *owned = NULL;
+    l->count = 0;
+    if (!colon || !memchr(spec, '=', (size_t)(colon - spec)) || memchr(spec, '/', (size_t)(colon - spec)))
+        return RGTG_OK;
+    *owned = strndup(spec, (size_t)(colon - spec));
+    if (!*owned) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    *path = colon + 1;
+    for (char *item = *owned, *next; item; item = next) {
+        next = strchr(item, ',');
+        if (next) *next++ = '\0';
+        char *eq = strchr(item, '=');
+        if (!eq || eq == item || !eq[1] || l->count == MAX_LABELS)
+            return rgtg_error_set(RGTG_ERR_INVALID, "summarize: --cells '%s': expected [KEY=VALUE,...:]FILE", spec);
+        *eq = '\0';
+        label_add(l, item, eq + 1);
+    }
+    return RGTG_OK;
+}
+
+/* The cells of another results.json (eval judge, eval prefix-accuracy), with the spec's labels set and
+ * the command line's --label added where a cell lacks them. */
+static rgtg_status_t merge_cells(const char *spec, const labels_t *extra, rgtg_results_t *r) {
+    labels_t given = {0};
+    char *owned = NULL;
+    const char *path = NULL;
+    rgtg_status_t st = split_cells_spec(spec, &given, &owned, &path);
+    rgtg_results_t from = {0};
+    if (st == RGTG_OK) st = rgtg_results_read(path, &from);
+    for (size_t i = 0; st == RGTG_OK && i < from.count; i++) {
+        const rgtg_result_cell_t *cell = &from.cells[i];
+        labels_t l = {0};
+        for (size_t k = 0; k < cell->label_count && l.count < MAX_LABELS; k++) {
+            bool replaced = false;
+            for (size_t g = 0; g < given.count; g++) replaced |= !strcmp(given.items[g].key, cell->labels[k].key);
+            if (!replaced) l.items[l.count++] = cell->labels[k];
+        }
+        for (size_t g = 0; g < given.count && l.count < MAX_LABELS; g++) l.items[l.count++] = given.items[g];
+        for (size_t e = 0; e < extra->count && l.count < MAX_LABELS; e++) {
+            bool present = false;
+            for (size_t k = 0; k < l.count; k++) present |= !strcmp(l.items[k].key, extra->items[e].key);
+            if (!present) l.items[l.count++] = extra->items[e];
+        }
+        rgtg_result_cell_t copy = *cell;
+        copy.labels = l.items, copy.label_count = l.count;
+        st = rgtg_results_add(r, &copy);
+    }
+    rgtg_results_free(&from);
+    free(owned);
+    return st;
+}
+
 rgtg_status_t rgtg_summary_run(const rgtg_summary_params_t *p) {
     if (!p->out) return rgtg_error_set(RGTG_ERR_INVALID, "summarize: --out is required");
-    if (p->gens_count < 1) return rgtg_error_set(RGTG_ERR_INVALID, "summarize: give at least one --gens file");
+    if (p->gens_count < 1 && p->cells_count < 1)
+        return rgtg_error_set(RGTG_ERR_INVALID, "summarize: give at least one --gens or --cells file");
     char *keys[RGTG_SUMMARY_MAX] = {0}, *values[RGTG_SUMMARY_MAX] = {0};
     rgtg_status_t st = RGTG_OK;
     for (int i = 0; st == RGTG_OK && i < p->label_count; i++) {
@@ -213,6 +278,9 @@ rgtg_status_t rgtg_summary_run(const rgtg_summary_params_t *p) {
                 if (j != i && !strcmp(sources[j].label, p->baselines[b]) && strcmp(sources[i].label, p->baselines[b]))
                     st = compare_files(p, &sources[i], &sources[j], l, &results);
     }
+    labels_t extra = {0};
+    for (int i = 0; st == RGTG_OK && i < p->label_count; i++) label_add(&extra, keys[i], values[i]);
+    for (int i = 0; st == RGTG_OK && i < p->cells_count; i++) st = merge_cells(p->cells[i], &extra, &results);
     if (st == RGTG_OK) st = rgtg_results_write(&results, p->out);
     rgtg_results_free(&results);
     for (int i = 0; i < p->gens_count; i++) rgtg_gen_free(sources[i].rows, sources[i].count), free(sources[i].label);

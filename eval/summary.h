@@ -1,7 +1,9 @@
 /* eval/summary.h: `rgtg eval summarize`: scored generation files into results.json cells (schema in
  * eval/RESULTS.md): per file, the mean reward +- SE, ms/token, ROUGE-L against the references, BLEU,
  * diversity among a prompt's samples; per file and baseline, the paired reward difference with its
- * Wilcoxon p-value and win/tie/loss. The paper's tables are then laid out by `eval render`. */
+ * Wilcoxon p-value and win/tie/loss; per file whose rows record their work, LM and RM forward passes
+ * per generated token. Cells of other results files (judge verdicts, prefix agreement) are merged in
+ * with --cells. The paper's tables are then laid out by `eval render`. */
 #ifndef RGTG_EVAL_SUMMARY_H
 #define RGTG_EVAL_SUMMARY_H
 
@@ -19,6 +21,9 @@ typedef struct {
     int baseline_count;
     const char *labels[RGTG_SUMMARY_MAX];    /* "KEY=VALUE" added to every cell (numbers and true/false typed) */
     int label_count;
+    const char *cells[RGTG_SUMMARY_MAX];     /* "[KEY=VALUE,...:]FILE": cells of another results.json, merged in
+                                                with those labels set (e.g. "rm=prefix:agreement.json") */
+    int cells_count;
     bool bleu;                               /* corpus BLEU against the references */
     bool append;                             /* add to the cells already in out (same cells are replaced) */
     uint64_t seed;                           /* bootstrap seed */

@@ -3,6 +3,7 @@
  * writes the experiment's README with every command it ran. */
 #include "experiment.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -43,6 +44,7 @@ typedef struct {
     char hash[65];
     char *dir;        /* store/NAME-HASH16 */
     bool report;
+    char *given;      /* not NULL: a folder the user gave for this stage (--set NAME=DIR): not run, linked */
 } stage_t;
 
 typedef struct {
@@ -52,6 +54,7 @@ typedef struct {
     char *repo, *out_dir, *store_dir, *rgtg;
     var_t *vars;      /* size vars, then overrides (later entries win) */
     int var_count;
+    char *grid_key;   /* "grid", or "sizes.SIZE.grid" where the size has its own */
     int grid_keys;    /* grid dimensions */
     const char **grid_names;
     size_t *grid_sizes;
@@ -126,6 +129,7 @@ static rgtg_status_t vars_from_map(experiment_t *e, const char *key) {
     for (size_t i = 0; st == RGTG_OK && i < n; i++) {
         const char *name, *value = NULL;
         st = rgtg_config_get_map_key(e->cfg, key, i, &name);
+        if (st == RGTG_OK && !strcmp(name, "grid") && strcmp(key, "vars") != 0) continue; /* a size's own grid */
         char *path = st == RGTG_OK ? printf_alloc("%s.%s", key, name) : NULL;
         if (st == RGTG_OK) st = rgtg_config_get_string(e->cfg, path, NULL, &value);
         if (st == RGTG_OK) st = var_push(e, name, value);
@@ -158,7 +162,7 @@ static const char *grid_value(const experiment_t *e, const char *name, int cell)
         size_t index = rest % e->grid_sizes[g];
         rest /= e->grid_sizes[g];
         if (strcmp(e->grid_names[g], name) != 0) continue;
-        char *key = printf_alloc("grid.%s[%zu]", name, index);
+        char *key = printf_alloc("%s.%s[%zu]", e->grid_key, name, index);
         const char *value = NULL;
         if (key) rgtg_config_get_string(e->cfg, key, NULL, &value);
         free(key);
@@ -170,8 +174,8 @@ static const char *grid_value(const experiment_t *e, const char *name, int cell)
 /* Substitutes the {X} references of `text` for stage `self` (cell `cell`; each_cell >= 0 when an
  * {each:NAME} element is being expanded for that cell). real gets paths, hashed gets the hashes of
  * the stages named instead of their paths, so the hash does not depend on where the store is. */
-static rgtg_status_t substitute(const experiment_t *e, const char *where, const char *text, int cell,
-                                int each_cell, bool report, buf_t *real, buf_t *hashed) {
+static rgtg_status_t substitute_at(const experiment_t *e, const char *where, const char *text, int cell,
+                                   int each_cell, bool report, buf_t *real, buf_t *hashed, int depth) {
     const char *p = text;
     while (*p) {
         const char *open = strchr(p, '{');
@@ -200,7 +204,14 @@ static rgtg_status_t substitute(const experiment_t *e, const char *where, const 
         else if (!strcmp(name, "repo")) value = e->repo, hash_text = e->repo;
         else if (s >= 0) value = e->stages[s].dir, hash_text = e->stages[s].hash;
         else if (grid) value = hash_text = grid;
-        else if (var_get(e, name)) value = hash_text = var_get(e, name);
+        else if (var_get(e, name) && strchr(var_get(e, name), '{')) {
+            /* a variable whose value names stages or other variables ("{rm_eval}/final"): resolved in place */
+            if (depth >= 8) return rgtg_error_set(RGTG_ERR_FORMAT, "%s: {%s} refers to itself", where, name);
+            rgtg_status_t st = substitute_at(e, where, var_get(e, name), cell, each_cell, report, real, hashed, depth + 1);
+            if (st != RGTG_OK) return st;
+            p = close + 1;
+            continue;
+        } else if (var_get(e, name)) value = hash_text = var_get(e, name);
         else if (is_cell_stage(e, name))
             return rgtg_error_set(RGTG_ERR_FORMAT, "%s: {%s} is a stage of each cell: use {each:%s} here", where, name,
                                   name);
@@ -213,6 +224,11 @@ static rgtg_status_t substitute(const experiment_t *e, const char *where, const 
         p = close + 1;
     }
     return RGTG_OK;
+}
+
+static rgtg_status_t substitute(const experiment_t *e, const char *where, const char *text, int cell,
+                                int each_cell, bool report, buf_t *real, buf_t *hashed) {
+    return substitute_at(e, where, text, cell, each_cell, report, real, hashed, 0);
 }
 
 /* A file named by an argument (the whole text or what follows its last '='), outside the store:
@@ -270,6 +286,19 @@ static rgtg_status_t add_stage(experiment_t *e, const char *section, const char 
             }
         }
     }
+    const char *given = cell < 0 && !stage.report ? var_get(e, name) : NULL;
+    if (st == RGTG_OK && given) {
+        /* a given folder stands for the stage: its hash is its real path's (its content is not read: a
+           checkpoint changed in place needs --force) */
+        stage.given = realpath(given, NULL);
+        struct stat sb;
+        if (!stage.given || stat(stage.given, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            st = rgtg_error_set(RGTG_ERR_INVALID, "%s: stage %s is given as '%s', which is not a folder", e->params->path,
+                                name, given);
+        free(hashed.text);
+        hashed = (buf_t){0};
+        if (st == RGTG_OK) buf_str(&hashed, RUNNER_FORMAT " given "), buf_str(&hashed, stage.given);
+    }
     if (st == RGTG_OK) {
         rgtg_sha256_bytes(hashed.text, hashed.len, stage.hash);
         stage.dir = stage.report ? xstrdup(e->out_dir) : printf_alloc("%s/%s-%.16s", e->store_dir, name, stage.hash);
@@ -287,7 +316,7 @@ static rgtg_status_t add_stage(experiment_t *e, const char *section, const char 
     }
     if (st != RGTG_OK) {
         for (int i = 0; i < stage.argc; i++) free(stage.argv[i]);
-        free(stage.argv), free(stage.name), free(stage.dir);
+        free(stage.argv), free(stage.name), free(stage.dir), free(stage.given);
     }
     free(hashed.text), free(key);
     return st;
@@ -299,8 +328,9 @@ static rgtg_status_t add_section(experiment_t *e, const char *section, int cell)
     for (size_t i = 0; st == RGTG_OK && i < n; i++) {
         const char *name;
         st = rgtg_config_get_map_key(e->cfg, section, i, &name);
+        /* a variable named after a shared stage gives that stage's folder (see link_given) */
         if (st == RGTG_OK && (!strcmp(name, "out") || !strcmp(name, "dir") || !strcmp(name, "repo") ||
-                              has_var(e, name)))
+                              (has_var(e, name) && strcmp(section, "stages") != 0)))
             st = rgtg_error_set(RGTG_ERR_FORMAT, "%s: stage name '%s' is taken by a variable", e->params->path, name);
         if (st == RGTG_OK) st = add_stage(e, section, name, cell);
     }
@@ -309,17 +339,20 @@ static rgtg_status_t add_section(experiment_t *e, const char *section, int cell)
 
 static rgtg_status_t read_grid(experiment_t *e) {
     size_t n = 0;
-    rgtg_status_t st = rgtg_config_get_map_count(e->cfg, "grid", &n);
+    char *own = printf_alloc("sizes.%s.grid", e->size);
+    e->grid_key = own && rgtg_config_has(e->cfg, own) ? own : (free(own), strdup("grid"));
+    if (!e->grid_key) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    rgtg_status_t st = rgtg_config_get_map_count(e->cfg, e->grid_key, &n);
     e->cells = 1;
     e->grid_names = calloc(n + 1, sizeof *e->grid_names);
     e->grid_sizes = calloc(n + 1, sizeof *e->grid_sizes);
     if (st == RGTG_OK && (!e->grid_names || !e->grid_sizes)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == RGTG_OK && i < n; i++) {
-        st = rgtg_config_get_map_key(e->cfg, "grid", i, &e->grid_names[i]);
-        char *key = st == RGTG_OK ? printf_alloc("grid.%s", e->grid_names[i]) : NULL;
+        st = rgtg_config_get_map_key(e->cfg, e->grid_key, i, &e->grid_names[i]);
+        char *key = st == RGTG_OK ? printf_alloc("%s.%s", e->grid_key, e->grid_names[i]) : NULL;
         if (st == RGTG_OK) st = rgtg_config_get_list_count(e->cfg, key, &e->grid_sizes[i]);
         if (st == RGTG_OK && e->grid_sizes[i] == 0)
-            st = rgtg_error_set(RGTG_ERR_FORMAT, "%s: grid.%s must be a non-empty list", e->params->path,
+            st = rgtg_error_set(RGTG_ERR_FORMAT, "%s: %s.%s must be a non-empty list", e->params->path, e->grid_key,
                                 e->grid_names[i]);
         if (st == RGTG_OK) e->cells *= e->grid_sizes[i];
         free(key);
@@ -372,7 +405,12 @@ static rgtg_status_t resolve(experiment_t *e) {
             break;
         }
         char *var = strndup(p->sets[i], (size_t)(eq - p->sets[i]));
-        if (!has_var(e, var)) st = rgtg_error_set(RGTG_ERR_INVALID, "--set %s: %s has no variable '%s'", var, p->path, var);
+        char *stage_key = printf_alloc("stages.%s", var);
+        bool stage = stage_key && rgtg_config_has(e->cfg, stage_key);
+        free(stage_key);
+        if (!has_var(e, var) && !stage)
+            st = rgtg_error_set(RGTG_ERR_INVALID, "--set %s: %s has no variable '%s' (nor a stage of that name)", var,
+                                p->path, var);
         else st = var_push(e, var, eq + 1);
         free(var);
     }
@@ -523,6 +561,7 @@ static rgtg_status_t write_marker(const experiment_t *e, const stage_t *s, doubl
     for (int i = 0; i < s->argc; i++) json_array_append_new(argv, json_string(s->argv[i]));
     json_t *root = json_pack("{s:s, s:s, s:o, s:f, s:s}", "stage", s->name, "hash", s->hash, "argv", argv, "seconds",
                              seconds, "experiment", e->params->path);
+    if (root && s->given) json_object_set_new(root, "given", json_string(s->given));
     char *text = root ? json_dumps(root, JSON_INDENT(2)) : NULL;
     json_decref(root);
     char *path = printf_alloc("%s/%s", s->dir, MARKER);
@@ -532,12 +571,38 @@ static rgtg_status_t write_marker(const experiment_t *e, const stage_t *s, doubl
     return st;
 }
 
+/* A given stage's folder: a link to every entry of the given folder (its prefs.h5, tokenizer.model, ...)
+ * and `final` to the folder itself unless it has its own, so that "{lm}/final" names a Hugging Face
+ * checkpoint folder as it names a trained model. */
+static rgtg_status_t link_given(const stage_t *s) {
+    DIR *dir = opendir(s->given);
+    if (!dir) return rgtg_error_set(RGTG_ERR_IO, "%s: %s", s->given, strerror(errno));
+    rgtg_status_t st = RGTG_OK;
+    bool has_final = false;
+    for (struct dirent *entry; st == RGTG_OK && (entry = readdir(dir));) {
+        if (entry->d_name[0] == '.' && (!entry->d_name[1] || (entry->d_name[1] == '.' && !entry->d_name[2]))) continue;
+        has_final |= !strcmp(entry->d_name, "final");
+        char *target = printf_alloc("%s/%s", s->given, entry->d_name), *link = printf_alloc("%s/%s", s->dir, entry->d_name);
+        if (!target || !link) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+        else if (symlink(target, link) != 0) st = rgtg_error_set(RGTG_ERR_IO, "%s: %s", link, strerror(errno));
+        free(target), free(link);
+    }
+    closedir(dir);
+    char *link = printf_alloc("%s/final", s->dir);
+    if (st == RGTG_OK && !has_final && symlink(s->given, link) != 0)
+        st = rgtg_error_set(RGTG_ERR_IO, "%s: %s", link, strerror(errno));
+    free(link);
+    return st;
+}
+
 static rgtg_status_t run_stage(const experiment_t *e, const stage_t *s, int rank) {
     char *marker = printf_alloc("%s/%s", s->dir, MARKER);
     char *label = s->cell >= 0 ? printf_alloc("%s[cell %d]", s->name, s->cell) : strdup(s->name);
     bool done = rgtg_path_exists(marker) && !e->params->force;
     rgtg_status_t st = RGTG_OK;
-    if (e->params->dry_run) {
+    if (e->params->dry_run && s->given) {
+        printf("given %s: %s\n", label, s->given);
+    } else if (e->params->dry_run) {
         char *line = command_line(e, s);
         printf("%s %s: %s\n", done ? "reuse" : "run  ", label, line);
         free(line);
@@ -551,10 +616,11 @@ static rgtg_status_t run_stage(const experiment_t *e, const stage_t *s, int rank
         if (st == RGTG_OK) st = rgtg_mkdirs(s->dir);
         char *log = printf_alloc("%s/%s", s->dir, LOG);
         double start = rgtg_now_seconds();
-        if (st == RGTG_OK) st = spawn_stage(e, s, log);
+        if (st == RGTG_OK) st = s->given ? link_given(s) : spawn_stage(e, s, log);
         double seconds = rgtg_now_seconds() - start;
         if (st == RGTG_OK) st = write_marker(e, s, seconds);
-        if (st == RGTG_OK) printf("[rank %d] %-22s %6.1f s  %s\n", rank, label, seconds, s->dir);
+        if (st == RGTG_OK && s->given) printf("[rank %d] %-22s given    %s\n", rank, label, s->given);
+        else if (st == RGTG_OK) printf("[rank %d] %-22s %6.1f s  %s\n", rank, label, seconds, s->dir);
         rgtg_output_unlock(lock);
         free(log);
     }
@@ -601,6 +667,10 @@ static rgtg_status_t write_readme(const experiment_t *e) {
             snprintf(head, sizeof head, "# %s%s\n", s->report ? "report: " : "", s->name);
         }
         buf_str(&b, head);
+        if (s->given) {
+            free(line);
+            line = printf_alloc("# given: %s (--set %s=...)", s->given, s->name);
+        }
         buf_str(&b, line ? line : "");
         buf_str(&b, "\n");
         free(line);
@@ -643,11 +713,11 @@ static rgtg_status_t write_stage_index(const experiment_t *e) {
 static void experiment_free(experiment_t *e) {
     for (int i = 0; i < e->stage_count; i++) {
         for (int a = 0; a < e->stages[i].argc; a++) free(e->stages[i].argv[a]);
-        free(e->stages[i].argv), free(e->stages[i].name), free(e->stages[i].dir);
+        free(e->stages[i].argv), free(e->stages[i].name), free(e->stages[i].dir), free(e->stages[i].given);
     }
     for (int i = 0; i < e->var_count; i++) free(e->vars[i].name), free(e->vars[i].value);
     free(e->stages), free(e->vars), free(e->grid_names), free(e->grid_sizes);
-    free(e->repo), free(e->out_dir), free(e->store_dir), free(e->rgtg);
+    free(e->repo), free(e->out_dir), free(e->store_dir), free(e->rgtg), free(e->grid_key);
     rgtg_config_free(e->cfg);
 }
 

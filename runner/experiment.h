@@ -6,12 +6,15 @@
  *   name: table1
  *   size: small                       # the default size
  *   vars: {seed: 1}                   # values every size shares
- *   sizes: {tiny: {...}, small: {...}, paper: {...}}   # per-size values; ~ = must be given (--set)
+ *   sizes: {tiny: {...}, small: {...}, paper: {...}}   # per-size values; ~ = must be given (--set); a
+ *                                     # size's own `grid:` replaces the top-level one; a value named after a
+ *                                     # stage gives that stage's folder (not run; see experiments/README.md)
  *   stages: {NAME: [rgtg argv...]}    # run once, in file order
  *   grid: {beta: [1, 2], k: [5, 10]}  # optional sweep: the cells are the product, first key slowest
  *   cells: {NAME: [rgtg argv...]}     # stages run once per cell; under mpirun cells go round-robin to ranks
  *   report: {NAME: [rgtg argv...]}    # run by rank 0 after every stage, never reused, writing into {dir}
- * In an argv element, {X} is replaced by: a var (a size's value, or a cell's grid value); a stage's
+ * In an argv element, {X} is replaced by: a var (a size's value, or a cell's grid value; a value holding
+ * {Y} references is resolved in turn); a stage's
  * output directory (a dependency: its hash enters the hash of the stage that names it); {out} (this
  * stage's own directory); {dir} (the experiment's output directory); {repo} (the folder above the
  * YAML's folder, for configs/...). In report only, an element holding {each:NAME} (NAME a cell stage)

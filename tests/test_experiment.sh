@@ -58,6 +58,18 @@ grep -q "lm .* s  " "$work/run4" && grep -q "data .*reused" "$work/run4" \
 "$rgtg" experiment "$exp" --out "$work/runs/b" --force > "$work/run5" 2>&1
 [ "$(grep -c reused "$work/run5")" -eq 0 ] && pass "--force reruns everything" || fail "force: $(cat "$work/run5")"
 
+# a stage given as a folder (--set lm=DIR, as the paper size takes checkpoints): not run; its folder
+# links the given one's entries and `final` to it, so "{lm}/final" is the given model
+given_lm=$(ls -d "$work"/runs/store/lm-* | head -1)/final
+"$rgtg" experiment "$exp" --out "$work/runs/g" --set lm="$given_lm" > "$work/run_given" 2>&1
+glm=$(ls -d "$work"/runs/store/lm-* | xargs -n1 sh -c '[ -L "$0/final" ] && echo "$0"')
+grep -q "lm .*given *$given_lm" "$work/run_given" && [ "$(readlink "$glm/final")" = "$(realpath "$given_lm")" ] \
+  && [ "$(grep -c ' s  ' "$work/run_given")" -eq 2 ] && grep -q "# given: $(realpath "$given_lm")" "$work/runs/g/README.md" \
+  && pass "--set STAGE=DIR gives that stage's folder: linked, not run; the stages after it run on it" \
+  || fail "given stage: $(cat "$work/run_given")"
+expect_error "a given stage that is not a folder" "stage lm is given as '$work/nope', which is not a folder" \
+  "$rgtg" experiment "$exp" --out "$work/runs/g" --set lm="$work/nope"
+
 # 2 ranks: cells go to both ranks; every stage lands under the same hash with the same tokens
 rm -rf "$work/store2"
 if mpirun -np 2 "$rgtg" experiment "$exp" --out "$work/runs/m" --store "$work/store2" > "$work/run6" 2>&1; then

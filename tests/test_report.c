@@ -267,6 +267,28 @@ static size_t count_char(const char *line, char c) {
     return n;
 }
 
+/* Figure 3's table: ms/token, reward and the optional call counts, which show only when some cell has them. */
+static void test_figure3(void) {
+    const char *text =
+        "{\"version\":1,\"cells\":[\n"
+        "{\"metric\":\"reward\",\"value\":1.5,\"n\":8,\"se\":0.25,\"labels\":{\"method\":\"PARGS\"}},\n"
+        "{\"metric\":\"ms_per_token\",\"value\":2.125,\"n\":96,\"labels\":{\"method\":\"PARGS\"}},\n"
+        "{\"metric\":\"rm_calls_per_token\",\"value\":1.0833,\"n\":96,\"labels\":{\"method\":\"PARGS\"}},\n"
+        "{\"metric\":\"reward\",\"value\":1,\"n\":8,\"se\":0.5,\"labels\":{\"method\":\"top-k\"}},\n"
+        "{\"metric\":\"ms_per_token\",\"value\":0.5,\"n\":96,\"labels\":{\"method\":\"top-k\"}}\n"
+        "]}\n";
+    rgtg_results_t results = {0};
+    CHECK_OK(rgtg_results_parse(text, "fixture.json", &results));
+    char *md = render(&results, "figure3", RGTG_TABLE_MARKDOWN, NULL, 0);
+    check_text("figure3", md,
+               "| Method | ms/token | Reward (mean ± SE) | RM calls/token |\n"
+               "| ------ | -------: | -----------------: | -------------: |\n"
+               "| PARGS  |    2.125 |      1.500 ± 0.250 |           1.08 |\n"
+               "| top-k  |    0.500 |      1.000 ± 0.500 |              – |\n");
+    free(md);
+    rgtg_results_free(&results);
+}
+
 static void test_every_layout_shape(void) {
     static const char *layouts[] = {"table1", "table2", "table3", "table4", "table5", "table9", "table10",
                                     "table12", "table13", "table14", "table15"};
@@ -322,7 +344,7 @@ static void test_layout_errors(void) {
                         "fixture.json: cells[10] repeats cells[2] (metric 'reward', method=PARGS); pick one with --where");
     expect_render_error(&results, "table7", NULL, 0,
                         "layout 'table7' unknown (one of table1, table2, table3, table4, table5, table9, table10, table12, "
-                        "table13, table14, table15)");
+                        "table13, table14, table15, figure3)");
     const char *bad[] = {"=x"};
     expect_render_error(&results, "table2", bad, 1, "--where '=x': expected KEY=VALUE");
     const char *none[] = {"method=nobody"};
@@ -349,6 +371,7 @@ int main(void) {
     test_bad_results();
     test_layouts_exact();
     test_every_layout_shape();
+    test_figure3();
     test_layout_errors();
     printf("test_report: %d failure(s)\n", failures);
     return failures ? 1 : 0;

@@ -79,6 +79,13 @@ expect_error "render: two cells for one table cell" "cells\[6\] repeats cells\[2
   "$rgtg" eval render --results "$work/results.json" --layout table1 --out "$work/bad.md"
 expect_error "render: an unknown extension" "table format unknown" \
   "$rgtg" eval render --results "$work/results.json" --layout table1 --where table=t1 --out "$work/bad.txt"
+expect_error "render: several --out, one unknown" "table format unknown" \
+  "$rgtg" eval render --results "$work/results.json" --layout table1 --where table=t1 --out "$work/bad.md" --out "$work/bad.txt"
+"$rgtg" eval render --results "$work/results.json" --layout table13 --where table=t13 --out "$work/t13b.md" \
+  --out "$work/t13b.csv" > /dev/null && cmp -s "$work/t13b.csv" "$work/t13.csv" \
+  && "$rgtg" eval render --results "$work/results.json" --layout table13 --where table=t13 --out "$work/t13a.md" > /dev/null \
+  && cmp -s "$work/t13a.md" "$work/t13b.md" && pass "render: several --out write the table in each format" \
+  || fail "render: several --out"
 printf '{"version":1,"cells":[{"metric":"x","value":1,"se":-1}]}' > "$work/bad.json"
 expect_error "render: a cell that breaks the schema" "bad.json: cells\[0\]: 'se' must be a finite number >= 0" \
   "$rgtg" eval render --results "$work/bad.json" --layout table1 --out "$work/bad.md"

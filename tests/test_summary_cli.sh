@@ -82,6 +82,44 @@ PY
 grep -q "guide:aaaaaaaa" "$work/tg" && grep -q "guide:bbbbbbbb" "$work/tg" \
   && pass "eval table keeps two guides apart" || fail "eval table merged two guides: $(cat "$work/tg")"
 
+# --cells: another results file's cells merged in, the spec's labels replacing theirs, --label added where absent;
+# no --gens needed; rows with work counters give LM/RM calls per token
+cat > "$work/judge.json" <<'JSON'
+{"version":1,"cells":[
+{"metric":"win","value":0.5,"n":4,"labels":{"method":"pargs","baseline":"topk","judge":"rm"}},
+{"metric":"agreement","value":0.75,"n":4,"se":0.2,"labels":{"prefix_fraction":0.25,"dataset":"own"}}
+]}
+JSON
+if "$rgtg" eval summarize --cells "method=PARGS,baseline=DPO:$work/judge.json" --label dataset=toy --label judge=x \
+     --out "$work/merged.json" > "$work/out" 2>&1; then
+  /usr/bin/python3 - "$work/merged.json" <<'PY' && pass "--cells merges cells with the given labels" || fail "--cells: $(cat "$work/merged.json")"
+import json, sys
+cells = json.load(open(sys.argv[1]))["cells"]
+assert cells[0] == {"metric": "win", "value": 0.5, "n": 4,
+                    "labels": {"judge": "rm", "method": "PARGS", "baseline": "DPO", "dataset": "toy"}}, cells[0]
+assert cells[1] == {"metric": "agreement", "value": 0.75, "n": 4, "se": 0.2,
+                    "labels": {"prefix_fraction": 0.25, "dataset": "own", "method": "PARGS", "baseline": "DPO", "judge": "x"}}, cells[1]
+assert len(cells) == 2
+PY
+else
+  fail "summarize --cells: $(cat "$work/out")"
+fi
+sed 's/"finished": true/"finished": true, "work": {"lm_forwards": 4, "rm_forwards": 6, "candidates_scored": 40}/' \
+  "$work/pargs.jsonl" > "$work/worked.jsonl"
+"$rgtg" eval summarize --gens "$work/worked.jsonl" --out "$work/work.json" > "$work/out" 2>&1
+/usr/bin/python3 - "$work/work.json" "$work/worked.jsonl" <<'PY' && pass "LM/RM calls per generated token" || fail "calls per token: $(cat "$work/out")"
+import json, sys
+cells = {c["metric"]: c for c in json.load(open(sys.argv[1]))["cells"]}
+rows = [json.loads(l) for l in open(sys.argv[2])]
+tokens = sum(r["new_tokens"] for r in rows)
+assert abs(cells["lm_calls_per_token"]["value"] - 4 * len(rows) / tokens) < 1e-12, cells["lm_calls_per_token"]
+assert abs(cells["rm_calls_per_token"]["value"] - 6 * len(rows) / tokens) < 1e-12 and cells["rm_calls_per_token"]["n"] == tokens
+PY
+grep -q calls_per_token "$work/results.json" && fail "calls per token from rows without work counters" \
+  || pass "no calls per token without the work counters"
+expect_error "a --cells spec with a bad label" "--cells 'method=a,b:$work/judge.json': expected" \
+  "$rgtg" eval summarize --cells "method=a,b:$work/judge.json" --out "$work/bad.json"
+expect_error "neither --gens nor --cells" "give at least one --gens or --cells file" "$rgtg" eval summarize --out "$work/bad.json"
 expect_error "an unknown baseline" "no --gens file is labelled 'args'" \
   "$rgtg" eval summarize --gens "$work/topk.jsonl" --baseline args --out "$work/bad.json"
 head -3 "$work/pargs.jsonl" | sed 's/"reward": [-0-9.]*/"reward": null/' > "$work/partial.jsonl"

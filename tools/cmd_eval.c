@@ -81,6 +81,7 @@ int rgtg_cmd_eval_prefix_accuracy(int argc, char **argv) {
         RGTG_OPT("batch", RGTG_OPT_INT, &p.batch, "pairs per forward"),
         RGTG_OPT("max-len", RGTG_OPT_INT, &p.max_len, "tokens per sequence at most (0: the model's max_position_embeddings)"),
         RGTG_OPT("threads", RGTG_OPT_INT32, &p.threads, "libtorch threads"),
+        RGTG_OPT("results", RGTG_OPT_STRING, &p.results_path, "also write agreement cells at 25/50/75/100% (results.json)"),
         RGTG_OPT_END,
     };
     const rgtg_cli_t cli = {.command = "eval prefix-accuracy", .synopsis = "--rm DIR --data prefs.h5", .options = options};

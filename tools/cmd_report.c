@@ -19,8 +19,8 @@ static size_t collect(const rgtg_args_t *args, const char *name, const char **va
 
 static const rgtg_option_t render_options[] = {
     {"results", true, false, "results.json (schema: eval/RESULTS.md)"},
-    {"layout", true, false, "table1 | table2 | table3 | table4 | table5 | table9 | table10 | table12 | table13 | table14 | table15"},
-    {"out", true, false, "table file: .md, .csv or .tex (default: print Markdown only)"},
+    {"layout", true, false, "table1 | table2 | table3 | table4 | table5 | table9 | table10 | table12 | table13 | table14 | table15 | figure3"},
+    {"out", true, true, "table file: .md, .csv or .tex (repeatable: one table in several formats; default: print Markdown only)"},
     {"metric", true, false, "read this metric instead of the layout's main one"},
     {"where", true, true, "KEY=VALUE: use only cells whose label KEY is VALUE (repeatable)"},
     {"help", false, false, "this help"},
@@ -35,10 +35,13 @@ int rgtg_cmd_eval_render(int argc, char **argv) {
         rgtg_args_usage("eval render", "--results results.json --layout table1 [--out table.md|.csv|.tex]", render_options);
         return help ? 0 : 2;
     }
-    const char *where[64];
+    const char *where[64], *outs[64];
     rgtg_render_params_t params = rgtg_render_default_params();
     params.results_path = rgtg_args_get(&args, "results", NULL);
-    params.out_path = rgtg_args_get(&args, "out", NULL);
+    size_t out_count = collect(&args, "out", outs);
+    params.out_path = out_count ? outs[0] : NULL;
+    params.more_count = out_count > 1 ? out_count - 1 : 0;
+    for (size_t i = 0; i < params.more_count && i < RGTG_RENDER_MAX_OUTS; i++) params.more_outs[i] = outs[i + 1];
     params.layout.layout = rgtg_args_get(&args, "layout", NULL);
     params.layout.metric = rgtg_args_get(&args, "metric", NULL);
     params.layout.where = where;
