@@ -1,5 +1,6 @@
 /* data/inspect.c: a prefs.h5 made readable: inspect (counts, length percentiles, prefix pairs, drops,
- * attributes, decoded examples) and export (pairs or prefix pairs as decoded JSONL) (see inspect.h). */
+ * attributes, the round trip, the tokenizer's settings, decoded examples) and export (pairs or prefix
+ * pairs as decoded JSONL) (see inspect.h). */
 #include "inspect.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include "../core/fsutil.h"
 #include "../core/spm/spm.h"
 #include "expand.h"
+#include "round_trip.h"
 
 rgtg_inspect_params_t rgtg_inspect_default_params(void) {
     return (rgtg_inspect_params_t){.examples = 3};
@@ -190,14 +192,23 @@ rgtg_status_t rgtg_inspect_run(const rgtg_inspect_params_t *p, FILE *out) {
                    info->ratio, info->expand_seed, info->prefix_all, info->prefix_saturated[0],
                    info->prefix_saturated[1], info->prefix_saturated[2]);
     }
+    if (st == RGTG_OK) {
+        fprintf(out, "round trip (decode(encode(text)) == text; rows that do not, and unknown pieces, per source):\n");
+        rgtg_round_trip_print_attribute(out, "  ", info->round_trip);
+    }
     rgtg_spm_t *spm = NULL;
     char *tok_path = NULL;
-    if (st == RGTG_OK && examples > 0) {
+    if (st == RGTG_OK) { /* for its settings and the examples */
         st = load_file_tokenizer(path, tokenizer, info, tokenizer != NULL, &spm, &tok_path);
-        if (st == RGTG_OK && !spm) fprintf(out, "examples: no tokenizer.model beside the file (pass --tokenizer)\n");
+        if (st == RGTG_OK && !spm) fprintf(out, "tokenizer: no tokenizer.model beside the file (pass --tokenizer)\n");
+    }
+    if (st == RGTG_OK && spm) {
+        char settings[1024];
+        rgtg_spm_settings_describe(rgtg_spm_settings(spm), settings, sizeof settings);
+        fprintf(out, "tokenizer: %s\n  %s\n", tok_path, settings);
     }
     rgtg_prefs_close(f);
-    if (st == RGTG_OK && spm) st = show_examples(out, path, spm, examples);
+    if (st == RGTG_OK && spm && examples > 0) st = show_examples(out, path, spm, examples);
     rgtg_spm_free(spm);
     free(tok_path);
     return st;
