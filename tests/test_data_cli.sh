@@ -245,7 +245,7 @@ for name in jsonl hh ultrafeedback sharegpt postedit; do
     check "prepare $name: lossless text required, every row round-trips exactly" eval \
         "grep -q '^  round trip (lossless text required):' prep_$name.out && grep -Eq '^    [^ ]+: [1-9][0-9]* rows, 0 do not round-trip exactly, 0 unknown pieces' prep_$name.out"
 done
-for t in human-assistant:Human:,Assistant: instruction:Instruction:,Response: define:Definition:; do
+for t in instruction:Instruction:,Response: define:Definition:; do
     run "tokt_${t%%:*}" data tokenizer --input plain.txt --vocab 300 --template "${t%%:*}" --out "tok_${t%%:*}.model"
     check "tokenizer --template ${t%%:*}: its markers are user symbols" grep -q "user_symbols \"${t#*:}\"" "tokt_${t%%:*}.out"
 done
@@ -259,6 +259,7 @@ check "tokenizer --lossy-legacy: SentencePiece's old settings, recorded" grep -q
 run tokuni data tokenizer --input uni.jsonl uni_ultrafeedback.jsonl uni_sharegpt.json uni_postedit.tsv \
     --vocab 420 --template human-assistant --out uni.model
 check "tokenizer trains on the Unicode stress rows" test "$(rc tokuni)" = 0 -a -s uni.model
+check "tokenizer --template human-assistant: its markers are user symbols" grep -q 'user_symbols "Human:,Assistant:"' tokuni.out
 for f in uni:uni.jsonl uni_ultrafeedback:uni_ultrafeedback.jsonl uni_sharegpt:uni_sharegpt.json \
          uni_postedit:uni_postedit.tsv; do
     name=${f%%:*} file=${f#*:}
