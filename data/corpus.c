@@ -34,14 +34,14 @@ static rgtg_status_t user_symbols(const rgtg_corpus_params_t *p, char *list, siz
         if (strlen(p->user_symbols) >= capacity)
             return rgtg_error_set(RGTG_ERR_INVALID, "tokenizer: the user symbols are longer than %zu bytes", capacity - 1);
         strcpy(list, p->user_symbols);
-    } else if (p->template_name) {
+    } else if (p->template_name && strcmp(p->template_name, "none") != 0) {
         const rgtg_template_t *tmpl = rgtg_template_find(p->template_name);
         if (!tmpl) {
             char known[256] = "";
             for (const char *const *n = rgtg_template_names(); *n; n++)
                 snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", known[0] ? ", " : "", *n);
-            return rgtg_error_set(RGTG_ERR_INVALID, "tokenizer: unknown template \"%s\" (known: %s)", p->template_name,
-                                  known);
+            return rgtg_error_set(RGTG_ERR_INVALID, "tokenizer: unknown template \"%s\" (known: %s, none)",
+                                  p->template_name, known);
         }
         rgtg_status_t st = rgtg_template_markers(tmpl, list, capacity);
         if (st != RGTG_OK) return st;
