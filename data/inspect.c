@@ -200,7 +200,13 @@ rgtg_status_t rgtg_inspect_run(const rgtg_inspect_params_t *p, FILE *out) {
     char *tok_path = NULL;
     if (st == RGTG_OK) { /* for its settings and the examples */
         st = load_file_tokenizer(path, tokenizer, info, tokenizer != NULL, &spm, &tok_path);
-        if (st == RGTG_OK && !spm) fprintf(out, "tokenizer: no tokenizer.model beside the file (pass --tokenizer)\n");
+        if (st != RGTG_OK && !tokenizer && examples == 0) { /* only its settings were wanted: say why they are not shown */
+            fprintf(out, "tokenizer: %s\n", rgtg_error_message());
+            rgtg_error_clear();
+            st = RGTG_OK;
+        } else if (st == RGTG_OK && !spm) {
+            fprintf(out, "tokenizer: no tokenizer.model beside the file (pass --tokenizer)\n");
+        }
     }
     if (st == RGTG_OK && spm) {
         char settings[1024];
