@@ -395,3 +395,36 @@ rgtg_status_t rgtg_tokenizer_files_copy(const rgtg_tokenizer_files_t *files, con
     free(dst);
     return st;
 }
+
+rgtg_status_t rgtg_tokenizer_round_trip_ids(const rgtg_tokenizer_t *tok, const char *text, size_t len,
+                                            const int32_t *ids, size_t count, rgtg_tokenizer_round_trip_t *out) {
+    *out = (rgtg_tokenizer_round_trip_t){0};
+    if (tok->kind == RGTG_TOKENIZER_SENTENCEPIECE) { /* piece by piece where the model allows (spm.h) */
+        rgtg_spm_round_trip_t r;
+        rgtg_status_t st = rgtg_spm_round_trip_ids(tok->spm, text, len, ids, count, &r);
+        if (st == RGTG_OK) *out = (rgtg_tokenizer_round_trip_t){r.exact, r.unknown_pieces, r.first_difference};
+        return st;
+    }
+    for (size_t i = 0; i < count; i++) out->unknown_pieces += tok->unk_id >= 0 && ids[i] == tok->unk_id;
+    char *decoded = NULL;
+    size_t decoded_len = 0;
+    rgtg_status_t st = rgtg_tokenizer_decode(tok, ids, count, false, &decoded, &decoded_len);
+    if (st != RGTG_OK) return st;
+    size_t at = 0;
+    while (at < len && at < decoded_len && text[at] == decoded[at]) at++;
+    out->exact = at == len && at == decoded_len;
+    out->first_difference = out->exact ? 0 : at;
+    free(decoded);
+    return RGTG_OK;
+}
+
+bool rgtg_tokenizer_trained_lossless(const rgtg_tokenizer_t *tok) {
+    if (tok->kind != RGTG_TOKENIZER_SENTENCEPIECE) return false;
+    const rgtg_spm_settings_t *settings = rgtg_spm_settings(tok->spm);
+    return settings != NULL && settings->trained_by_rgtg && settings->lossless;
+}
+
+void rgtg_tokenizer_describe(const rgtg_tokenizer_t *tok, char *out, size_t capacity) {
+    if (tok->kind == RGTG_TOKENIZER_SENTENCEPIECE) rgtg_spm_settings_describe(rgtg_spm_settings(tok->spm), out, capacity);
+    else snprintf(out, capacity, "tokenizer.json, vocabulary %d", tok->vocab_size);
+}

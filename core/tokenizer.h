@@ -97,4 +97,20 @@ const char *rgtg_tokenizer_id_to_piece(const rgtg_tokenizer_t *tok, int id, size
 /* The id of a token string (NUL-terminated), or -1 when it is not a token. */
 int rgtg_tokenizer_piece_to_id(const rgtg_tokenizer_t *tok, const char *piece);
 
+/* Whether text survives the tokenizer: decode(ids) == text byte for byte, ids being text's encoding
+ * (special tokens kept in the decode). */
+typedef struct {
+    bool exact;
+    size_t unknown_pieces;   /* ids that are the unk id (0 with byte fallback) */
+    size_t first_difference; /* when not exact: the byte offset in text where the decoded text departs */
+} rgtg_tokenizer_round_trip_t;
+rgtg_status_t rgtg_tokenizer_round_trip_ids(const rgtg_tokenizer_t *tok, const char *text, size_t len,
+                                            const int32_t *ids, size_t count, rgtg_tokenizer_round_trip_t *out);
+
+/* Whether `rgtg data tokenizer` trained it with the lossless settings (a SentencePiece model whose
+ * recorded settings say so); such tokenizers must round-trip every text. */
+bool rgtg_tokenizer_trained_lossless(const rgtg_tokenizer_t *tok);
+/* One line on its settings: a SentencePiece model's recorded settings, or the kind of a tokenizer.json. */
+void rgtg_tokenizer_describe(const rgtg_tokenizer_t *tok, char *out, size_t capacity);
+
 #endif

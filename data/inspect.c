@@ -1,5 +1,6 @@
 /* data/inspect.c: a prefs.h5 made readable: inspect (counts, length percentiles, prefix pairs, drops,
- * attributes, decoded examples) and export (pairs or prefix pairs as decoded JSONL) (see inspect.h). */
+ * attributes, the round trip, the tokenizer's settings, decoded examples) and export (pairs or prefix
+ * pairs as decoded JSONL) (see inspect.h). */
 #include "inspect.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include "../core/fsutil.h"
 #include "../core/tokenizer.h"
 #include "expand.h"
+#include "round_trip.h"
 
 rgtg_inspect_params_t rgtg_inspect_default_params(void) {
     return (rgtg_inspect_params_t){.examples = 3};
@@ -93,11 +95,11 @@ static void print_json_string(FILE *out, int indent, int width, const char *labe
     json_decref(s);
 }
 
-static rgtg_status_t decode_span(const rgtg_tokenizer_t *spm, rgtg_token_span_t span, char **text) {
-    return rgtg_tokenizer_decode(spm, span.ids, (size_t)span.len, false, text, NULL);
+static rgtg_status_t decode_span(const rgtg_tokenizer_t *tok, rgtg_token_span_t span, char **text) {
+    return rgtg_tokenizer_decode(tok, span.ids, (size_t)span.len, false, text, NULL);
 }
 
-static rgtg_status_t show_examples(FILE *out, const char *path, const rgtg_tokenizer_t *spm, int64_t examples) {
+static rgtg_status_t show_examples(FILE *out, const char *path, const rgtg_tokenizer_t *tok, int64_t examples) {
     rgtg_prefs_t *f = NULL;
     rgtg_status_t st = rgtg_prefs_open(path, &f);
     int64_t n = st == RGTG_OK ? rgtg_prefs_pair_count(f) : 0;
@@ -106,9 +108,9 @@ static rgtg_status_t show_examples(FILE *out, const char *path, const rgtg_token
         rgtg_pref_pair_t pair;
         char *text[3] = {NULL, NULL, NULL};
         st = rgtg_prefs_get(f, i, &pair);
-        if (st == RGTG_OK) st = decode_span(spm, pair.prompt, &text[0]);
-        if (st == RGTG_OK) st = decode_span(spm, pair.chosen, &text[1]);
-        if (st == RGTG_OK) st = decode_span(spm, pair.rejected, &text[2]);
+        if (st == RGTG_OK) st = decode_span(tok, pair.prompt, &text[0]);
+        if (st == RGTG_OK) st = decode_span(tok, pair.chosen, &text[1]);
+        if (st == RGTG_OK) st = decode_span(tok, pair.rejected, &text[2]);
         if (st == RGTG_OK) {
             fprintf(out, "  pair %" PRId64 " (%s)\n", i, rgtg_split_name(pair.split));
             print_json_string(out, 4, 9, "prompt", text[0]);
@@ -194,16 +196,30 @@ rgtg_status_t rgtg_inspect_run(const rgtg_inspect_params_t *p, FILE *out) {
                    info->ratio, info->expand_seed, info->prefix_all, info->prefix_saturated[0],
                    info->prefix_saturated[1], info->prefix_saturated[2]);
     }
-    rgtg_tokenizer_t *spm = NULL;
+    if (st == RGTG_OK) {
+        fprintf(out, "round trip (decode(encode(text)) == text; rows that do not, and unknown pieces, per source):\n");
+        rgtg_round_trip_print_attribute(out, "  ", info->round_trip);
+    }
+    rgtg_tokenizer_t *tok = NULL;
     char *tok_path = NULL;
-    if (st == RGTG_OK && examples > 0) {
-        st = load_file_tokenizer(path, tokenizer, info, tokenizer != NULL, &spm, &tok_path);
-        if (st == RGTG_OK && !spm)
-            fprintf(out, "examples: no tokenizer.json or tokenizer.model beside the file (pass --tokenizer)\n");
+    if (st == RGTG_OK) { /* for its settings and the examples */
+        st = load_file_tokenizer(path, tokenizer, info, tokenizer != NULL, &tok, &tok_path);
+        if (st != RGTG_OK && !tokenizer && examples == 0) { /* only its settings were wanted: say why they are not shown */
+            fprintf(out, "tokenizer: %s\n", rgtg_error_message());
+            rgtg_error_clear();
+            st = RGTG_OK;
+        } else if (st == RGTG_OK && !tok) {
+            fprintf(out, "tokenizer: no tokenizer.json or tokenizer.model beside the file (pass --tokenizer)\n");
+        }
+    }
+    if (st == RGTG_OK && tok) {
+        char settings[1024];
+        rgtg_tokenizer_describe(tok, settings, sizeof settings);
+        fprintf(out, "tokenizer: %s\n  %s\n", tok_path, settings);
     }
     rgtg_prefs_close(f);
-    if (st == RGTG_OK && spm) st = show_examples(out, path, spm, examples);
-    rgtg_tokenizer_free(spm);
+    if (st == RGTG_OK && tok && examples > 0) st = show_examples(out, path, tok, examples);
+    rgtg_tokenizer_free(tok);
     free(tok_path);
     return st;
 }
@@ -213,9 +229,9 @@ static int span_ends_with(rgtg_token_span_t span, int32_t id) {
 }
 
 /* Adds key: decoded span to obj. */
-static rgtg_status_t set_decoded(json_t *obj, const char *key, const rgtg_tokenizer_t *spm, rgtg_token_span_t span) {
+static rgtg_status_t set_decoded(json_t *obj, const char *key, const rgtg_tokenizer_t *tok, rgtg_token_span_t span) {
     char *text = NULL;
-    rgtg_status_t st = decode_span(spm, span, &text);
+    rgtg_status_t st = decode_span(tok, span, &text);
     if (st == RGTG_OK && json_object_set_new(obj, key, json_string(text)) != 0)
         st = rgtg_error_set(RGTG_ERR_FORMAT, "decoded %s is not valid UTF-8", key);
     free(text);
@@ -232,7 +248,7 @@ static rgtg_status_t write_line(FILE *fp, json_t *obj, const char *out_name) {
     return st;
 }
 
-static rgtg_status_t export_pair(FILE *fp, const char *out_name, const rgtg_tokenizer_t *spm, const rgtg_prefs_t *f,
+static rgtg_status_t export_pair(FILE *fp, const char *out_name, const rgtg_tokenizer_t *tok, const rgtg_prefs_t *f,
                                  int64_t id, int64_t prefix_len) {
     rgtg_pref_pair_t pair;
     rgtg_status_t st = rgtg_prefs_get(f, id, &pair);
@@ -241,19 +257,19 @@ static rgtg_status_t export_pair(FILE *fp, const char *out_name, const rgtg_toke
     int32_t eos = rgtg_prefs_info(f)->eos_id;
     json_object_set_new(obj, "pair", json_integer(id));
     json_object_set_new(obj, "split", json_string(rgtg_split_name(pair.split)));
-    if (st == RGTG_OK) st = set_decoded(obj, "prompt", spm, pair.prompt);
+    if (st == RGTG_OK) st = set_decoded(obj, "prompt", tok, pair.prompt);
     if (prefix_len > 0) {
         rgtg_prefix_view_t view = rgtg_prefix_view(&pair, prefix_len);
         json_object_set_new(obj, "prefix_len", json_integer(prefix_len));
-        if (st == RGTG_OK) st = set_decoded(obj, "chosen_prefix", spm, view.chosen);
-        if (st == RGTG_OK) st = set_decoded(obj, "rejected_prefix", spm, view.rejected);
+        if (st == RGTG_OK) st = set_decoded(obj, "chosen_prefix", tok, view.chosen);
+        if (st == RGTG_OK) st = set_decoded(obj, "rejected_prefix", tok, view.rejected);
         json_object_set_new(obj, "chosen_tokens", json_integer(view.chosen.len));
         json_object_set_new(obj, "rejected_tokens", json_integer(view.rejected.len));
         json_object_set_new(obj, "chosen_eos", json_boolean(span_ends_with(view.chosen, eos)));
         json_object_set_new(obj, "rejected_eos", json_boolean(span_ends_with(view.rejected, eos)));
     } else {
-        if (st == RGTG_OK) st = set_decoded(obj, "chosen", spm, pair.chosen);
-        if (st == RGTG_OK) st = set_decoded(obj, "rejected", spm, pair.rejected);
+        if (st == RGTG_OK) st = set_decoded(obj, "chosen", tok, pair.chosen);
+        if (st == RGTG_OK) st = set_decoded(obj, "rejected", tok, pair.rejected);
         json_object_set_new(obj, "prompt_tokens", json_integer(pair.prompt.len));
         json_object_set_new(obj, "chosen_tokens", json_integer(pair.chosen.len));
         json_object_set_new(obj, "rejected_tokens", json_integer(pair.rejected.len));
@@ -269,11 +285,11 @@ rgtg_status_t rgtg_export_run(const rgtg_export_params_t *p) {
     bool prefixes = p->prefixes;
     int64_t limit = p->limit;
     rgtg_prefs_t *f = NULL;
-    rgtg_tokenizer_t *spm = NULL;
+    rgtg_tokenizer_t *tok = NULL;
     char *tok_path = NULL;
     rgtg_atomic_file_t file = {0};
     rgtg_status_t st = rgtg_prefs_open(path, &f);
-    if (st == RGTG_OK) st = load_file_tokenizer(path, tokenizer, rgtg_prefs_info(f), 1, &spm, &tok_path);
+    if (st == RGTG_OK) st = load_file_tokenizer(path, tokenizer, rgtg_prefs_info(f), 1, &tok, &tok_path);
     if (st == RGTG_OK && prefixes && !rgtg_prefs_info(f)->has_prefix)
         st = rgtg_error_set(RGTG_ERR_INVALID, "%s: no prefix index (rgtg data expand adds one)", path);
     if (st == RGTG_OK && out) st = rgtg_atomic_begin(&file, out);
@@ -288,12 +304,12 @@ rgtg_status_t rgtg_export_run(const rgtg_export_params_t *p) {
             int64_t count;
             rgtg_prefs_prefixes(f, s, &pairs, &lens, &count);
             for (int64_t i = 0; i < count && st == RGTG_OK && (limit <= 0 || written < limit); i++, written++)
-                st = export_pair(fp, out_name, spm, f, pairs[i], lens[i]);
+                st = export_pair(fp, out_name, tok, f, pairs[i], lens[i]);
         } else {
             int64_t count;
             const int64_t *ids = rgtg_prefs_split_pairs(f, s, &count);
             for (int64_t i = 0; i < count && st == RGTG_OK && (limit <= 0 || written < limit); i++, written++)
-                st = export_pair(fp, out_name, spm, f, ids[i], 0);
+                st = export_pair(fp, out_name, tok, f, ids[i], 0);
         }
     }
     if (st == RGTG_OK && out) st = rgtg_atomic_commit(&file);
@@ -301,7 +317,7 @@ rgtg_status_t rgtg_export_run(const rgtg_export_params_t *p) {
     if (st == RGTG_OK && !out && fflush(stdout) != 0)
         st = rgtg_error_set(RGTG_ERR_IO, "stdout: cannot write (%s)", strerror(errno));
     rgtg_prefs_close(f);
-    rgtg_tokenizer_free(spm);
+    rgtg_tokenizer_free(tok);
     free(tok_path);
     return st;
 }

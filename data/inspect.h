@@ -1,5 +1,5 @@
 /* data/inspect.h: a prefs.h5 made readable: `data inspect` (counts, length percentiles, prefix
- * pairs, drops, attributes, decoded examples) and `data export` (what training will see, as decoded
+ * pairs, drops, attributes, the round trip per source, the tokenizer's settings, decoded examples) and `data export` (what training will see, as decoded
  * JSONL). The tokenizer is --tokenizer or tokenizer.model beside the file; its sha256 must match the
  * file's, or the decoded text would be nonsense. */
 #ifndef RGTG_DATA_INSPECT_H

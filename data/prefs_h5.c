@@ -306,6 +306,7 @@ rgtg_status_t rgtg_prefs_writer_commit(rgtg_prefs_writer_t *w, const rgtg_prefs_
         snprintf(name, sizeof name, "dropped_%s", counts->drop_reasons[i]);
         ok = write_attr_i64(root, name, counts->drop_counts[i]) >= 0;
     }
+    if (ok && counts && counts->round_trip) ok = write_attr_string(root, "round_trip", counts->round_trip) >= 0;
     if (!ok) WRITER_FAIL("%s: cannot write attributes (%s)", w->path, rgtg_h5_detail());
     writer_close_handles(w);
     herr_t rc = H5Fclose(w->file);
@@ -349,6 +350,7 @@ void rgtg_prefs_close(rgtg_prefs_t *f) {
     free(in->source_files);
     free(in->source_sha256);
     free(in->options);
+    free(in->round_trip);
     for (size_t i = 0; i < in->drop_reason_count; i++) free(in->drop_reasons[i]);
     free(in->drop_reasons);
     free(in->drop_counts);
@@ -548,10 +550,10 @@ static rgtg_status_t read_attributes(rgtg_prefs_t *f, hid_t root) {
         return rgtg_error_set(RGTG_ERR_FORMAT, "%s: attributes vocab_size %d, eos_id %d, pad_id %d are inconsistent",
                               path, in->vocab_size, in->eos_id, in->pad_id);
     static const char *const strings[] = {"tokenizer_sha256", "template_name", "template_text", "source_files",
-                                          "source_sha256", "options"};
+                                          "source_sha256", "options", "round_trip"};
     char **string_out[] = {&in->tokenizer_sha256, &in->template_name, &in->template_text, &in->source_files,
-                           &in->source_sha256, &in->options};
-    for (int i = 0; i < 6; i++)
+                           &in->source_sha256, &in->options, &in->round_trip};
+    for (int i = 0; i < 7; i++)
         if (read_attr_string(path, root, strings[i], string_out[i]) < 0) return RGTG_ERR_FORMAT;
     if (read_attr_number(path, root, "seed", H5T_NATIVE_UINT64, &in->seed) < 0 ||
         read_attr_number(path, root, "rows_read", H5T_NATIVE_INT64, &in->rows_read) < 0 ||

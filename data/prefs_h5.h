@@ -44,6 +44,7 @@ typedef struct {
     const char *const *drop_reasons; /* written as attributes "dropped_<reason>" */
     const int64_t *drop_counts;
     size_t drop_reason_count;
+    const char *round_trip; /* per source "rows inexact_rows unknown_pieces SOURCE" lines (data/round_trip.h); NULL: none */
 } rgtg_prefs_counts_t;
 
 typedef struct rgtg_prefs_writer rgtg_prefs_writer_t;
@@ -82,7 +83,7 @@ typedef struct {
     int format_version;
     char *tokenizer_sha256;
     int32_t vocab_size, eos_id, pad_id;
-    char *template_name, *template_text, *source_files, *source_sha256, *options; /* "" when absent */
+    char *template_name, *template_text, *source_files, *source_sha256, *options, *round_trip; /* "" when absent */
     uint64_t seed;
     int64_t rows_read, rows_kept;
     size_t drop_reason_count;

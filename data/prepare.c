@@ -1,6 +1,6 @@
 /* data/prepare.c: the one writer path into prefs.h5 (see prepare.h): a session that templates,
- * tokenizes, truncates, splits and counts pairs, and rgtg_prepare_run, which feeds it from
- * preference files. */
+ * tokenizes, checks the round trip, truncates, splits and counts pairs, and rgtg_prepare_run, which
+ * feeds it from preference files. */
 #include "prepare.h"
 
 #include <errno.h>
@@ -36,6 +36,7 @@ struct rgtg_prepare {
     char *drop_names[RGTG_PREPARE_MAX_DROPS];
     int64_t drop_counts[RGTG_PREPARE_MAX_DROPS];
     size_t drop_count;
+    rgtg_round_trip_tally_t round_trip;
 };
 
 /* ---- drop counts ---- */
@@ -70,6 +71,7 @@ static void sort_drops(rgtg_prepare_t *s) {
 
 static void session_free(rgtg_prepare_t *s) {
     for (size_t i = 0; i < s->drop_count; i++) free(s->drop_names[i]);
+    rgtg_round_trip_tally_free(&s->round_trip);
     rgtg_tokenizer_free(s->tok);
     free(s);
 }
@@ -131,6 +133,8 @@ rgtg_status_t rgtg_prepare_add(rgtg_prepare_t *s, const char *prompt, const char
     }
     const char *sources[3] = {texts[0] ? texts[0] : prompt, texts[1] ? texts[1] : chosen, texts[2] ? texts[2] : rejected};
     for (int k = 0; k < 3 && st == RGTG_OK; k++) st = rgtg_tokenizer_encode(s->tok, sources[k], strlen(sources[k]), &ids[k], &lens[k]);
+    static const char *const names[3] = {"prompt", "chosen response", "rejected response"};
+    if (st == RGTG_OK) st = rgtg_round_trip_tally_row(&s->round_trip, names, sources, ids, lens, 3);
     if (st != RGTG_OK) goto done;
     if (same_ids(ids[1], lens[1], ids[2], lens[2])) {
         drop = lens[1] == 0 ? "empty_response" : "identical_responses";
@@ -149,6 +153,10 @@ done:
 }
 
 int64_t rgtg_prepare_kept(const rgtg_prepare_t *s) { return rgtg_prefs_writer_pair_count(s->writer); }
+
+rgtg_status_t rgtg_prepare_source(rgtg_prepare_t *s, const char *source) {
+    return rgtg_round_trip_tally_source(&s->round_trip, source);
+}
 
 /* ---- the session ---- */
 
@@ -206,6 +214,14 @@ rgtg_status_t rgtg_prepare_begin(const rgtg_prepare_params_t *p, const rgtg_prep
     s->first_source = r->source_count > 0 ? r->sources[0] : p->out;
     rgtg_status_t st = check_settings(s, p);
     if (st == RGTG_OK) st = rgtg_tokenizer_load(p->tokenizer, &s->tok);
+    if (st == RGTG_OK) rgtg_round_trip_tally_init(&s->round_trip, s->tok, p->lossless);
+    char *options = NULL;
+    if (st == RGTG_OK && r->options && r->options_lossless) {
+        size_t size = strlen(r->options) + 32;
+        options = malloc(size);
+        if (options) snprintf(options, size, "%s lossless=%s", r->options, s->round_trip.required ? "required" : "counted");
+        else st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    }
     char tok_sha[65] = "", *files = NULL, *hashes = NULL;
     if (st == RGTG_OK) memcpy(tok_sha, rgtg_tokenizer_sha256(s->tok), sizeof tok_sha);
     if (st == RGTG_OK) st = hash_sources(r, &files, &hashes);
@@ -219,10 +235,10 @@ rgtg_status_t rgtg_prepare_begin(const rgtg_prepare_params_t *p, const rgtg_prep
         .source_files = files,
         .source_sha256 = hashes,
         .seed = p->seed,
-        .options = r->options,
+        .options = options ? options : r->options,
     };
     if (st == RGTG_OK) st = rgtg_prefs_writer_open(p->out, &attrs, &s->writer);
-    free(files), free(hashes);
+    free(files), free(hashes), free(options);
     if (st != RGTG_OK) {
         session_free(s);
         return st;
@@ -246,10 +262,18 @@ rgtg_status_t rgtg_prepare_commit(rgtg_prepare_t *s, int64_t rows_read, rgtg_pre
         return st;
     }
     sort_drops(s);
+    char *round_trip = rgtg_round_trip_tally_attribute(&s->round_trip);
+    if (!round_trip) {
+        rgtg_status_t st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+        rgtg_prepare_abort(s);
+        return st;
+    }
     rgtg_prefs_counts_t counts = {.rows_read = rows_read, .drop_reasons = (const char *const *)s->drop_names,
-                                  .drop_counts = s->drop_counts, .drop_reason_count = s->drop_count};
+                                  .drop_counts = s->drop_counts, .drop_reason_count = s->drop_count,
+                                  .round_trip = round_trip};
     rgtg_status_t st = rgtg_prefs_writer_commit(s->writer, &counts);
     s->writer = NULL;
+    free(round_trip);
     if (st == RGTG_OK && result) {
         memset(result, 0, sizeof *result);
         result->rows_read = rows_read;
@@ -260,6 +284,9 @@ rgtg_status_t rgtg_prepare_commit(rgtg_prepare_t *s, int64_t rows_read, rgtg_pre
             snprintf(result->drop_reasons[i], sizeof result->drop_reasons[i], "%s", s->drop_names[i]);
             result->drop_counts[i] = s->drop_counts[i];
         }
+        result->lossless_required = s->round_trip.required;
+        result->source_count = s->round_trip.source_count;
+        memcpy(result->round_trip, s->round_trip.counts, sizeof result->round_trip);
     }
     session_free(s);
     return st;
@@ -278,7 +305,8 @@ static rgtg_status_t check_readable(const char *path) {
 static rgtg_status_t prepare_file(rgtg_prepare_t *s, const rgtg_prepare_params_t *p, const char *path,
                                   int64_t *rows_read, int64_t *skipped_shown) {
     rgtg_pref_reader_t *reader = NULL;
-    rgtg_status_t st = rgtg_pref_reader_open(path, p->format, &reader);
+    rgtg_status_t st = rgtg_prepare_source(s, path);
+    if (st == RGTG_OK) st = rgtg_pref_reader_open(path, p->format, &reader);
     while (st == RGTG_OK && (p->limit <= 0 || rgtg_prepare_kept(s) < p->limit)) {
         rgtg_raw_pair_t raw;
         rgtg_read_result_t result;
@@ -324,7 +352,8 @@ rgtg_status_t rgtg_prepare_run(const rgtg_prepare_params_t *p, rgtg_prepare_resu
     snprintf(options, sizeof options, "max_len=%" PRId64 " truncate=%s split=%g,%g,%g on_error=%s limit=%" PRId64,
              p->max_len, (unsigned)p->truncate <= RGTG_TRUNCATE_RIGHT ? rgtg_truncate_names[p->truncate] : "?",
              p->split[0], p->split[1], p->split[2], p->skip_errors ? "skip" : "fail", p->limit);
-    rgtg_prepare_record_t record = {.sources = p->inputs, .source_count = p->input_count, .options = options};
+    rgtg_prepare_record_t record = {.sources = p->inputs, .source_count = p->input_count, .options = options,
+                                    .options_lossless = true};
     rgtg_prepare_t *s = NULL;
     st = rgtg_prepare_begin(p, &record, &s);
     int64_t rows_read = 0, skipped_shown = 0;

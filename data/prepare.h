@@ -14,7 +14,11 @@
  *   as over_max_len.
  * - The split comes from a seeded hash of the prompt text (unless the caller names it), so pairs
  *   sharing a prompt share a split (no prompt of the test split is trained on) and the assignment
- *   streams: the same input and seed give the same file, byte for byte. */
+ *   streams: the same input and seed give the same file, byte for byte.
+ * - Every text tokenized is checked: decode(encode(text)) == text, byte for byte (data/round_trip.h).
+ *   The rows that fail and their unknown pieces are counted per source and recorded (round_trip);
+ *   with lossless text required (the default for a tokenizer rgtg trained with its lossless
+ *   settings), the first text that fails stops the session and nothing is written. */
 #ifndef RGTG_DATA_PREPARE_H
 #define RGTG_DATA_PREPARE_H
 
@@ -23,6 +27,7 @@
 
 #include "../core/status.h"
 #include "prefs_h5.h"
+#include "round_trip.h"
 
 typedef enum { RGTG_TRUNCATE_DROP = 0, RGTG_TRUNCATE_LEFT = 1, RGTG_TRUNCATE_RIGHT = 2 } rgtg_truncate_t;
 /* "drop", "left", "right", NULL (indexed by rgtg_truncate_t). */
@@ -40,6 +45,7 @@ typedef struct {
     rgtg_truncate_t truncate;    /* what happens to a pair over max_len */
     double split[3];             /* train, valid, test fractions, summing to 1 */
     uint64_t seed;               /* seed of the split hash, recorded in the file */
+    rgtg_lossless_t lossless;    /* whether a text the tokenizer loses stops the session (AUTO: as the tokenizer says) */
     /* rgtg_prepare_run only: */
     const char *inputs[RGTG_PREPARE_MAX_INPUTS]; /* preference files (.gz read too) */
     int input_count;
@@ -48,7 +54,8 @@ typedef struct {
     int64_t limit;               /* stop after this many pairs are kept (0: all) */
 } rgtg_prepare_params_t;
 
-/* No template, no length limit (truncate drop), split 0.9/0.05/0.05, seed 1, fail on errors, no limit. */
+/* No template, no length limit (truncate drop), split 0.9/0.05/0.05, seed 1, lossless text as the
+ * tokenizer says, fail on errors, no limit. */
 rgtg_prepare_params_t rgtg_prepare_default_params(void);
 
 typedef struct {
@@ -58,6 +65,9 @@ typedef struct {
     size_t drop_count;                              /* reasons, sorted by name */
     char drop_reasons[RGTG_PREPARE_MAX_DROPS][64];
     int64_t drop_counts[RGTG_PREPARE_MAX_DROPS];
+    bool lossless_required;                         /* a text the tokenizer lost would have stopped the session */
+    size_t source_count;                            /* round-trip counts per source, in the order counted */
+    rgtg_round_trip_counts_t round_trip[RGTG_ROUND_TRIP_MAX_SOURCES];
 } rgtg_prepare_result_t;
 
 /* The whole `data prepare`: checks everything it can before reading a row (inputs readable, format
@@ -74,6 +84,7 @@ typedef struct {
     const char *template_name;   /* NULL: the params' template ("none" without one) */
     const char *template_text;   /* NULL: the params' template's text ("{prompt}" without one) */
     const char *options;         /* how the file was made, recorded as is; NULL: none */
+    bool options_lossless;       /* options gets " lossless=required" or " lossless=counted" appended */
 } rgtg_prepare_record_t;
 
 typedef struct rgtg_prepare rgtg_prepare_t;
@@ -82,7 +93,10 @@ typedef struct rgtg_prepare rgtg_prepare_t;
  * params' tokenizer, out, template_name, max_len, truncate, split and seed. */
 rgtg_status_t rgtg_prepare_begin(const rgtg_prepare_params_t *params, const rgtg_prepare_record_t *record,
                                  rgtg_prepare_t **out);
-/* One pair: template, tokenize, truncate, write to split (-1: by the prompt hash). A pair that is not
+/* Counts the round trip of the pairs that follow under source (e.g. the input's path); pairs added
+ * before any source are counted under "(all sources)". */
+rgtg_status_t rgtg_prepare_source(rgtg_prepare_t *session, const char *source);
+/* One pair: template, tokenize, check the round trip, truncate, write to split (-1: by the prompt hash). A pair that is not
  * kept is counted under its reason, which *dropped names (NULL when kept; dropped may be NULL). */
 rgtg_status_t rgtg_prepare_add(rgtg_prepare_t *session, const char *prompt, const char *chosen, const char *rejected,
                                int split, const char **dropped);

@@ -109,3 +109,56 @@ rgtg_status_t rgtg_template_response(const rgtg_template_t *tmpl, const char *re
     memcpy(*out + prefix_len, response, len + 1);
     return RGTG_OK;
 }
+
+/* ---- fixed markers (read off the same text) ---- */
+
+/* A letter: ASCII, or any byte of a non-ASCII character (markers in other scripts count too). */
+static int is_letter_byte(unsigned char c) { return c >= 0x80 || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+
+/* A word of the template's text that ends in ':' after a letter and holds no brace or comma (a comma
+ * would split the list). */
+static int is_marker(const char *word, size_t len) {
+    if (len < 2 || word[len - 1] != ':' || memchr(word, '{', len) || memchr(word, '}', len) || memchr(word, ',', len))
+        return 0;
+    for (size_t i = 0; i + 1 < len; i++)
+        if (is_letter_byte((unsigned char)word[i])) return 1;
+    return 0;
+}
+
+/* Appends word to the comma-separated list unless it is there already; -1 when it does not fit. */
+static int add_marker(char *out, size_t capacity, const char *word, size_t len) {
+    for (const char *item = out; *item;) {
+        size_t item_len = strcspn(item, ",");
+        if (item_len == len && !memcmp(item, word, len)) return 0;
+        item += item_len + (item[item_len] == ',');
+    }
+    size_t used = strlen(out), need = used + (used > 0) + len + 1;
+    if (need > capacity) return -1;
+    if (used > 0) out[used++] = ',';
+    memcpy(out + used, word, len);
+    out[used + len] = '\0';
+    return 0;
+}
+
+rgtg_status_t rgtg_template_markers(const rgtg_template_t *tmpl, char *out, size_t capacity) {
+    if (!tmpl || !out || capacity == 0) return rgtg_error_set(RGTG_ERR_INVALID, "template markers: bad arguments");
+    *out = '\0';
+    const char *p = tmpl->text, *word = NULL; /* word: where the current word starts */
+    for (;;) {
+        /* a word ends at whitespace, a placeholder or the end; "{{" and "}}" are literal braces */
+        int literal_brace = (p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}');
+        int ends = *p == '\0' || strchr(" \t\n\r\v\f", *p) || (*p == '{' && !literal_brace);
+        if (ends && word && is_marker(word, (size_t)(p - word)) && add_marker(out, capacity, word, (size_t)(p - word)))
+            return rgtg_error_set(RGTG_ERR_INVALID, "template %s: its markers do not fit in %zu bytes", tmpl->name,
+                                  capacity);
+        if (*p == '\0') return RGTG_OK;
+        if (!ends) {
+            if (!word) word = p;
+            p += literal_brace ? 2 : 1;
+        } else {
+            word = NULL;
+            const char *close = *p == '{' ? strchr(p, '}') : NULL;
+            p = *p != '{' ? p + 1 : close ? close + 1 : p + strlen(p);
+        }
+    }
+}

@@ -37,4 +37,10 @@ rgtg_status_t rgtg_template_render(const rgtg_template_t *tmpl, const char *cons
 /* response_prefix + response, malloc'd. */
 rgtg_status_t rgtg_template_response(const rgtg_template_t *tmpl, const char *response, char **out);
 
+/* The template's fixed markers: the words of its text outside placeholders (split at whitespace) that
+ * end in ':' after a letter, e.g. "Human:" and "Assistant:", each once, in order. A tokenizer keeps
+ * them as whole pieces (user symbols, data/corpus.h). Written into out as a comma-separated list
+ * ("" when there are none); RGTG_ERR_INVALID when it does not fit in capacity bytes. */
+rgtg_status_t rgtg_template_markers(const rgtg_template_t *tmpl, char *out, size_t capacity);
+
 #endif

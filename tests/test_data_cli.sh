@@ -1,13 +1,16 @@
 #!/bin/bash
 # tests/test_data_cli.sh: end-to-end checks of `rgtg data tokenizer|prepare|expand|inspect|export` on
 # fixtures it writes itself (jsonl, hh .jsonl.gz, ultrafeedback, sharegpt, post-edit TSV, plain text):
-# round trips, expansion counts, the prefix convention, byte-for-byte determinism and the bad inputs.
+# round trips, expansion counts, the prefix convention, byte-for-byte determinism and the bad inputs;
+# lossless text: Unicode stress rows in the jsonl, ultrafeedback, sharegpt and post-edit shapes come back
+# byte for byte, the tokenizer's settings and the per-file round-trip counts are recorded and shown, and
+# a tokenizer that loses text is refused when lossless text is required.
 # usage: tests/test_data_cli.sh PATH/TO/rgtg   (prints ok/FAIL lines; exits 1 on any failure)
 set -u
 . "$(dirname "$0")/lib.sh"
 RGTG=${1:?usage: test_data_cli.sh PATH/TO/rgtg}
 RGTG=$(cd "$(dirname "$RGTG")" && pwd)/$(basename "$RGTG")
-PY=${PYTHON:-python3}
+PY=${PYTHON:-/usr/bin/python3}
 T=$(mktemp -d "${TMPDIR:-/tmp}/rgtg-data-cli.XXXXXX")
 trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 cd "$T" || exit 1
@@ -91,6 +94,53 @@ with open("postedit.tsv", "w") as f, open("expected_postedit.jsonl", "w") as e:
 
 with open("plain.txt", "w") as f:
     for i in range(300): f.write(text(4, 20) + ".\n")
+
+# Unicode stress rows, which a lossless tokenizer must give back byte for byte: newlines, runs of spaces
+# and tabs, leading and trailing spaces, CJK, emoji with joiners, combining marks, right-to-left text
+# with direction marks, C0 and C1 controls, odd spaces, astral and private-use characters
+pieces = ["\n", "\n\n", "\r\n", "\t", "\t\t", "   ", "  \n  ", "\n\n\n", "\u4e2d\u6587\u5b57", "\u3072\u3089\u304c\u306a",
+          "\ud55c\uad6d\uc5b4", "\U0001F468\u200d\U0001F469\u200d\U0001F467", "\U0001F3F3\ufe0f\u200d\U0001F308",
+          "\U0001F469\U0001F3FD\u200d\U0001F4BB", "\U0001F1EB\U0001F1F7", "e\u0301\u0323", "a\u0308\u0304",
+          "\u0915\u094d\u0937", "\u200f\u05e9\u05dc\u05d5\u05dd\u200e", "\u202b\u0645\u0631\u062d\u0628\u0627\u202c",
+          "\x01\x1f\x7f", "\x85\x9f", "\u00a0", "\u3000", "\u200b", "\ufeff", "\u2028", "\ufb01", "\uff21",
+          "\u2163", "\U0001D400", "\U0010FFFF", "\ue000", "\u2014 \u201cquotes\u201d", "\u00fcn\u00efcode", "0123456789",
+          "Human:", "Assistant:"]
+line_free = [x for x in pieces if not any(c in x for c in "\t\r\n\x85\u2028")]  # one TSV field
+def stress(lo, hi, choices=pieces):
+    parts = [rng.choice(choices) if rng.random() < 0.6 else rng.choice(words) for _ in range(rng.randint(lo, hi))]
+    return rng.choice(["", " ", "  "]) + " ".join(parts) + " word" + rng.choice(["", " ", "  "])
+def one_space_off(x): return x[1:] if x.startswith(" ") else x  # responses lose one leading space (FORMAT.md)
+with open("uni.jsonl", "w") as f, open("expected_uni.jsonl", "w") as e:
+    for i in range(40):
+        p, c, r = stress(2, 12), stress(2, 16), stress(2, 16)
+        if i == 0: p = "Line one\n\nLine two \u2014 \u201cquotes\u201d \U0001F600 \u00fcn\u00efcode"
+        f.write(json.dumps({"prompt": p, "chosen": c, "rejected": r}) + "\n")
+        expect(e, p, one_space_off(c), one_space_off(r))
+with open("uni_ultrafeedback.jsonl", "w") as f, open("expected_uni_ultrafeedback.jsonl", "w") as e:
+    for i in range(40):
+        p, a, b = stress(2, 12), stress(2, 16), stress(2, 16)
+        msg = lambda x: [{"role": "user", "content": p}, {"role": "assistant", "content": x}]
+        f.write(json.dumps({"prompt": p, "prompt_id": "%04d" % i, "chosen": msg(a), "rejected": msg(b),
+                            "score_chosen": 8.0, "score_rejected": 3.0}) + "\n")
+        expect(e, p, one_space_off(a), one_space_off(b))
+rows = []
+with open("expected_uni_sharegpt.jsonl", "w") as e:
+    for i in range(40):
+        q, a, b = stress(2, 12), stress(2, 16), stress(2, 16)
+        rows.append({"conversations": [{"from": "human", "value": q}], "chosen": {"from": "gpt", "value": a},
+                     "rejected": {"from": "gpt", "value": b}})
+        expect(e, "Human: %s\n\nAssistant:" % q, one_space_off(a), one_space_off(b))
+with open("uni_sharegpt.json", "w") as f:
+    json.dump(rows, f, indent=1, ensure_ascii=False)
+with open("uni_postedit.tsv", "w") as f, open("expected_uni_postedit.jsonl", "w") as e:
+    f.write("S\tMT\tPE\n")
+    for i in range(40):
+        s, mt = stress(2, 12, line_free).strip(), stress(2, 12, line_free)
+        pe = mt + " " + text(1, 4)
+        f.write("%s\t%s\t%s\n" % (s, mt, pe))
+        expect(e, s, one_space_off(pe), one_space_off(mt))
+with open("spacechar.jsonl", "w") as f:  # U+2581, which SentencePiece decodes as a space
+    f.write(json.dumps({"prompt": "a\u2581b", "chosen": "yes", "rejected": "no"}) + "\n")
 EOF
 
 # compare.py EXPORT EXPECTED: the export decodes back to exactly the expected texts (the tokenizer is
@@ -188,6 +238,63 @@ run prep_multi data prepare --input prefs.jsonl ultrafeedback.jsonl --tokenizer 
 run exp_multi data export multi.h5 --tokenizer tok.model
 cat expected_jsonl.jsonl expected_ultrafeedback.jsonl >expected_multi.jsonl
 check "prepare of two inputs keeps them in order" $PY compare.py exp_multi.out expected_multi.jsonl
+
+# ---- lossless text ----
+check "tokenizer: lossless settings by default, printed from the model" grep -q "settings: unigram vocab 356 .*byte_fallback on normalization identity remove_extra_whitespaces off add_dummy_prefix off whitespace_only_pieces on split_digits on user_symbols \"\" trained_by rgtg (lossless settings)" tok.out
+for name in jsonl hh ultrafeedback sharegpt postedit; do
+    check "prepare $name: lossless text required, every row round-trips exactly" eval \
+        "grep -q '^  round trip (lossless text required):' prep_$name.out && grep -Eq '^    [^ ]+: [1-9][0-9]* rows, 0 do not round-trip exactly, 0 unknown pieces' prep_$name.out"
+done
+for t in instruction:Instruction:,Response:; do
+    run "tokt_${t%%:*}" data tokenizer --input plain.txt --vocab 300 --template "${t%%:*}" --out "tok_${t%%:*}.model"
+    check "tokenizer --template ${t%%:*}: its markers are user symbols" grep -q "user_symbols \"${t#*:}\"" "tokt_${t%%:*}.out"
+done
+run toklegacy data tokenizer --input prefs.jsonl --vocab 70 --no-byte-fallback --normalization nmt_nfkc \
+    --remove-extra-whitespaces --add-dummy-prefix --no-whitespace-pieces --no-split-digits --user-symbols "Q:,A:" \
+    --out legacy.model
+check "tokenizer: every setting can be changed, and the model records it" grep -q 'byte_fallback off normalization nmt_nfkc remove_extra_whitespaces on add_dummy_prefix on whitespace_only_pieces off split_digits off user_symbols "Q:,A:" trained_by rgtg (lossy settings)' toklegacy.out
+run toklossy data tokenizer --input prefs.jsonl --vocab 70 --lossy-legacy --out lossy.model
+check "tokenizer --lossy-legacy: SentencePiece's old settings, recorded" grep -q 'byte_fallback off normalization nmt_nfkc remove_extra_whitespaces on .* (lossy settings)' toklossy.out
+# tok.model (stress characters through byte fallback) on every format; on one, also a tokenizer that
+# has seen the stress text (its characters are pieces, its markers user symbols)
+run tokuni data tokenizer --input uni.jsonl uni_ultrafeedback.jsonl uni_sharegpt.json uni_postedit.tsv \
+    --vocab 420 --template human-assistant --out uni.model
+check "tokenizer trains on the Unicode stress rows" test "$(rc tokuni)" = 0 -a -s uni.model
+check "tokenizer --template human-assistant: its markers are user symbols" grep -q 'user_symbols "Human:,Assistant:"' tokuni.out
+for f in uni:uni.jsonl uni_ultrafeedback:uni_ultrafeedback.jsonl uni_sharegpt:uni_sharegpt.json \
+         uni_postedit:uni_postedit.tsv; do
+    name=${f%%:*} file=${f#*:}
+    models=tok
+    [ "$name" = uni ] && models="tok uni"
+    for model in $models; do
+        run "prep_${name}_$model" data prepare --input "$file" --tokenizer "$model.model" --out "${name}_$model.h5"
+        check "prepare $name ($model.model): 40 rows, 0 do not round-trip, 0 unknown pieces" \
+            grep -q "^    $file: 40 rows, 0 do not round-trip exactly, 0 unknown pieces" "prep_${name}_$model.out"
+        run "exp_${name}_$model" data export "${name}_$model.h5" --tokenizer "$model.model"
+        check "export $name ($model.model) gives back every text byte for byte" \
+            $PY compare.py "exp_${name}_$model.out" "expected_$name.jsonl"
+    done
+done
+check "newlines are byte pieces <0x0A> (id 14) in the token ids, and come back from them" $PY -c "
+import h5py, json, sys
+ids = h5py.File('uni_tok.h5')['prompt/tokens'][:].tolist()
+first = json.loads(open('exp_uni_tok.out').readline())
+sys.exit(14 not in ids or '\n\n' not in first['prompt'])"
+run insp_uni data inspect uni_uni.h5 --tokenizer uni.model --examples 0
+check "inspect shows the tokenizer's settings" \
+    grep -q "^  unigram vocab 420 .*byte_fallback on normalization identity .*user_symbols \"Human:,Assistant:\"" insp_uni.out
+check "inspect shows the round trip per source file" \
+    grep -q "^  uni.jsonl: 40 rows, 0 do not round-trip exactly, 0 unknown pieces" insp_uni.out
+check "inspect shows that lossless text was required" grep -q 'lossless=required' insp_uni.out
+run prep_legacy data prepare --input uni.jsonl --tokenizer legacy.model --out uni_legacy.h5
+check "a lossy tokenizer: its losses are counted per file, the file written" \
+    grep -Eq "^    uni.jsonl: 40 rows, [1-9][0-9]* do not round-trip exactly, [1-9][0-9]* unknown pieces" prep_legacy.out
+run insp_legacy data inspect uni_legacy.h5 --tokenizer legacy.model --examples 0
+check "inspect shows a lossy tokenizer's counts" \
+    grep -Eq "^  uni.jsonl: 40 rows, [1-9][0-9]* do not round-trip exactly, [1-9][0-9]* unknown pieces" insp_legacy.out
+run prep_space data prepare --input spacechar.jsonl --tokenizer tok.model --out spacechar.h5 --allow-lossy
+check "--allow-lossy keeps and counts a row the tokenizer cannot give back (U+2581)" \
+    grep -q "spacechar.jsonl: 1 rows, 1 do not round-trip exactly, 0 unknown pieces" prep_space.out
 
 # ---- drops, inspect, attributes ----
 check "identical and empty responses are dropped and counted" \
@@ -301,6 +408,29 @@ check "expand: a bad ratio is refused" test "$(rc badratio)" != 0
 run notfile data inspect broken.jsonl
 check "inspect of a file that is not HDF5: fails naming it" \
     test "$(rc notfile)" != 0 -a -n "$(grep broken.jsonl notfile.err)"
+for model in lossy; do
+    run "req_$model" data prepare --input ../uni.jsonl --tokenizer "../$model.model" --out "req_$model.h5" --require-lossless
+    check "--require-lossless, $model.model: one line naming FILE:LINE and the text, non-zero exit, no output" \
+        test "$(rc "req_$model")" != 0 -a ! -e "req_$model.h5" -a "$(wc -l <"req_$model.err")" = 1 \
+        -a -n "$(grep -E 'uni\.jsonl:1: the prompt does not survive the tokenizer: decode\(encode\(text\)\) differs from byte [0-9]+ \(U\+[0-9A-F]{4,}\), [0-9]+ unknown pieces? \(lossless text is required' "req_$model.err")"
+done
+run spacechar data prepare --input ../spacechar.jsonl --tokenizer ../tok.model --out spacechar.h5
+check "rgtg's lossless tokenizer: a text it cannot give back is refused by default, naming U+2581" \
+    test "$(rc spacechar)" != 0 -a ! -e spacechar.h5 -a -n "$(grep 'spacechar.jsonl:1: the prompt .*U+2581' spacechar.err)"
+run both data prepare --input ../prefs.jsonl --tokenizer ../tok.model --out both.h5 --require-lossless --allow-lossy
+check "--require-lossless with --allow-lossy is refused" test "$(rc both)" = 2 -a ! -e both.h5
+run badnorm data tokenizer --input ../plain.txt --vocab 356 --normalization nfd --out badnorm.model
+check "tokenizer: an unknown normalization is named, no model" \
+    test "$(rc badnorm)" != 0 -a ! -e badnorm.model -a -n "$(grep '"nfd"' badnorm.err)"
+run badsym data tokenizer --input ../plain.txt --vocab 356 --user-symbols "two words" --out badsym.model
+check "tokenizer: a user symbol with a space is refused, no model" \
+    test "$(rc badsym)" != 0 -a ! -e badsym.model -a -n "$(grep '"two words"' badsym.err)"
+run smallvocab data tokenizer --input ../plain.txt --vocab 96 --out small.model
+check "tokenizer: a vocabulary too small for byte fallback says so, no model" \
+    test "$(rc smallvocab)" != 0 -a ! -e small.model -a -n "$(grep '256' smallvocab.err)"
+run badtmpl data tokenizer --input ../plain.txt --vocab 356 --template nope --out badtmpl.model
+check "tokenizer: an unknown template is named, no model" \
+    test "$(rc badtmpl)" != 0 -a ! -e badtmpl.model -a -n "$(grep '"nope"' badtmpl.err)"
 check "bad inputs left no temporary files" no_tmp_files .
 cd ..
 

@@ -122,7 +122,7 @@ static void test_round_trip(const char *dir, char *path_out, size_t path_size) {
     CHECK(rgtg_prefs_writer_pair_count(w) == N + 1);
     const char *reasons[] = {"too_long", "empty"};
     const int64_t counts[] = {17, 4};
-    rgtg_prefs_counts_t c = {N + 1 + 21, reasons, counts, 2};
+    rgtg_prefs_counts_t c = {N + 1 + 21, reasons, counts, 2, "40 3 7 a.jsonl\n12 0 0 b c.tsv\n"};
     CHECK_OK(rgtg_prefs_writer_commit(w, &c));
     CHECK(count_files_with_prefix(dir, "prefs.h5.") == 0); /* no temporary left */
 
@@ -163,6 +163,7 @@ static void test_round_trip(const char *dir, char *path_out, size_t path_size) {
     CHECK(strcmp(in->source_files, attrs.source_files) == 0 && strcmp(in->source_sha256, "aa\nbb") == 0);
     CHECK(in->seed == attrs.seed);
     CHECK(in->rows_read == N + 22 && in->rows_kept == N + 1);
+    CHECK(strcmp(in->round_trip, "40 3 7 a.jsonl\n12 0 0 b c.tsv\n") == 0);
     CHECK(in->drop_reason_count == 2);
     for (size_t i = 0; i < in->drop_reason_count; i++) {
         if (strcmp(in->drop_reasons[i], "too_long") == 0) CHECK(in->drop_counts[i] == 17);

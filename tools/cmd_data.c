@@ -10,6 +10,7 @@
 #include "../data/demo.h"
 #include "../data/expand.h"
 #include "../data/prepare.h"
+#include "../data/round_trip.h"
 #include "args.h"
 #include "commands.h"
 
@@ -46,6 +47,7 @@ int rgtg_cmd_data_demo(int argc, char **argv) {
 int rgtg_cmd_data_tokenizer(int argc, char **argv) {
     rgtg_corpus_params_t p = rgtg_corpus_default_params();
     rgtg_strings_t inputs = {0};
+    bool no_byte_fallback = false, no_whitespace_pieces = false, no_split_digits = false;
     const rgtg_opt_t options[] = {
         RGTG_OPT("input", RGTG_OPT_STRINGS, &inputs,
                  "preference or plain text files (.gz read too); more may follow as arguments"),
@@ -54,6 +56,18 @@ int rgtg_cmd_data_tokenizer(int argc, char **argv) {
         RGTG_OPT("model-type", RGTG_OPT_STRING, &p.model_type, "unigram or bpe"),
         RGTG_OPT("format", RGTG_OPT_STRING, &p.format, "input format (default: detected per file); text: one sentence a line"),
         RGTG_OPT("seed", RGTG_OPT_U64, &p.seed, "sampling seed of the trainer"),
+        RGTG_OPT("template", RGTG_OPT_STRING, &p.template_name, "a prompt template whose markers (Human:, ...) become user symbols"),
+        RGTG_OPT("user-symbols", RGTG_OPT_STRING, &p.user_symbols,
+                 "comma-separated pieces kept whole, e.g. Human:,Assistant: (default: the --template's markers; \"\" none)"),
+        RGTG_OPT("no-byte-fallback", RGTG_OPT_FLAG, &no_byte_fallback,
+                 "characters outside the vocabulary become unknown pieces (loses text)"),
+        RGTG_OPT("normalization", RGTG_OPT_STRING, &p.normalization,
+                 "identity (default: text as it is), nmt_nfkc, nfkc, nmt_nfkc_cf or nfkc_cf (these rewrite text)"),
+        RGTG_OPT("remove-extra-whitespaces", RGTG_OPT_FLAG, &p.remove_extra_whitespaces,
+                 "fold runs of spaces, drop leading and trailing ones (loses text)"),
+        RGTG_OPT("add-dummy-prefix", RGTG_OPT_FLAG, &p.add_dummy_prefix, "put a space before every text, as SentencePiece does"),
+        RGTG_OPT("no-whitespace-pieces", RGTG_OPT_FLAG, &no_whitespace_pieces, "no pieces made of spaces only"),
+        RGTG_OPT("no-split-digits", RGTG_OPT_FLAG, &no_split_digits, "let digits join into pieces of several digits"),
         RGTG_OPT("lossy-legacy", RGTG_OPT_FLAG, &p.lossy_legacy,
                  "SentencePiece's old defaults (no byte fallback, NFKC): small vocabularies, text not kept exactly"),
         RGTG_OPT_END,
@@ -65,10 +79,13 @@ int rgtg_cmd_data_tokenizer(int argc, char **argv) {
     if (code >= 0) return code;
     memcpy(p.inputs, inputs.items, sizeof p.inputs);
     p.input_count = inputs.count;
-    int64_t lines;
-    if (rgtg_corpus_train_tokenizer(&p, &lines) != RGTG_OK) return rgtg_report_error("data tokenizer");
-    printf("data tokenizer: %" PRId64 " lines from %d file%s, vocabulary %d (%s) -> %s\n", lines, p.input_count,
-           p.input_count == 1 ? "" : "s", p.vocab_size, p.model_type, p.out);
+    p.byte_fallback = !no_byte_fallback;
+    p.whitespace_only_pieces = !no_whitespace_pieces;
+    p.split_digits = !no_split_digits;
+    rgtg_corpus_result_t r;
+    if (rgtg_corpus_train_tokenizer(&p, &r) != RGTG_OK) return rgtg_report_error("data tokenizer");
+    printf("data tokenizer: %" PRId64 " lines from %d file%s, vocabulary %d (%s) -> %s\n  settings: %s\n", r.lines,
+           p.input_count, p.input_count == 1 ? "" : "s", p.vocab_size, p.model_type, p.out, r.settings);
     return 0;
 }
 
@@ -77,6 +94,7 @@ int rgtg_cmd_data_prepare(int argc, char **argv) {
     rgtg_strings_t inputs = {0};
     const char *split = "0.9,0.05,0.05";
     int truncate = p.truncate, on_error = 0;
+    bool require_lossless = false, allow_lossy = false;
     static const char *const on_errors[] = {"fail", "skip", NULL};
     const rgtg_opt_t options[] = {
         RGTG_OPT("input", RGTG_OPT_STRINGS, &inputs, "preference files (.gz read too); more may follow as arguments"),
@@ -94,6 +112,9 @@ int rgtg_cmd_data_prepare(int argc, char **argv) {
         RGTG_OPT("on-error", RGTG_OPT_CHOICE, &on_error, "a malformed row: fail (no output) or skip (counted as malformed)",
          .choices = on_errors),
         RGTG_OPT("limit", RGTG_OPT_INT, &p.limit, "stop after this many pairs are kept (0: all)"),
+        RGTG_OPT("require-lossless", RGTG_OPT_FLAG, &require_lossless,
+                 "refuse a text the tokenizer does not give back exactly (default for tokenizers rgtg trained lossless)"),
+        RGTG_OPT("allow-lossy", RGTG_OPT_FLAG, &allow_lossy, "keep rows whose text the tokenizer loses, only counting them"),
         RGTG_OPT_END,
     };
     const rgtg_cli_t cli = {.command = "data prepare", .synopsis = "--input FILE... --tokenizer tok.model --out prefs.h5",
@@ -110,6 +131,11 @@ int rgtg_cmd_data_prepare(int argc, char **argv) {
     p.input_count = inputs.count;
     p.truncate = (rgtg_truncate_t)truncate;
     p.skip_errors = on_error == 1;
+    if (require_lossless && allow_lossy) {
+        fprintf(stderr, "rgtg data prepare: --require-lossless and --allow-lossy contradict each other\n");
+        return 2;
+    }
+    p.lossless = require_lossless ? RGTG_LOSSLESS_REQUIRED : allow_lossy ? RGTG_LOSSLESS_COUNTED : RGTG_LOSSLESS_AUTO;
     rgtg_prepare_result_t r;
     if (rgtg_prepare_run(&p, &r) != RGTG_OK) return rgtg_report_error("data prepare");
     printf("data prepare: %" PRId64 " rows read, %" PRId64 " pairs kept (train %" PRId64 ", valid %" PRId64 ", test %" PRId64
@@ -119,6 +145,9 @@ int rgtg_cmd_data_prepare(int argc, char **argv) {
         for (size_t i = 0; i < r.drop_count; i++) printf(" %s %" PRId64, r.drop_reasons[i], r.drop_counts[i]);
         printf("\n");
     }
+    printf("  round trip (lossless text %s):\n", r.lossless_required ? "required" : "not required, counted");
+    for (size_t i = 0; i < r.source_count && i < (size_t)p.input_count; i++)
+        rgtg_round_trip_print(stdout, "    ", p.inputs[i], (int)strlen(p.inputs[i]), &r.round_trip[i]);
     return 0;
 }
 

@@ -11,7 +11,7 @@ int rgtg_cmd_data_inspect(int argc, char **argv) {
     rgtg_inspect_params_t p = rgtg_inspect_default_params();
     rgtg_strings_t file = {0};
     const rgtg_opt_t options[] = {
-        RGTG_OPT("tokenizer", RGTG_OPT_STRING, &p.tokenizer, "to decode examples (default: tokenizer.json or tokenizer.model beside the file)"),
+        RGTG_OPT("tokenizer", RGTG_OPT_STRING, &p.tokenizer, "to show its settings and decode examples (default: tokenizer.json or tokenizer.model beside the file)"),
         RGTG_OPT("examples", RGTG_OPT_INT, &p.examples, "decoded example pairs to show"),
         RGTG_OPT_END,
     };
