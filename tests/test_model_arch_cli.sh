@@ -48,7 +48,7 @@ ok = row["tokens"] == free["tokens"][:3] and row["finished"] and row["tokens"][-
 sys.exit(0 if ok else 1)
 PY
   echo '{"eos_token_id": [2, 999]}' > "$work/lm/generation_config.json"
-  expect_error "generation_config.json with an id beyond the vocabulary" "generation_config.json: model config: eos_token_id 999 must be below vocab_size 340" \
+  expect_error "generation_config.json with an id beyond the vocabulary" "generation_config.json: eos_token_id must be token ids of the tokenizer (0..299)" \
     "$rgtg" decode --lm "$work/lm" --data "$work/data/prefs.h5" --method greedy --max-new-tokens 4 --threads 1 --out "$work/never.jsonl"
   [ ! -e "$work/never.jsonl" ] && pass "nothing written" || fail "a generations file was written"
 fi
