@@ -289,7 +289,8 @@ static rgtg_status_t row_flag(const pivot_t *p, size_t r, const char *key, char 
         const rgtg_label_t *label = rgtg_result_label(&p->results->cells[p->slots[s]], key);
         if (!label) continue;
         char text[TEXT_SIZE];
-        rgtg_label_format(label, text, sizeof text);
+        if (label->kind == RGTG_LABEL_BOOL) snprintf(text, sizeof text, "%s", label->flag ? "yes" : "no");
+        else rgtg_label_format(label, text, sizeof text);
         if (first >= 0 && strcmp(text, out) != 0)
             return rgtg_error_set(RGTG_ERR_INVALID, "%s: cells[%ld] and cells[%ld] disagree on '%s' (%s, %s)", p->name,
                                   first, p->slots[s], key, out, text);

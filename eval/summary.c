@@ -59,7 +59,13 @@ static labels_t labels_for(const rgtg_summary_params_t *p, const source_t *s, ch
         if (rgtg_gen_param_number(&s->rows[0], swept[i], &value) == RGTG_OK) label_number(&l, swept[i], value);
         else rgtg_error_clear();
     }
-    for (int i = 0; i < p->label_count; i++) label_add(&l, keys[i], values[i]);
+    for (int i = 0; i < p->label_count; i++) {
+        const char *colon = strchr(p->labels[i], ':'), *eq = strchr(p->labels[i], '=');
+        const bool scoped = colon && colon < eq; /* METHOD:KEY=VALUE */
+        if (!scoped || (strlen(s->label) == (size_t)(colon - p->labels[i]) &&
+                        !strncmp(s->label, p->labels[i], (size_t)(colon - p->labels[i]))))
+            label_add(&l, keys[i], values[i]);
+    }
     return l;
 }
 
@@ -255,10 +261,12 @@ rgtg_status_t rgtg_summary_run(const rgtg_summary_params_t *p) {
     char *keys[RGTG_SUMMARY_MAX] = {0}, *values[RGTG_SUMMARY_MAX] = {0};
     rgtg_status_t st = RGTG_OK;
     for (int i = 0; st == RGTG_OK && i < p->label_count; i++) {
-        const char *eq = strchr(p->labels[i], '=');
-        if (!eq || eq == p->labels[i] || !eq[1])
-            st = rgtg_error_set(RGTG_ERR_INVALID, "summarize: --label '%s': expected KEY=VALUE", p->labels[i]);
-        else keys[i] = strndup(p->labels[i], (size_t)(eq - p->labels[i])), values[i] = strdup(eq + 1);
+        const char *eq = strchr(p->labels[i], '='), *colon = strchr(p->labels[i], ':');
+        const char *key = colon && eq && colon < eq ? colon + 1 : p->labels[i]; /* METHOD:KEY=VALUE */
+        if (!eq || eq == key || !eq[1] || key == p->labels[i] + 1)
+            st = rgtg_error_set(RGTG_ERR_INVALID, "summarize: --label '%s': expected KEY=VALUE or METHOD:KEY=VALUE",
+                                p->labels[i]);
+        else keys[i] = strndup(key, (size_t)(eq - key)), values[i] = strdup(eq + 1);
     }
     source_t sources[RGTG_SUMMARY_MAX] = {{0}};
     for (int i = 0; st == RGTG_OK && i < p->gens_count; i++) st = load_source(p->gens[i], &sources[i]);

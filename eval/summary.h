@@ -19,7 +19,9 @@ typedef struct {
     int gens_count;
     const char *baselines[RGTG_SUMMARY_MAX]; /* method labels every other file is compared against */
     int baseline_count;
-    const char *labels[RGTG_SUMMARY_MAX];    /* "KEY=VALUE" added to every cell (numbers and true/false typed) */
+    const char *labels[RGTG_SUMMARY_MAX];    /* "KEY=VALUE" added to every cell (numbers and true/false typed), or
+                                                "METHOD:KEY=VALUE" to the cells of one method label only (e.g.
+                                                "DPO:llm_frozen=false", Table 1's columns) */
     int label_count;
     const char *cells[RGTG_SUMMARY_MAX];     /* "[KEY=VALUE,...:]FILE": cells of another results.json, merged in
                                                 with those labels set (e.g. "rm=prefix:agreement.json") */

@@ -21,7 +21,7 @@ if /usr/bin/time -f "%e %U %S" -o "$work/table1.cpu" "$rgtg" experiment "$root/e
 else
   fail "table1: $(tail -3 "$work/log1")"; finish test_experiments; exit 1
 fi
-for f in table1-gold.md table1-gold.csv table1-gold.tex table1-rm.md table9-gold.md table5.md runtime.png README.md; do
+for f in table1-gold.md table1-gold.csv table1-gold.tex table1-rm.md table9-gold.md runtime.png README.md; do
   [ -s "$work/table1/$f" ] || fail "table1 did not write $f"
 done
 pass "table1 writes its tables, plot and README"
@@ -36,7 +36,13 @@ for reward in ("gold", "rm-eval"):
         diffs = [c for c in cells if c["metric"] == "reward_diff" and c["labels"]["baseline"] == base
                  and c["labels"]["reward"] == reward]
         assert len(diffs) == 7 and all(0 <= c.get("p_value", 0.5) <= 1 for c in diffs), (reward, base, len(diffs))
+    # Table 1's per-method columns: only DPO changes the LM, only Best-of-N draws several responses
+    flags = {c["labels"]["method"]: (c["labels"]["llm_frozen"], c["labels"]["single_y"])
+             for c in cells if c["metric"] == "reward" and c["labels"]["reward"] == reward}
+    assert flags["DPO"] == (False, True) and flags["BoN"] == (True, False) and flags["PARGS"] == (True, True), flags
 PY
+grep -Eq "^\| DPO +\| no +\| yes +\|" "$work/table1/table1-gold.md" && pass "Table 1 shows LLM frozen? and Single y?" \
+  || fail "Table 1's flag columns: $(cat "$work/table1/table1-gold.md")"
 run > "$work/log2" 2>&1
 [ "$(grep -c ' s  ' "$work/log2")" -eq 0 ] && grep -q reused "$work/log2" && pass "a second run reuses every stage" \
   || fail "second run: $(grep -v reused "$work/log2" | head -5)"

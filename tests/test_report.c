@@ -359,7 +359,7 @@ static void test_layout_errors(void) {
     params.results_name = "d.json";
     char *text = NULL;
     CHECK(rgtg_layout_render(&disagree, &params, RGTG_TABLE_MARKDOWN, &text) == RGTG_ERR_INVALID && !text);
-    CHECK_MSG(strcmp(rgtg_error_message(), "d.json: cells[0] and cells[1] disagree on 'llm_frozen' (true, false)") == 0,
+    CHECK_MSG(strcmp(rgtg_error_message(), "d.json: cells[0] and cells[1] disagree on 'llm_frozen' (yes, no)") == 0,
               "%s", rgtg_error_message());
     rgtg_error_clear();
     rgtg_results_free(&disagree);

@@ -52,7 +52,7 @@ $py - "$work/t1.csv" <<'EOF' && pass "render table1: CSV parses (a quoted comma)
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
 assert rows[0] == ["method", "llm_frozen", "single_y", "reward_mean", "reward_se", "reward_n"], rows[0]
-assert rows[2] == ["ARGS, greedy", "true", "true", "2.5", "0.05", "100"], rows[2]
+assert rows[2] == ["ARGS, greedy", "yes", "yes", "2.5", "0.05", "100"], rows[2]
 assert len(rows) == 4 and all(len(r) == 6 for r in rows), rows
 assert float(rows[1][3]) == 1.2345
 EOF

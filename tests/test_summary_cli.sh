@@ -27,7 +27,7 @@ for name, shift in (("topk", 0.0), ("pargs", 0.3)):
                     "reward": reward}) + "\n")
 PY
 if "$rgtg" eval summarize --gens "$work/topk.jsonl" --gens "$work/pargs.jsonl" --baseline topk --label dataset=toy \
-     --bleu --out "$work/results.json" > "$work/out" 2>&1; then pass "summarize runs"; else fail "summarize: $(cat "$work/out")"; fi
+     --label pargs:llm_frozen=true --label topk:single_y=false --bleu --out "$work/results.json" > "$work/out" 2>&1; then pass "summarize runs"; else fail "summarize: $(cat "$work/out")"; fi
 
 /usr/bin/python3 - "$work" <<'PY' && pass "cells match numpy and scipy.stats.wilcoxon" || fail "cells differ from the reference"
 import json, math, sys
@@ -51,6 +51,9 @@ for m in rows:
     assert cell("diversity_rouge_l", m)["n"] == 30
     assert 0 <= cell("bleu", m)["value"] <= 100
 assert cell("reward", "pargs")["labels"]["beta"] == 2
+# METHOD:KEY=VALUE labels only that method's cells
+assert cell("reward", "pargs")["labels"]["llm_frozen"] is True and "single_y" not in cell("reward", "pargs")["labels"]
+assert cell("reward", "topk")["labels"]["single_y"] is False and "llm_frozen" not in cell("reward", "topk")["labels"]
 a = np.array([x["reward"] for x in rows["pargs"]]); b = np.array([x["reward"] for x in rows["topk"]])
 d = cell("reward_diff", "pargs", "topk")
 assert abs(d["value"] - (a - b).mean()) < 1e-12, d
@@ -63,7 +66,8 @@ assert not [c for c in cells if c["labels"].get("baseline") and c["labels"]["met
 PY
 
 "$rgtg" eval render --results "$work/results.json" --layout table1 > "$work/t1" 2>&1 && grep -q "| pargs" "$work/t1" \
-  && pass "Table 1 renders from the cells" || fail "table1: $(cat "$work/t1")"
+  && grep -Eq "^\| pargs +\| (yes|✓|true) +\|" "$work/t1" && grep -Eq "^\| topk +\| +– +\| (no|✗|false) +\|" "$work/t1" \
+  && pass "Table 1 renders from the cells, with per-method columns" || fail "table1: $(cat "$work/t1")"
 "$rgtg" eval render --results "$work/results.json" --layout table9 > "$work/t9" 2>&1 && grep -q "topk" "$work/t9" \
   && pass "Table 9 renders the p-value" || fail "table9: $(cat "$work/t9")"
 
@@ -120,6 +124,8 @@ grep -q calls_per_token "$work/results.json" && fail "calls per token from rows 
 expect_error "a --cells spec with a bad label" "--cells 'method=a,b:$work/judge.json': expected" \
   "$rgtg" eval summarize --cells "method=a,b:$work/judge.json" --out "$work/bad.json"
 expect_error "neither --gens nor --cells" "give at least one --gens or --cells file" "$rgtg" eval summarize --out "$work/bad.json"
+expect_error "a method label without a method" "--label ':x=1': expected KEY=VALUE or METHOD:KEY=VALUE" \
+  "$rgtg" eval summarize --gens "$work/topk.jsonl" --label :x=1 --out "$work/bad.json"
 expect_error "an unknown baseline" "no --gens file is labelled 'args'" \
   "$rgtg" eval summarize --gens "$work/topk.jsonl" --baseline args --out "$work/bad.json"
 head -3 "$work/pargs.jsonl" | sed 's/"reward": [-0-9.]*/"reward": null/' > "$work/partial.jsonl"

@@ -13,7 +13,7 @@ int rgtg_cmd_eval_summarize(int argc, char **argv) {
         RGTG_OPT("gens", RGTG_OPT_STRINGS, &gens, "[LABEL=]FILE: scored generations of one method (repeatable)"),
         RGTG_OPT("baseline", RGTG_OPT_STRINGS, &baselines,
                  "LABEL: compare every other file with this one, paired (Wilcoxon, win/tie/loss; repeatable)"),
-        RGTG_OPT("label", RGTG_OPT_STRINGS, &labels, "KEY=VALUE added to every cell, e.g. dataset=wordnet (repeatable)"),
+        RGTG_OPT("label", RGTG_OPT_STRINGS, &labels, "KEY=VALUE added to every cell (dataset=wordnet), or METHOD:KEY=VALUE to one method's (DPO:llm_frozen=false); repeatable"),
         RGTG_OPT("cells", RGTG_OPT_STRINGS, &cells,
                  "[KEY=VALUE,...:]FILE: merge the cells of another results.json (judge, prefix accuracy), labelled"),
         RGTG_OPT("bleu", RGTG_OPT_FLAG, &p.bleu, "corpus BLEU (sacreBLEU's defaults) against the references"),
