@@ -24,6 +24,7 @@ rgtg_status_t rgtg_decode_model_open(const char *dir, rgtg_head_t want, const ch
          *tok_path = rgtg_path_join(dir, "tokenizer.model");
     rgtg_status_t st = config_path && json_path && tok_path ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     if (st == RGTG_OK) st = rgtg_hf_config_read(config_path, &out->config);
+    if (st == RGTG_OK) st = rgtg_model_config_read_bos_rule(dir, &out->config);
     if (st == RGTG_OK && out->config.head != want)
         st = rgtg_error_set(RGTG_ERR_INVALID, "%s is %s, not a %s (config.json: %s)", dir, head_role(out->config.head),
                             role, architecture(out->config.head));
