@@ -53,6 +53,10 @@ rgtg_status_t rgtg_decode_model_same_tokenizer(const rgtg_decode_model_t *lm, co
         return rgtg_error_set(RGTG_ERR_INVALID, "%s: config.json has vocab_size %d, bos %d, eos %d, but the language model "
                               "(%s) has %d, %d, %d", other->dir, b->vocab_size, b->bos_token_id, b->eos_token_id, lm->dir,
                               a->vocab_size, a->bos_token_id, a->eos_token_id);
+    if (rgtg_model_config_bos_to_prepend(a) != rgtg_model_config_bos_to_prepend(b))
+        return rgtg_error_set(RGTG_ERR_INVALID, "%s: reads BOS %d first where the language model (%s) reads %d (-1: none; "
+                              "its tokenizer_config.json decides, see core/MODELS.md)", other->dir,
+                              rgtg_model_config_bos_to_prepend(b), lm->dir, rgtg_model_config_bos_to_prepend(a));
     return RGTG_OK;
 }
 

@@ -102,6 +102,15 @@ reference_greedy "$work/ln.jsonl" "$work/l.h5" "$work/l-lm-notemplate" -1 &&
   pass "decode, Llama-3 tokenizer.json without BOS and without a chat template: the reference's without BOS" ||
   fail "decode with the Llama-3 tokenizer without chat template: tokens are not the no-BOS reference's"
 
+# a guide must read the sequence as the LM does
+cp -r "$work/q-rm" "$work/q-rm-bos"
+/usr/bin/python3 -c 'import json, sys; p = sys.argv[1] + "/tokenizer_config.json"; c = json.load(open(p));
+c["add_bos_token"] = True; json.dump(c, open(p, "w"))' "$work/q-rm-bos"
+mkdir "$work/o"
+expect_error "a guide that reads BOS where the LM reads none" "q-rm-bos: reads BOS 151643 first where the language model .* reads -1" \
+  "$rgtg" decode --lm "$work/q-lm" --rm "$work/q-rm-bos" --data "$work/q.h5" --method args --max-new-tokens 2 --out "$work/o/g.jsonl"
+[ -z "$(ls -A "$work/o")" ] || fail "the refused decode wrote $(ls "$work/o")"
+
 # ---- eval score: the reward of prompt + response, read without BOS
 if "$rgtg" eval score --rm "$work/q-rm" --gens "$work/q.jsonl" --threads 1 > /dev/null 2> "$work/score.err"; then
   /usr/bin/python3 - "$work/q.jsonl" "$work/q.h5" "$work/q-rm" "$ref" <<'PY'
