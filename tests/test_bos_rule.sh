@@ -63,42 +63,46 @@ decode() { # decode LM DATA OUT
 err=$(decode "$work/q-lm" "$work/q.h5" "$work/q.jsonl"; decode "$work/l-lm" "$work/l.h5" "$work/l.jsonl"
       decode "$work/l-lm-notemplate" "$work/l.h5" "$work/ln.jsonl")
 [ -z "$err" ] || { echo "FAIL $err"; exit 1; }
-# reference_greedy GENS DATA LM BOS: exit 0 when every row's tokens are the reference's greedy tokens
-# from its prompt ids with BOS first (BOS >= 0) or none
+# reference_greedy GENS DATA LM BOS ...: per group of four, "1" when every row's tokens are the
+# reference's greedy tokens from its prompt ids with BOS first (BOS >= 0) or none, else "0" (one python
+# run: torch is imported once)
 reference_greedy() {
-  /usr/bin/python3 - "$@" "$ref" <<'PY'
+  /usr/bin/python3 - "$ref" "$@" <<'PY'
 import json, sys
 import h5py, torch
-gens, data, lm, bos, ref = sys.argv[1:6]
-sys.path.insert(0, ref)
+sys.path.insert(0, sys.argv[1])
 import llama_ref
-model = llama_ref.load_model(lm).eval()
-with h5py.File(data, "r") as f:
-    tokens, offsets = f["/prompt/tokens"][()], f["/prompt/offsets"][()]
-ok = True
-for row in map(json.loads, open(gens)):
-    i = row["id"] if isinstance(row["id"], int) else int(row["id"])
-    ids = ([int(bos)] if int(bos) >= 0 else []) + [int(t) for t in tokens[offsets[i]:offsets[i + 1]]]
-    out = []
-    with torch.no_grad():
-        for _ in range(len(row["tokens"])):
-            nxt = int(model(torch.tensor([ids + out]))[0, -1].argmax())
-            out.append(nxt)
-    ok = ok and out == row["tokens"]
-sys.exit(0 if ok else 1)
+args = sys.argv[2:]
+for c in range(0, len(args), 4):
+    gens, data, lm, bos = args[c:c + 4]
+    model = llama_ref.load_model(lm).eval()
+    with h5py.File(data, "r") as f:
+        tokens, offsets = f["/prompt/tokens"][()], f["/prompt/offsets"][()]
+    ok = True
+    for row in map(json.loads, open(gens)):
+        i = int(row["id"])
+        ids = ([int(bos)] if int(bos) >= 0 else []) + [int(t) for t in tokens[offsets[i]:offsets[i + 1]]]
+        out = []
+        with torch.no_grad():
+            for _ in range(len(row["tokens"])):
+                out.append(int(model(torch.tensor([ids + out]))[0, -1].argmax()))
+        ok = ok and out == row["tokens"]
+    print(1 if ok else 0)
 PY
 }
-reference_greedy "$work/q.jsonl" "$work/q.h5" "$work/q-lm" -1 &&
+same=($(reference_greedy "$work/q.jsonl" "$work/q.h5" "$work/q-lm" -1 "$work/q.jsonl" "$work/q.h5" "$work/q-lm" 151643 \
+        "$work/l.jsonl" "$work/l.h5" "$work/l-lm" 128000 "$work/l.jsonl" "$work/l.h5" "$work/l-lm" -1 \
+        "$work/ln.jsonl" "$work/l.h5" "$work/l-lm-notemplate" -1))
+[ "${#same[@]}" -eq 5 ] || { echo "FAIL the decode reference gave ${#same[@]} answers"; exit 1; }
+[ "${same[0]}" = 1 ] &&
   pass "decode, Qwen3 tokenizer (adds no BOS), config bos 151643: greedy tokens are the reference's without BOS" ||
   fail "decode with the Qwen3 tokenizer: tokens are not the no-BOS reference's: $(head -c 300 "$work/q.jsonl")"
-reference_greedy "$work/q.jsonl" "$work/q.h5" "$work/q-lm" 151643 &&
-  fail "control: the Qwen3 rows are also the reference's with BOS (the check cannot tell)"
-reference_greedy "$work/l.jsonl" "$work/l.h5" "$work/l-lm" 128000 &&
+[ "${same[1]}" = 1 ] && fail "control: the Qwen3 rows are also the reference's with BOS (the check cannot tell)"
+[ "${same[2]}" = 1 ] &&
   pass "decode, Llama-3-Instruct tokenizer (its chat template writes BOS): greedy tokens are the reference's with BOS 128000 first" ||
   fail "decode with the Llama-3 tokenizer: tokens are not the with-BOS reference's"
-reference_greedy "$work/l.jsonl" "$work/l.h5" "$work/l-lm" -1 &&
-  fail "control: the Llama-3 rows are also the reference's without BOS (the check cannot tell)"
-reference_greedy "$work/ln.jsonl" "$work/l.h5" "$work/l-lm-notemplate" -1 &&
+[ "${same[3]}" = 1 ] && fail "control: the Llama-3 rows are also the reference's without BOS (the check cannot tell)"
+[ "${same[4]}" = 1 ] &&
   pass "decode, Llama-3 tokenizer.json without BOS and without a chat template: the reference's without BOS" ||
   fail "decode with the Llama-3 tokenizer without chat template: tokens are not the no-BOS reference's"
 
