@@ -97,11 +97,11 @@ same=($(reference_greedy "$work/q.jsonl" "$work/q.h5" "$work/q-lm" -1 "$work/q.j
 [ "${same[0]}" = 1 ] &&
   pass "decode, Qwen3 tokenizer (adds no BOS), config bos 151643: greedy tokens are the reference's without BOS" ||
   fail "decode with the Qwen3 tokenizer: tokens are not the no-BOS reference's: $(head -c 300 "$work/q.jsonl")"
-[ "${same[1]}" = 1 ] && fail "control: the Qwen3 rows are also the reference's with BOS (the check cannot tell)"
+[ "${same[1]}" = 1 ] && fail "decode with the Qwen3 tokenizer: the rows are the reference's with BOS (one was fed, or the check cannot tell)"
 [ "${same[2]}" = 1 ] &&
   pass "decode, Llama-3-Instruct tokenizer (its chat template writes BOS): greedy tokens are the reference's with BOS 128000 first" ||
   fail "decode with the Llama-3 tokenizer: tokens are not the with-BOS reference's"
-[ "${same[3]}" = 1 ] && fail "control: the Llama-3 rows are also the reference's without BOS (the check cannot tell)"
+[ "${same[3]}" = 1 ] && fail "decode with the Llama-3 tokenizer: the rows are the reference's without BOS (none was fed, or the check cannot tell)"
 [ "${same[4]}" = 1 ] &&
   pass "decode, Llama-3 tokenizer.json without BOS and without a chat template: the reference's without BOS" ||
   fail "decode with the Llama-3 tokenizer without chat template: tokens are not the no-BOS reference's"
