@@ -1,6 +1,6 @@
 /* core/model_config.c: the model configuration's defaults (a tiny LLaMA for tests), its consistency
- * checks (biases per architecture, rope scaling, EOS ids; see model.h) and the derived head dimension
- * stop ids and BOS rule (whether the tokenizer puts BOS first); the model itself lives elsewhere. */
+ * checks (biases per architecture, rope scaling, EOS ids; see model.h) and the derived head dimension,
+ * stop ids and BOS rule (whether the model reads BOS first); the model itself lives elsewhere. */
 #include <math.h>
 
 #include "model.h"
