@@ -278,6 +278,7 @@ rgtg_status_t rgtg_model_load(const char *dir, tt_device_t device, rgtg_model_t 
     if (st == RGTG_OK) st = generation_path ? rgtg_hf_generation_config_merge(generation_path, &config)
                                             : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     free(generation_path);
+    if (st == RGTG_OK) st = rgtg_model_config_read_bos_rule(dir, &config);
     if (st != RGTG_OK) return st;
     rgtg_weights_t *weights;
     st = rgtg_weights_open(dir, &weights);
@@ -606,7 +607,7 @@ rgtg_status_t rgtg_model_sequence_rewards(const rgtg_model_t *rm, const int64_t 
     if (rm->config.head != RGTG_HEAD_SCORE)
         return rgtg_error_set(RGTG_ERR_INVALID, "sequence rewards: the model is not a reward model (score head)");
     int64_t pad = rm->config.pad_token_id >= 0 ? rm->config.pad_token_id : 0;
-    int64_t bos = rm->config.bos_token_id, first = bos >= 0; /* tokens before each sequence */
+    int64_t bos = rgtg_model_config_bos_to_prepend(&rm->config), first = bos >= 0; /* tokens before each sequence */
     rgtg_status_t st = RGTG_OK;
     bool grad = tt_set_grad_enabled(false);
     for (int64_t start = 0; st == RGTG_OK && start < n; start += batch) {

@@ -53,7 +53,18 @@ typedef struct {
     int sliding_window;          /* 0: full attention; else the window (refused for longer inputs) */
     int extra_eos_count;         /* further ids that end a sequence, besides eos_token_id (an eos_token_id */
     int extra_eos_token_ids[RGTG_MAX_EXTRA_EOS]; /* list, and generation_config.json's), no repeats */
+    bool tokenizer_adds_no_bos;  /* runtime only, never in config.json: the model's tokenizer (and chat
+                                    template) put no BOS first (Qwen2/3), so neither does rgtg; see
+                                    rgtg_model_config_bos_to_prepend */
 } rgtg_model_config_t;
+
+/* The id put before every sequence the model reads (prompts in decode, training rows, reward reads),
+ * as transformers puts it: bos_token_id when the model's tokenizer adds a BOS or its chat template
+ * writes one, else -1 (no BOS; also when the config has no bos_token_id). See core/MODELS.md. */
+int rgtg_model_config_bos_to_prepend(const rgtg_model_config_t *c);
+/* Sets c->tokenizer_adds_no_bos from the tokenizer in dir (rgtg_tokenizer_model_reads_bos); a directory
+ * without tokenizer.json or tokenizer.model leaves it as it is. */
+rgtg_status_t rgtg_model_config_read_bos_rule(const char *dir, rgtg_model_config_t *c);
 
 /* The stop ids of c: eos_token_id (when >= 0) and the extra ones; returns how many (<= 1 + max). */
 int rgtg_model_config_stop_ids(const rgtg_model_config_t *c, int32_t out[1 + RGTG_MAX_EXTRA_EOS]);
@@ -76,7 +87,8 @@ typedef struct rgtg_model rgtg_model_t;
 rgtg_status_t rgtg_model_create(const rgtg_model_config_t *config, uint64_t seed, tt_device_t device,
                                 rgtg_model_t **out);
 /* Loads config.json and model.safetensors (or a sharded index) from a Hugging Face directory; the
- * eos_token_id of generation_config.json, when the directory has one, joins the stop ids.
+ * eos_token_id of generation_config.json, when the directory has one, joins the stop ids, and the
+ * directory's tokenizer says whether BOS is put first (rgtg_model_config_read_bos_rule).
  * Every tensor the config implies must be present with the implied shape, and no other (a derived
  * rotary_emb.inv_freq buffer aside): a checkpoint that does not match its config is refused, naming
  * the tensor. So are NaN or infinite weights (RGTG_ERR_NUMERIC, naming the tensor; the check is one
@@ -108,7 +120,7 @@ rgtg_status_t rgtg_model_convert_dtype(rgtg_model_t *model, tt_dtype_t dtype);
  * Returns logits [B, T, vocab] (LM head) or rewards [B, T] (score head) as an arena tensor. */
 tt_t rgtg_model_forward(const rgtg_model_t *model, tt_t ids, tt_t mask);
 /* The reward (score head) of each of n sequences seqs[i] (lens[i] >= 1 ids each, given without BOS:
- * the model's bos_token_id, when it has one, is put first), batch sequences per forward, without
+ * rgtg_model_config_bos_to_prepend, when >= 0, is put first), batch sequences per forward, without
  * gradients, into out[n]. Read where transformers' *ForSequenceClassification reads it: at the last
  * token that is not pad_token_id (when pad equals EOS, the token before a trailing EOS; a sequence
  * without pad ids, or a model without a pad id, at its last token). See core/MODELS.md. */

@@ -379,6 +379,46 @@ rgtg_status_t rgtg_tokenizer_files(const char *path_or_dir, rgtg_tokenizer_files
     return st;
 }
 
+/* Whether tokenizer_config.json's chat_template (a string, or a list of {"name", "template"}) writes
+ * the BOS: names bos_token or holds its text. */
+static rgtg_status_t chat_template_writes_bos(const char *config_path, const char *bos_text, bool *out) {
+    json_error_t error;
+    json_t *root = json_load_file(config_path, JSON_DECODE_INT_AS_REAL, &error); /* model_max_length 1e30 */
+    if (!root)
+        return rgtg_error_set(RGTG_ERR_FORMAT, "%s:%d:%d: %s", config_path, error.line, error.column, error.text);
+    const json_t *value = json_object_get(root, "chat_template");
+    size_t n = json_is_array(value) ? json_array_size(value) : 1;
+    for (size_t i = 0; i < n && !*out; i++) {
+        const json_t *item = json_is_array(value) ? json_object_get(json_array_get(value, i), "template") : value;
+        const char *text = json_is_string(item) ? json_string_value(item) : NULL;
+        *out = text && (strstr(text, "bos_token") || (bos_text && *bos_text && strstr(text, bos_text)));
+    }
+    json_decref(root);
+    return RGTG_OK;
+}
+
+rgtg_status_t rgtg_tokenizer_model_reads_bos(const char *path_or_dir, bool *out) {
+    *out = true;
+    rgtg_tokenizer_files_t files;
+    rgtg_status_t st = rgtg_tokenizer_files(path_or_dir, &files);
+    if (st != RGTG_OK) return st;
+    tok_tokenizer_config_t config;
+    tok_tokenizer_config_init(&config);
+    if (files.config) st = tok_tokenizer_config_load(files.config, &config);
+    if (st == RGTG_OK && config.add_bos_token >= 0) {
+        *out = config.add_bos_token == 1;
+    } else if (st == RGTG_OK && files.kind == RGTG_TOKENIZER_JSON_BPE) {
+        rgtg_tokenizer_t *tok = NULL;
+        st = rgtg_tokenizer_load(files.file, &tok);
+        if (st == RGTG_OK) *out = tok->add_bos;
+        rgtg_tokenizer_free(tok);
+    }
+    if (st == RGTG_OK && !*out && files.config) st = chat_template_writes_bos(files.config, config.bos_token, out);
+    tok_tokenizer_config_free(&config);
+    rgtg_tokenizer_files_free(&files);
+    return st;
+}
+
 void rgtg_tokenizer_files_free(rgtg_tokenizer_files_t *files) {
     free(files->file);
     free(files->config);

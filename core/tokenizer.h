@@ -88,6 +88,13 @@ bool rgtg_tokenizer_is_eos(const rgtg_tokenizer_t *tok, int id);
 /* Whether the model's tokenizer puts BOS first (EOS last) when it encodes a text for the model. */
 bool rgtg_tokenizer_add_bos(const rgtg_tokenizer_t *tok);
 bool rgtg_tokenizer_add_eos(const rgtg_tokenizer_t *tok);
+/* Whether a model whose tokenizer is at path_or_dir reads BOS first (core/MODELS.md): when the
+ * tokenizer adds one (rgtg_tokenizer_add_bos; found without running it where it can be:
+ * tokenizer_config.json's add_bos_token when it says, else true for SentencePiece, else the
+ * tokenizer.json's post-processor), or when tokenizer_config.json's chat_template writes it (names
+ * bos_token or holds its text: Llama-3-Instruct's first tokenizer.json adds no BOS, its chat template
+ * does, and rgtg's prompts carry none, see data/chat_template.h). Qwen2/3: neither, so false. */
+rgtg_status_t rgtg_tokenizer_model_reads_bos(const char *path_or_dir, bool *out);
 /* Whether id is a special token: SentencePiece control pieces, tokenizer.json special added tokens. */
 bool rgtg_tokenizer_is_special(const rgtg_tokenizer_t *tok, int id);
 

@@ -10,7 +10,8 @@
  * from two turns: the transcript format has no escape.)
  *
  * The text has no BOS: the model puts its BOS first (the chat templates write it as text, e.g.
- * "<|begin_of_text|>"; it is the same token). The response follows the text as it is; the model's
+ * "<|begin_of_text|>"; it is the same token; a checkpoint whose chat template writes it reads BOS
+ * first even when its tokenizer adds none, core/MODELS.md). The response follows the text as it is; the model's
  * turn ends with the tokenizer's EOS, which for chat checkpoints is the turn-end token (<|eot_id|>,
  * <|im_end|>) in their tokenizer_config.json. */
 #ifndef RGTG_DATA_CHAT_TEMPLATE_H

@@ -84,7 +84,7 @@ rgtg_status_t rgtg_decode_bench(const rgtg_decode_bench_params_t *p, FILE *out) 
     rgtg_decode_profile_t profiles[CASES];
     memset(profiles, 0, sizeof profiles);
     rgtg_decode_params_t dp = rgtg_decode_default_params();
-    dp.max_new_tokens = p->new_tokens, dp.batch_size = p->batch, dp.eos_id = -1, dp.bos_id = c.bos_token_id, dp.seed = p->seed;
+    dp.max_new_tokens = p->new_tokens, dp.batch_size = p->batch, dp.eos_id = -1, dp.bos_id = rgtg_model_config_bos_to_prepend(&c), dp.seed = p->seed;
     /* one untimed warm-up of each, then rounds in rotating order */
     for (int round = -1; st == RGTG_OK && round < p->rounds; round++) {
         for (int i = 0; st == RGTG_OK && i < CASES; i++) {

@@ -24,6 +24,7 @@ rgtg_status_t rgtg_decode_model_open(const char *dir, rgtg_head_t want, const ch
          *tok_path = rgtg_path_join(dir, "tokenizer.model");
     rgtg_status_t st = config_path && json_path && tok_path ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     if (st == RGTG_OK) st = rgtg_hf_config_read(config_path, &out->config);
+    if (st == RGTG_OK) st = rgtg_model_config_read_bos_rule(dir, &out->config);
     if (st == RGTG_OK && out->config.head != want)
         st = rgtg_error_set(RGTG_ERR_INVALID, "%s is %s, not a %s (config.json: %s)", dir, head_role(out->config.head),
                             role, architecture(out->config.head));
@@ -52,6 +53,10 @@ rgtg_status_t rgtg_decode_model_same_tokenizer(const rgtg_decode_model_t *lm, co
         return rgtg_error_set(RGTG_ERR_INVALID, "%s: config.json has vocab_size %d, bos %d, eos %d, but the language model "
                               "(%s) has %d, %d, %d", other->dir, b->vocab_size, b->bos_token_id, b->eos_token_id, lm->dir,
                               a->vocab_size, a->bos_token_id, a->eos_token_id);
+    if (rgtg_model_config_bos_to_prepend(a) != rgtg_model_config_bos_to_prepend(b))
+        return rgtg_error_set(RGTG_ERR_INVALID, "%s: reads BOS %d first where the language model (%s) reads %d (-1: none; "
+                              "its tokenizer_config.json decides, see core/MODELS.md)", other->dir,
+                              rgtg_model_config_bos_to_prepend(b), lm->dir, rgtg_model_config_bos_to_prepend(a));
     return RGTG_OK;
 }
 

@@ -12,7 +12,7 @@
 typedef struct {
     const char *dir;             /* as given */
     const char *role;            /* "language model", "reward model", "value model": for messages */
-    rgtg_model_config_t config;  /* from config.json */
+    rgtg_model_config_t config;  /* from config.json, and the BOS rule of dir's tokenizer */
     char tokenizer_sha256[65];   /* of the tokenizer file */
     const char *tokenizer_file;  /* its name in dir: "tokenizer.json" or "tokenizer.model" */
     char weights_sha256[65];     /* after rgtg_decode_model_load */
@@ -23,8 +23,8 @@ typedef struct {
  * "DIR is a reward model, not a language model (config.json: LlamaForSequenceClassification)",
  * "DIR is a language model, not a value model (...)", "DIR has no tokenizer.model or tokenizer.json ...". */
 rgtg_status_t rgtg_decode_model_open(const char *dir, rgtg_head_t want, const char *role, rgtg_decode_model_t *out);
-/* Refuses other unless its tokenizer file has the same bytes as the LM's and its vocabulary and
- * special ids agree. */
+/* Refuses other unless its tokenizer file has the same bytes as the LM's, its vocabulary and
+ * special ids agree and it reads the same BOS first (rgtg_model_config_bos_to_prepend). */
 rgtg_status_t rgtg_decode_model_same_tokenizer(const rgtg_decode_model_t *lm, const rgtg_decode_model_t *other);
 /* Loads the weights on CPU, refuses non-finite parameters, and hashes the weights: the sha256 of
  * model.safetensors, or for a sharded checkpoint the sha256 of the lines "SHARD SHA256\n" of its

@@ -20,7 +20,7 @@ void rgtg_decode_params_use_model(rgtg_decode_params_t *params, const rgtg_model
     params->eos_id = n > 0 ? stops[0] : -1;
     params->stop_ids = n > 1 ? stops + 1 : NULL;
     params->stop_count = n > 1 ? n - 1 : 0;
-    params->bos_id = lm->bos_token_id;
+    params->bos_id = rgtg_model_config_bos_to_prepend(lm);
     params->token_count = token_count;
 }
 

@@ -132,7 +132,7 @@ static rgtg_status_t complete_prompts(run_t *run) {
     const char *names[2] = {run->params->lm_dir, run->extra.dir};
     if (st == RGTG_OK)
         st = rgtg_decode_check_positions(configs, names, run->has_extra ? 2 : 1, (int)run->settings.max_new_tokens,
-                                         run->lm.config.bos_token_id, lengths, ids, run->prompts.count);
+                                         rgtg_model_config_bos_to_prepend(&run->lm.config), lengths, ids, run->prompts.count);
     free(lengths), free(ids);
     return st;
 }

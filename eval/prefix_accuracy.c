@@ -49,7 +49,7 @@ rgtg_status_t rgtg_prefix_accuracy(const rgtg_model_t *rm, const rgtg_prefs_t *d
     if (n == 0)
         return rgtg_error_set(RGTG_ERR_INVALID, "prefix accuracy: the %s split holds no pairs", rgtg_split_name(split));
     if (micro_batch < 1) micro_batch = 1;
-    int64_t fit_len = max_len - (rgtg_model_config(rm)->bos_token_id >= 0); /* BOS comes first */
+    int64_t fit_len = max_len - (rgtg_model_config_bos_to_prepend(rgtg_model_config(rm)) >= 0); /* BOS comes first */
     int64_t **seqs = calloc((size_t)(2 * micro_batch), sizeof *seqs), *lens = calloc((size_t)(2 * micro_batch), sizeof *lens);
     float *rewards = calloc((size_t)(2 * micro_batch), sizeof *rewards);
     rgtg_status_t st = seqs && lens && rewards ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");

@@ -57,8 +57,9 @@ static void check_case(const json_t *c, const rgtg_tokenizer_t *tok) {
     const char *prompt = json_string_value(json_object_get(c, "prompt"));
     const char *jinja = json_string_value(json_object_get(c, "text"));
     const json_t *ref = json_object_get(c, "ids");
-    /* The model puts BOS first from its config (bos_token_id), where the chat template writes it as text:
-     * Llama-3's template does (this tokenizer.json's post-processor adds none); Qwen3 has no BOS. */
+    /* The model puts BOS first (its config's bos_token_id), where the chat template writes it as text:
+     * Llama-3's template does (this tokenizer.json's post-processor adds none, and the model reads BOS
+     * because its chat template writes it, core/MODELS.md); Qwen3 has no BOS. */
     size_t bos_length = 0;
     int bos_id = rgtg_tokenizer_bos_id(tok);
     const char *bos_text = bos_id >= 0 ? rgtg_tokenizer_id_to_piece(tok, bos_id, &bos_length) : NULL;

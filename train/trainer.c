@@ -290,7 +290,10 @@ static rgtg_status_t make_model(const rgtg_train_params_t *p, const rgtg_prefs_i
     if (!p->init) {
         if (p->objective == RGTG_OBJECTIVE_DPO)
             return rgtg_error_set(RGTG_ERR_INVALID, "config key 'model.init': DPO needs the SFT model to start from");
-        return rgtg_model_create(&config, p->seed, p->device, out);
+        bool reads_bos = true; /* a fresh model reads BOS first as the training tokenizer says */
+        rgtg_status_t st = p->tokenizer_path ? rgtg_tokenizer_model_reads_bos(p->tokenizer_path, &reads_bos) : RGTG_OK;
+        config.tokenizer_adds_no_bos = !reads_bos;
+        return st == RGTG_OK ? rgtg_model_create(&config, p->seed, p->device, out) : st;
     }
     /* SFT and DPO go on from a language model; a reward or value model may start from either kind */
     rgtg_model_t *init = NULL;
@@ -525,7 +528,7 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
     if (st == RGTG_OK && p->device == TT_CUDA && t.world > 1) st = rgtg_dist_init_nccl(rgtg_dist_local_rank());
     st = rgtg_dist_check(st);
     if (st == RGTG_OK) st = make_model(p, info, &t.model);
-    if (st == RGTG_OK) t.source.bos_id = rgtg_model_config(t.model)->bos_token_id;
+    if (st == RGTG_OK) t.source.bos_id = rgtg_model_config_bos_to_prepend(rgtg_model_config(t.model));
     if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_DPO) {
         st = rgtg_model_load_for(p->init, RGTG_HEAD_LM, p->device, &t.reference);
         if (st == RGTG_OK) st = rgtg_model_convert_dtype(t.reference, p->dtype);
