@@ -16,9 +16,23 @@
 #include "hf_config.h"
 #include "rng.h"
 #include "safetensors.h"
+#include "tokenizer.h"
 
 #define FLOAT_MIN_F32 (-3.4028234663852886e38)
 #define PI 3.14159265358979323846
+
+/* The BOS rule of a model directory (model.h): read from its tokenizer files; a directory without any
+ * keeps its config's BOS. Here, not in model_config.c, so that config parsing needs no tokenizer. */
+rgtg_status_t rgtg_model_config_read_bos_rule(const char *dir, rgtg_model_config_t *c) {
+    char *json_path = rgtg_path_join(dir, "tokenizer.json"), *model_path = rgtg_path_join(dir, "tokenizer.model");
+    rgtg_status_t st = json_path && model_path ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    bool adds = true;
+    if (st == RGTG_OK && (rgtg_path_exists(json_path) || rgtg_path_exists(model_path)))
+        st = rgtg_tokenizer_model_reads_bos(dir, &adds);
+    if (st == RGTG_OK) c->tokenizer_adds_no_bos = !adds;
+    free(json_path), free(model_path);
+    return st;
+}
 
 struct rgtg_kv_cache {
     int64_t rows, capacity, length;

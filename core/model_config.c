@@ -1,14 +1,13 @@
 /* core/model_config.c: the model configuration's defaults (a tiny LLaMA for tests), its consistency
  * checks (biases per architecture, rope scaling, EOS ids; see model.h) and the derived head dimension,
- * stop ids and BOS rule (whether the model reads BOS first); the model itself lives elsewhere. */
+ * stop ids and the BOS to prepend (the rule is read from the tokenizer by core/model.c); the model itself
+ * lives elsewhere. */
 #include <math.h>
 
 #include "model.h"
 
 #include <stdlib.h>
 
-#include "fsutil.h"
-#include "tokenizer.h"
 
 rgtg_model_config_t rgtg_model_config_default(void) {
     rgtg_model_config_t c = {
@@ -44,17 +43,6 @@ static rgtg_status_t check_token(const char *field, int id, int vocab_size) {
 
 int rgtg_model_config_bos_to_prepend(const rgtg_model_config_t *c) {
     return c->tokenizer_adds_no_bos ? -1 : c->bos_token_id;
-}
-
-rgtg_status_t rgtg_model_config_read_bos_rule(const char *dir, rgtg_model_config_t *c) {
-    char *json_path = rgtg_path_join(dir, "tokenizer.json"), *model_path = rgtg_path_join(dir, "tokenizer.model");
-    rgtg_status_t st = json_path && model_path ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    bool adds = true;
-    if (st == RGTG_OK && (rgtg_path_exists(json_path) || rgtg_path_exists(model_path)))
-        st = rgtg_tokenizer_model_reads_bos(dir, &adds);
-    if (st == RGTG_OK) c->tokenizer_adds_no_bos = !adds;
-    free(json_path), free(model_path);
-    return st;
 }
 
 int rgtg_model_config_head_dim(const rgtg_model_config_t *c) {
