@@ -554,8 +554,13 @@ rgtg_status_t rgtg_gold_score(const rgtg_gold_t *gold, const char *prompt, const
 
 rgtg_status_t rgtg_gold_score_items(const rgtg_gold_t *gold, const rgtg_gold_item_t *items, size_t n,
                                     const char *source, double *scores) {
+    return rgtg_gold_score_items_parts(gold, items, n, source, scores, NULL);
+}
+
+rgtg_status_t rgtg_gold_score_items_parts(const rgtg_gold_t *gold, const rgtg_gold_item_t *items, size_t n,
+                                          const char *source, double *scores, rgtg_gold_parts_t *parts) {
     for (size_t i = 0; i < n; i++) {
-        rgtg_status_t st = rgtg_gold_score(gold, items[i].prompt, items[i].response, &scores[i], NULL);
+        rgtg_status_t st = rgtg_gold_score(gold, items[i].prompt, items[i].response, &scores[i], parts ? &parts[i] : NULL);
         if (st != RGTG_OK) {
             char cause[512];
             snprintf(cause, sizeof cause, "%s", rgtg_error_message());
@@ -583,15 +588,26 @@ rgtg_status_t rgtg_gold_score_file(const rgtg_gold_t *gold, const char *gens_pat
     rgtg_status_t st = rgtg_gen_read(gens_path, &rows, &n);
     rgtg_gold_item_t *items = st == RGTG_OK ? rgtg_gold_items_of_generations(rows, n) : NULL;
     double *scores = st == RGTG_OK ? calloc(n ? n : 1, sizeof *scores) : NULL;
-    if (st == RGTG_OK && (!items || !scores)) st = rgtg_error_set(RGTG_ERR_NOMEM, "gold: out of memory");
-    if (st == RGTG_OK) st = rgtg_gold_score_items(gold, items, n, gens_path, scores);
+    rgtg_gold_parts_t *parts = st == RGTG_OK ? calloc(n ? n : 1, sizeof *parts) : NULL;
+    if (st == RGTG_OK && (!items || !scores || !parts)) st = rgtg_error_set(RGTG_ERR_NOMEM, "gold: out of memory");
+    if (st == RGTG_OK) st = rgtg_gold_score_items_parts(gold, items, n, gens_path, scores, parts);
     for (size_t i = 0; st == RGTG_OK && i < n; i++) {
         rows[i].reward = scores[i];
         rows[i].has_reward = true;
     }
     if (st == RGTG_OK && write_path) st = rgtg_gen_write_all(write_path, rows, n);
-    if (st == RGTG_OK) *summary = rgtg_gold_summarize(scores, n);
+    if (st == RGTG_OK) {
+        *summary = rgtg_gold_summarize(scores, n);
+        for (size_t i = 0; i < n; i++) {
+            const rgtg_gold_parts_t *q = &parts[i];
+            summary->coverage += q->coverage / (double)n, summary->other_sense += q->other_sense / (double)n;
+            summary->off_topic += q->off_topic / (double)n, summary->repeat += q->repeat / (double)n;
+            summary->length += q->length / (double)n, summary->unfinished += q->unfinished / (double)n;
+            summary->no_content += q->no_content / (double)n, summary->words += q->words / (double)n;
+        }
+    }
     free(scores);
+    free(parts);
     free(items);
     rgtg_gen_free(rows, n);
     return st;

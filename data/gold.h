@@ -108,6 +108,9 @@ rgtg_status_t rgtg_gold_score(const rgtg_gold_t *gold, const char *prompt, const
 typedef struct {
     size_t n;
     double mean, sd, se; /* sd with n - 1; se = sd / sqrt(n); 0 when n < 2 */
+    /* rgtg_gold_score_file only: the mean of each part over the rows (where a score comes from) */
+    double coverage, other_sense, off_topic, repeat, length, unfinished, no_content;
+    double words;        /* mean words per response */
 } rgtg_gold_summary_t;
 
 rgtg_gold_summary_t rgtg_gold_summarize(const double *values, size_t n);
@@ -129,12 +132,16 @@ typedef struct {
  * and the row: "SOURCE: row 3 (id 12): gold: ...". */
 rgtg_status_t rgtg_gold_score_items(const rgtg_gold_t *gold, const rgtg_gold_item_t *items, size_t n,
                                     const char *source, double *scores);
+/* The same, also filling parts[i] (parts may be NULL). */
+rgtg_status_t rgtg_gold_score_items_parts(const rgtg_gold_t *gold, const rgtg_gold_item_t *items, size_t n,
+                                          const char *source, double *scores, rgtg_gold_parts_t *parts);
 
 /* Views of a generations file's rows (malloc'd array; the strings stay the rows'): sample is the row's
  * sample number (decode --n) from format version 2 on, -1 for version-1 rows (which have none). */
 rgtg_gold_item_t *rgtg_gold_items_of_generations(const rgtg_generation_t *rows, size_t n);
 
-/* The gold reward of every row of a generations file (core/GENERATIONS.md), summarised; with
+/* The gold reward of every row of a generations file (core/GENERATIONS.md), summarised with the mean of
+ * each part; with
  * write_path (NULL: none; it may be gens_path), each row's "reward" becomes its gold reward and the rows
  * are written there atomically. */
 rgtg_status_t rgtg_gold_score_file(const rgtg_gold_t *gold, const char *gens_path, const char *write_path,

@@ -11,6 +11,7 @@
 
 #include "../core/generations.h"
 #include "../core/rng.h"
+#include "../core/tokenizer.h"
 #include "expand.h"
 #include "prefs_h5.h"
 #include "prepare.h"
@@ -189,10 +190,11 @@ rgtg_status_t rgtg_gold_label_write(const rgtg_gold_t *gold, const rgtg_gold_ite
 
     /* the prepare writer path: texts as they are (already templated), splits as drawn */
     const rgtg_wordnet_t *db = rgtg_gold_wordnet(gold);
-    const char *sources[1 + 2 * RGTG_POS_COUNT];
+    const char *sources[2 + 2 * RGTG_POS_COUNT];
     int source_count = 0;
     if (write->source_path) sources[source_count++] = write->source_path;
-    for (size_t i = 0; i < rgtg_wordnet_source_count(db) && source_count < 1 + 2 * RGTG_POS_COUNT; i++)
+    if (write->dataset_path) sources[source_count++] = write->dataset_path;
+    for (size_t i = 0; i < rgtg_wordnet_source_count(db) && source_count < 2 + 2 * RGTG_POS_COUNT; i++)
         sources[source_count++] = rgtg_wordnet_source_path(db, i);
     char options[1024], gold_text[512];
     snprintf(options, sizeof options, "gold_label seed=%llu bt_scale=%g valid=%g test=%g %s",
@@ -238,6 +240,53 @@ rgtg_gold_label_file_params_t rgtg_gold_label_file_default_params(void) {
     return p;
 }
 
+/* Decoded texts of the dataset pairs, owned here; items point into them. */
+typedef struct {
+    char **texts; /* 3 per pair: prompt, chosen, rejected */
+    size_t pairs;
+} dataset_texts_t;
+
+static void dataset_texts_free(dataset_texts_t *d) {
+    for (size_t i = 0; d->texts && i < 3 * d->pairs; i++) free(d->texts[i]);
+    free(d->texts);
+}
+
+/* Appends the train-split pairs of the preference file at path to *items (n rows so far): sample 0 the
+ * file's chosen response, sample 1 its rejected one, without EOS, id RGTG_GOLD_DATASET_ID_BASE + i. */
+static rgtg_status_t add_dataset_items(const char *path, const char *tokenizer_path, rgtg_gold_item_t **items,
+                                       size_t *n, dataset_texts_t *texts) {
+    rgtg_prefs_t *f = NULL;
+    rgtg_tokenizer_t *tok = NULL;
+    rgtg_status_t st = rgtg_prefs_open(path, &f);
+    if (st == RGTG_OK) st = rgtg_tokenizer_load(tokenizer_path, &tok);
+    if (st == RGTG_OK && strcmp(rgtg_tokenizer_sha256(tok), rgtg_prefs_info(f)->tokenizer_sha256) != 0)
+        st = rgtg_error_set(RGTG_ERR_INVALID, "%s: its pairs were tokenized by another tokenizer than %s (sha256 differs)",
+                            path, tokenizer_path);
+    int64_t count = 0;
+    const int64_t *ids = st == RGTG_OK ? rgtg_prefs_split_pairs(f, RGTG_SPLIT_TRAIN, &count) : NULL;
+    rgtg_gold_item_t *grown = st == RGTG_OK ? realloc(*items, sizeof **items * (*n + 2 * (size_t)count + 1)) : NULL;
+    if (st == RGTG_OK && grown) *items = grown;
+    texts->texts = st == RGTG_OK ? calloc(3 * (size_t)count + 1, sizeof *texts->texts) : NULL;
+    if (st == RGTG_OK && (!grown || !texts->texts)) st = rgtg_error_set(RGTG_ERR_NOMEM, "gold labels: out of memory");
+    for (int64_t i = 0; st == RGTG_OK && i < count; i++) {
+        rgtg_pref_pair_t pair;
+        st = rgtg_prefs_get(f, ids[i], &pair);
+        const rgtg_token_span_t spans[3] = {pair.prompt, pair.chosen, pair.rejected};
+        for (int k = 0; st == RGTG_OK && k < 3; k++) {
+            size_t len = (size_t)spans[k].len - (k > 0 && spans[k].len > 0); /* responses end with EOS */
+            st = rgtg_tokenizer_decode(tok, spans[k].ids, len, false, &texts->texts[3 * i + k], NULL);
+        }
+        texts->pairs = (size_t)i + 1;
+        if (st != RGTG_OK) break;
+        int64_t id = RGTG_GOLD_DATASET_ID_BASE + ids[i];
+        (*items)[(*n)++] = (rgtg_gold_item_t){id, 0, texts->texts[3 * i], texts->texts[3 * i + 1]};
+        (*items)[(*n)++] = (rgtg_gold_item_t){id, 1, texts->texts[3 * i], texts->texts[3 * i + 2]};
+    }
+    rgtg_tokenizer_free(tok);
+    rgtg_prefs_close(f);
+    return st;
+}
+
 rgtg_status_t rgtg_gold_label_file(const rgtg_gold_label_file_params_t *p, rgtg_gold_labels_t *labels_out) {
     if (labels_out) memset(labels_out, 0, sizeof *labels_out);
     if (!p->gens_path || !p->out_path || !p->tokenizer_path)
@@ -250,11 +299,16 @@ rgtg_status_t rgtg_gold_label_file(const rgtg_gold_label_file_params_t *p, rgtg_
     rgtg_status_t st = rgtg_gen_read(p->gens_path, &rows, &n);
     if (st == RGTG_OK && !(items = rgtg_gold_items_of_generations(rows, n)))
         st = rgtg_error_set(RGTG_ERR_NOMEM, "gold labels: out of memory");
+    dataset_texts_t dataset = {0};
+    size_t items_count = n;
+    if (st == RGTG_OK && p->dataset_path)
+        st = add_dataset_items(p->dataset_path, p->tokenizer_path, &items, &items_count, &dataset);
     if (st == RGTG_OK) st = rgtg_gold_open(p->wordnet_dir, &p->gold, &gold);
     rgtg_gold_write_params_t w = {.out_path = p->out_path, .tokenizer_path = p->tokenizer_path,
-                                  .source_path = p->gens_path, .ratio = p->ratio};
-    if (st == RGTG_OK) st = rgtg_gold_label_write(gold, items, n, &p->label, &w, labels_out);
+                                  .source_path = p->gens_path, .dataset_path = p->dataset_path, .ratio = p->ratio};
+    if (st == RGTG_OK) st = rgtg_gold_label_write(gold, items, items_count, &p->label, &w, labels_out);
     rgtg_gold_free(gold);
+    dataset_texts_free(&dataset);
     free(items);
     rgtg_gen_free(rows, n);
     return st;

@@ -66,6 +66,7 @@ typedef struct {
     const char *out_path;       /* the prefs.h5 to write (atomically) */
     const char *tokenizer_path; /* the SentencePiece model that the LM and RMs use */
     const char *source_path;    /* the generations file (recorded with its sha256); NULL: none */
+    const char *dataset_path;   /* the preference file whose pairs were added (recorded too); NULL: none */
     double ratio;               /* prefix pairs per pair (rgtg_prefs_expand); 0: no prefix index. 2 */
 } rgtg_gold_write_params_t;
 
@@ -84,6 +85,9 @@ rgtg_status_t rgtg_gold_label_write(const rgtg_gold_t *gold, const rgtg_gold_ite
 /* The stage behind `rgtg data gold-label`. */
 typedef struct {
     const char *gens_path;      /* generations JSONL (core/GENERATIONS.md), two samples per prompt id: required */
+    const char *dataset_path;   /* NULL, or a preference file (prefs.h5) whose train-split pairs are labelled
+                                   too: dataset responses beside the LM's samples (ids from
+                                   RGTG_GOLD_DATASET_ID_BASE; the file's own labels are replaced by draws) */
     const char *tokenizer_path; /* the SentencePiece model of the LM and reward models: required */
     const char *out_path;       /* the prefs.h5 to write: required */
     const char *wordnet_dir;    /* /usr/share/wordnet */
@@ -94,7 +98,12 @@ typedef struct {
 
 rgtg_gold_label_file_params_t rgtg_gold_label_file_default_params(void);
 
-/* Reads the generations, loads WordNet and the gold reward, and runs rgtg_gold_label_write. */
+/* The id of a dataset pair i (its index in the file) among the items: apart from any decoded prompt's id,
+ * so that its label and split streams (seed, id) never meet a sample pair's. */
+#define RGTG_GOLD_DATASET_ID_BASE ((int64_t)1 << 40)
+
+/* Reads the generations (and the dataset's train pairs, decoded with its tokenizer, which must be
+ * tokenizer_path's), loads WordNet and the gold reward, and runs rgtg_gold_label_write. */
 rgtg_status_t rgtg_gold_label_file(const rgtg_gold_label_file_params_t *params, rgtg_gold_labels_t *labels_out);
 
 #endif

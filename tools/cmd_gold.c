@@ -19,6 +19,8 @@ int rgtg_cmd_data_gold_label(int argc, char **argv) {
         RGTG_OPT("tokenizer", RGTG_OPT_STRING, &p.tokenizer_path, "the tokenizer (file or checkpoint directory) of the LM and reward models",
                  .required = true),
         RGTG_OPT("out", RGTG_OPT_STRING, &p.out_path, "the prefs.h5 to write", .required = true),
+        RGTG_OPT("dataset", RGTG_OPT_STRING, &p.dataset_path,
+                 "also label the train pairs of this prefs.h5 (dataset responses beside the samples)"),
         RGTG_OPT("wordnet", RGTG_OPT_STRING, &p.wordnet_dir, "WordNet dict folder"),
         RGTG_OPT("seed", RGTG_OPT_U64, &p.label.seed, "seed of the label draws and the splits"),
         RGTG_OPT("bt-scale", RGTG_OPT_DOUBLE, &p.label.bt_scale, "P(a chosen) = sigma((g_a - g_b) / scale)"),
@@ -61,7 +63,12 @@ int rgtg_cmd_eval_gold(int argc, char **argv) {
     p.gens_count = gens.count;
     rgtg_gold_summary_t s[RGTG_GOLD_MAX_FILES];
     if (rgtg_gold_eval(&p, s) != RGTG_OK) return rgtg_report_error("eval gold");
-    for (int i = 0; i < p.gens_count; i++)
-        printf("%s: gold %.4f +- %.4f (SE), SD %.4f, n %zu\n", p.gens[i], s[i].mean, s[i].se, s[i].sd, s[i].n);
+    for (int i = 0; i < p.gens_count; i++) {
+        const rgtg_gold_summary_t *m = &s[i];
+        printf("%s: gold %.4f +- %.4f (SE), SD %.4f, n %zu\n", p.gens[i], m->mean, m->se, m->sd, m->n);
+        printf("  means: coverage %.3f, other_sense %.3f, off_topic %.3f, repeat %.3f, length %.3f, unfinished %.3f, "
+               "no_content %.3f; %.1f words\n", m->coverage, m->other_sense, m->off_topic, m->repeat, m->length,
+               m->unfinished, m->no_content, m->words);
+    }
     return 0;
 }

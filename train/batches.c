@@ -19,7 +19,7 @@ static rgtg_status_t sample_prefixes(const rgtg_prefs_t *data, int split, double
     rgtg_status_t st = rgtg_prefix_sample(ids, max_lens, n, ratio, seed, (uint64_t)split, &pairs, &lens, &sampled, &saturated);
     rgtg_example_t *examples = st == RGTG_OK ? malloc(sizeof *examples * (size_t)(sampled ? sampled : 1)) : NULL;
     if (st == RGTG_OK && !examples) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    for (int64_t i = 0; st == RGTG_OK && i < sampled; i++) examples[i] = (rgtg_example_t){pairs[i], lens[i]};
+    for (int64_t i = 0; st == RGTG_OK && i < sampled; i++) examples[i] = (rgtg_example_t){pairs[i], lens[i], 0};
     free(max_lens), free(pairs), free(lens);
     *out = examples;
     *count = sampled;
@@ -43,7 +43,7 @@ rgtg_status_t rgtg_examples_build(const rgtg_prefs_t *data, rgtg_objective_t obj
     }
     rgtg_example_t *examples = malloc(sizeof *examples * (size_t)(n ? n : 1));
     if (!examples) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
-    for (int64_t i = 0; i < n; i++) examples[i] = (rgtg_example_t){ids[i], lens ? lens[i] : 0};
+    for (int64_t i = 0; i < n; i++) examples[i] = (rgtg_example_t){ids[i], lens ? lens[i] : 0, 0};
     *out = examples;
     *count = n;
     return RGTG_OK;
@@ -86,6 +86,7 @@ static rgtg_status_t example_rows(const rgtg_batch_source_t *s, rgtg_example_t e
         rejected_len = min64(e.prefix_len, rejected_len);
     }
     rows[0] = (row_t){pair.prompt.ids, pair.prompt.len, pair.chosen.ids, chosen_len, 0};
+    if (e.rejected) rows[0] = (row_t){pair.prompt.ids, pair.prompt.len, pair.rejected.ids, rejected_len, 0};
     *count = 1;
     if (s->objective != RGTG_OBJECTIVE_SFT) {
         rows[1] = (row_t){pair.prompt.ids, pair.prompt.len, pair.rejected.ids, rejected_len, 0};

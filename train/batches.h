@@ -29,6 +29,7 @@ typedef struct {
 typedef struct {
     int64_t id;
     int32_t prefix_len; /* 0: whole responses */
+    int32_t rejected;   /* SFT on both sides (data.sides: both): 1 when this example is the pair's rejected side */
 } rgtg_example_t;
 
 /* The examples of a split for an objective. For RM_PREFIX on the train split, prefix pairs: the file's

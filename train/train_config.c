@@ -7,7 +7,7 @@
 #include "../core/log.h"
 
 const char *const rgtg_train_config_keys[] = {
-    "data.path", "data.tokenizer", "data.ratio", "data.value_gens",
+    "data.path", "data.tokenizer", "data.ratio", "data.value_gens", "data.sides",
     "model.init", "model.hidden_size", "model.intermediate_size", "model.num_hidden_layers",
     "model.num_attention_heads", "model.num_key_value_heads", "model.max_position_embeddings",
     "model.rms_norm_eps", "model.rope_theta", "model.tie_word_embeddings",
@@ -60,8 +60,9 @@ rgtg_status_t rgtg_train_config_read(const rgtg_config_t *cfg, const char *kind,
     static const char *const dtypes[] = {"fp32", "bf16", NULL};
     static const char *const schedules[] = {"cosine", "linear", "constant", NULL};
     static const char *const losses[] = {"mse", "bce", NULL};
+    static const char *const sides[] = {"chosen", "both", NULL};
     rgtg_train_params_t *p = &out->train;
-    const char *objective, *device, *dtype, *loss;
+    const char *objective, *device, *dtype, *loss, *side;
     rgtg_status_t st = rgtg_config_check_known(cfg, rgtg_train_config_keys);
     if (st == RGTG_OK) st = rgtg_config_get_string(cfg, "data.path", NULL, &p->data_path);
     if (st == RGTG_OK && !p->data_path) st = rgtg_error_set(RGTG_ERR_INVALID, "config key 'data.path' is required");
@@ -76,10 +77,12 @@ rgtg_status_t rgtg_train_config_read(const rgtg_config_t *cfg, const char *kind,
     if (st == RGTG_OK) st = get_choice(cfg, "train.dtype", "fp32", dtypes, &dtype);
     if (st == RGTG_OK) st = get_choice(cfg, "train.schedule", p->optim.schedule, schedules, &p->optim.schedule);
     if (st == RGTG_OK) st = get_choice(cfg, "value.loss", "mse", losses, &loss);
+    if (st == RGTG_OK) st = get_choice(cfg, "data.sides", "chosen", sides, &side);
     if (st != RGTG_OK) return st;
     p->device = !strcmp(device, "cuda") ? TT_CUDA : TT_CPU;
     p->dtype = !strcmp(dtype, "bf16") ? TT_BF16 : TT_F32;
     p->value_bce = !strcmp(loss, "bce");
+    p->sft_both_sides = !strcmp(side, "both");
 
     struct { const char *key; int *target; int64_t min; } ints[] = {
         {"model.hidden_size", &p->model.hidden_size, 1},
@@ -134,6 +137,8 @@ rgtg_status_t rgtg_train_config_read(const rgtg_config_t *cfg, const char *kind,
                             "generations: rgtg decode --split train, then rgtg eval score)");
     if (st == RGTG_OK && p->objective != RGTG_OBJECTIVE_DPO && rgtg_config_has(cfg, "dpo.beta"))
         rgtg_log_warn("config key 'dpo.beta' is ignored by train %s", kind);
+    if (st == RGTG_OK && p->objective != RGTG_OBJECTIVE_SFT && rgtg_config_has(cfg, "data.sides"))
+        rgtg_log_warn("config key 'data.sides' is ignored by train %s (it chooses SFT's targets)", kind);
     if (st == RGTG_OK && p->objective != RGTG_OBJECTIVE_RM_PREFIX && rgtg_config_has(cfg, "data.ratio"))
         rgtg_log_warn("config key 'data.ratio' is ignored by train %s (objective %s)", kind, rgtg_objective_name(p->objective));
     if (p->model.num_key_value_heads <= 0) p->model.num_key_value_heads = p->model.num_attention_heads;

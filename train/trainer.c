@@ -247,6 +247,21 @@ static int held_out_split(const rgtg_prefs_t *data) {
     return rgtg_prefs_count(data, RGTG_SPLIT_VALID) > 0 ? RGTG_SPLIT_VALID : RGTG_SPLIT_TEST;
 }
 
+/* SFT on both sides: each pair's rejected response follows its chosen one as a second example. */
+static rgtg_status_t add_rejected_sides(rgtg_example_t **examples, int64_t *n) {
+    rgtg_example_t *both = malloc(sizeof *both * (size_t)(2 * *n + 1));
+    if (!both) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    for (int64_t i = 0; i < *n; i++) {
+        both[2 * i] = (*examples)[i];
+        both[2 * i + 1] = (*examples)[i];
+        both[2 * i + 1].rejected = 1;
+    }
+    free(*examples);
+    *examples = both;
+    *n *= 2;
+    return RGTG_OK;
+}
+
 /* Value examples with index % 20 == 19 are held out. */
 static bool value_held_out(int64_t i) { return i % 20 == 19; }
 
@@ -504,8 +519,8 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
         held = malloc(sizeof *held * (size_t)n_all);
         if (!all || !held) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
         for (int64_t i = 0; st == RGTG_OK && i < n_all; i++) {
-            if (value_held_out(i)) held[n_held++] = (rgtg_example_t){i, 0};
-            else all[n++] = (rgtg_example_t){i, 0};
+            if (value_held_out(i)) held[n_held++] = (rgtg_example_t){i, 0, 0};
+            else all[n++] = (rgtg_example_t){i, 0, 0};
         }
         examples = all;
     } else if (st == RGTG_OK) {
@@ -513,6 +528,8 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
         examples = all;
         for (int64_t i = 0; st == RGTG_OK && i < n_all; i++)
             if (all[i].id % p->shards == p->shard) examples[n++] = all[i];
+        if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_SFT && p->sft_both_sides) st = add_rejected_sides(&all, &n);
+        examples = all;
         if (st == RGTG_OK) st = rgtg_examples_build(t.data, p->objective == RGTG_OBJECTIVE_RM_PREFIX ? RGTG_OBJECTIVE_RM_FULL
                                                                                                    : p->objective,
                                                     held_out_split(t.data), 0, 0, &held, &n_held);

@@ -62,6 +62,8 @@ typedef struct {
     tt_device_t device;         /* TT_CPU or TT_CUDA */
     tt_dtype_t dtype;           /* parameter dtype: TT_F32, or TT_BF16 on CUDA */
     int shard, shards;          /* train on the pairs whose id % shards == shard (disjoint subsets) */
+    bool sft_both_sides;        /* SFT: both responses of every pair are targets (data.sides: both), not only
+                                   the chosen one: an LM that imitates demonstrations of mixed quality */
     double dpo_beta;            /* DPO temperature */
     bool value_bce;             /* value objective: BCE on a win label instead of squared error */
     const char *const *value_gens; /* value objective: scored generations files (train/value_data.h) */
