@@ -77,6 +77,31 @@ cmp -s "$work/e1" "$work/e2" && pass "the same seed gives the same pairs and lab
   || fail "gold-label is not deterministic"
 cmp -s "$work/e1" "$work/e3" && fail "another seed gives the same labels" || pass "another seed draws other labels"
 
+# ---- --dataset: the train pairs of a prefs.h5 labelled beside the samples ----
+train_pairs=$(awk '$1 == "splits:" { print $3 }' "$work/long.inspect")
+"$rgtg" data gold-label --gens "$work/gens.jsonl" --dataset "$work/long/prefs.h5" --tokenizer "$tok" \
+    --out "$work/mixed.h5" --seed 3 > "$work/mixed.log" 2>&1 || fail "gold-label --dataset: $(cat "$work/mixed.log")"
+grep -q "$((300 + ${train_pairs:-0})) pairs" "$work/mixed.log" \
+  && pass "--dataset adds the dataset's $train_pairs train pairs to the 300 sample pairs" \
+  || fail "gold-label --dataset: $(cat "$work/mixed.log") (dataset train pairs: ${train_pairs:-?})"
+"$rgtg" data inspect "$work/mixed.h5" 2>&1 | grep 'source_files' | grep -q 'long/prefs.h5' \
+  && pass "the dataset is recorded among the sources" || fail "the dataset is not among the sources"
+"$rgtg" data export "$work/mixed.h5" --tokenizer "$tok" > "$work/mixed.jsonl"
+"$rgtg" data export "$work/long/prefs.h5" --split train > "$work/long-train.jsonl"
+$py - "$work/mixed.jsonl" "$work/long-train.jsonl" <<'EOF' \
+  && pass "every dataset train pair is in it with its two responses, as text" || fail "dataset pairs missing or altered"
+import json, sys
+mixed = {(r["prompt"], frozenset((r["chosen"], r["rejected"]))) for r in map(json.loads, open(sys.argv[1]))}
+dataset = [json.loads(l) for l in open(sys.argv[2])]
+sys.exit(not (dataset and all((r["prompt"], frozenset((r["chosen"], r["rejected"]))) in mixed for r in dataset)))
+EOF
+"$rgtg" data demo --task define-long --out "$work/other" --pairs 40 --test 4 --valid 4 --vocab 400 > /dev/null 2>&1
+expect_error "a dataset tokenized by another tokenizer" "another tokenizer" \
+  "$rgtg" data gold-label --gens "$work/gens.jsonl" --dataset "$work/other/prefs.h5" --tokenizer "$tok" --out "$work/bad7.h5"
+[ ! -e "$work/bad7.h5" ] && pass "no output when the dataset's tokenizer differs" || fail "output despite another tokenizer"
+expect_error "a missing dataset" "nope.h5" \
+  "$rgtg" data gold-label --gens "$work/gens.jsonl" --dataset "$work/nope.h5" --tokenizer "$tok" --out "$work/bad8.h5"
+
 tiny=(--set "data.path=$work/gold.h5" --set "data.tokenizer=$tok" --set model.hidden_size=32
       --set model.intermediate_size=64 --set model.num_hidden_layers=1 --set train.micro_batch=8
       --set train.eval_pairs=8 --set train.max_steps=3 --set train.threads=1 --set train.max_len=128)
@@ -89,6 +114,8 @@ cp "$work/gens.jsonl" "$work/scored.jsonl"
 "$rgtg" eval gold --gens "$work/gens.jsonl" > "$work/eval.log" 2>&1 \
   && grep -q 'gold .* +- .* (SE), SD .*, n 601' "$work/eval.log" \
   && pass "eval gold prints mean +- SE" || fail "eval gold: $(cat "$work/eval.log")"
+grep -q '^  means: coverage [0-9.]*, other_sense [0-9.]*, .*unfinished [0-9.]*, no_content [0-9.]*; [0-9.]* words' \
+  "$work/eval.log" && pass "eval gold prints the mean of each part" || fail "eval gold parts: $(cat "$work/eval.log")"
 cmp -s "$work/gens.jsonl" "$work/scored.jsonl" && pass "without --as-reward the file is untouched" \
   || fail "eval gold rewrote the file"
 "$rgtg" eval gold --gens "$work/scored.jsonl" --as-reward > /dev/null 2>&1

@@ -12,6 +12,7 @@
 
 #include "core/status.h"
 #include "data/prefs_h5.h"
+#include "train/batches.h"
 
 #include "check.h"
 
@@ -359,6 +360,30 @@ static void test_h5py(const char *dir, const char *path) {
     CHECK(system(cmd) == 0);
 }
 
+/* SFT rows: the chosen response, or the rejected one for an example marked rejected (data.sides: both). */
+static void test_sft_sides(const char *path) {
+    rgtg_prefs_t *f = NULL;
+    CHECK_OK(rgtg_prefs_open(path, &f));
+    if (!f) return;
+    rgtg_pref_pair_t pair;
+    CHECK_OK(rgtg_prefs_get(f, 0, &pair));
+    rgtg_batch_source_t source = {.data = f, .objective = RGTG_OBJECTIVE_SFT, .max_len = 4096, .pad_id = 0, .bos_id = -1};
+    rgtg_example_t examples[2] = {{0, 0, 0}, {0, 0, 1}};
+    rgtg_batch_t b;
+    CHECK_OK(rgtg_batch_build(&source, examples, 2, &b));
+    CHECK(b.rows == 2);
+    const rgtg_token_span_t sides[2] = {pair.chosen, pair.rejected};
+    for (int r = 0; r < 2 && b.rows == 2; r++) {
+        CHECK(b.prompt_len[r] == pair.prompt.len && b.response_len[r] == sides[r].len);
+        int same = 1;
+        for (int64_t i = 0; i < sides[r].len; i++) same &= b.ids[r * b.width + pair.prompt.len + i] == sides[r].ids[i];
+        CHECK_MSG(same, "SFT row %d holds the %s response", r, r ? "rejected" : "chosen");
+    }
+    CHECK(b.units == pair.chosen.len + pair.rejected.len); /* every response token is a target */
+    rgtg_batch_free(&b);
+    rgtg_prefs_close(f);
+}
+
 int main(void) {
     char dir[] = "/tmp/rgtg_test_prefs_XXXXXX";
     if (!mkdtemp(dir)) {
@@ -371,6 +396,7 @@ int main(void) {
     test_abort(dir);
     test_corrupt(dir, path);
     test_h5py(dir, path);
+    test_sft_sides(path);
     check_remove_dir(dir);
     return check_summary("test_prefs_h5");
 }

@@ -343,7 +343,7 @@ static void test_layout_errors(void) {
     expect_render_error(&results, "table1", NULL, 0,
                         "fixture.json: cells[10] repeats cells[2] (metric 'reward', method=PARGS); pick one with --where");
     expect_render_error(&results, "table7", NULL, 0,
-                        "layout 'table7' unknown (one of table1, table2, table3, table4, table5, table9, table10, table12, "
+                        "layout 'table7' unknown (one of table1, table1-demo, table2, table3, table4, table5, table9, table10, table12, "
                         "table13, table14, table15, figure3)");
     const char *bad[] = {"=x"};
     expect_render_error(&results, "table2", bad, 1, "--where '=x': expected KEY=VALUE");

@@ -27,6 +27,13 @@ first, last = rows[0]["loss"], sum(r["loss"] for r in rows[-5:]) / 5
 print(f"     first {first:.3f}, last five {last:.3f}")
 sys.exit(0 if last < first - 0.5 else 1)
 EOF
+# data.sides: both trains on the rejected responses too (which rows: tests/test_prefs_h5.c)
+"$rgtg" train sft --config "$cfg/sft/demo.yaml" --out "$work/sft-both" "${tiny[@]}" --set train.max_steps=2 \
+  --set data.sides=both > "$work/both.log" 2>&1 && grep -q 'sides: both' "$work/sft-both/config.yaml" \
+  && pass "SFT on both sides runs and records data.sides" || fail "SFT on both sides: $(tail -2 "$work/both.log")"
+expect_error "a data.sides that is neither chosen nor both" "'data.sides': 'sideways' is not one of chosen, both" \
+  "$rgtg" train sft --config "$cfg/sft/demo.yaml" --out "$work/sft-bad-sides" "${tiny[@]}" --set data.sides=sideways
+[ ! -e "$work/sft-bad-sides" ] && pass "no output folder for a bad data.sides" || fail "a bad data.sides left a folder"
 
 # an RM learns a planted signal: the preferred response always says "good", the other "bad"
 $py - "$work/planted.jsonl" <<'EOF'
