@@ -132,9 +132,11 @@ assert [r["baseline"] for r in rows] == ["top-k", "BoN", "CD-FUDGE", "ARGS", "DP
 assert all(abs(float(r["win"]) + float(r["tie"]) + float(r["loss"]) - 1) < 1e-9 and int(r["win_n"]) > 0 for r in rows)
 PY
 }
-experiment table12 && ran_only table12 '^agreement_' && {
+experiment table12 && ran_only table12 '^(agreement_|gold_order$)' && {
   check_table "$work/table12" table "prefix|full|dense" "agreement[prefix_fraction=0.25]" "agreement[prefix_fraction=0.5]" \
     "agreement[prefix_fraction=0.75]" "agreement[prefix_fraction=1]"
+  check_table "$work/table12" table-gold-order "prefix|full|dense" "agreement[prefix_fraction=0.25]" \
+    "agreement[prefix_fraction=1]"
   [ -s "$work/table12/agreement.png" ] && pass "table12: the agreement plot" || fail "table12: no agreement.png"
   # prefix-accuracy --results holds the numbers the command printed
   for d in "$work"/store/agreement_rm*-*; do
