@@ -21,7 +21,7 @@ deps:
 demo: deps all
 	$(BUILD)/rgtg experiment experiments/table1.yaml --size small --out runs/demo/table1 --store runs/demo/store
 	$(BUILD)/rgtg experiment experiments/table12.yaml --size small --out runs/demo/table12 --store runs/demo/store
-	@for t in table1/table1-demo table1/table9-gold table1/table1-rm table12/table; do \
+	@for t in table1/table1-demo table1/table9-gold table1/table1-rm table12/table table12/table-gold-order; do \
 	  echo; echo "== runs/demo/$$t.md"; cat runs/demo/$$t.md; done
 
 test: deps all
