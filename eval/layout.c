@@ -90,7 +90,11 @@ static const layout_t layouts[] = {
 enum { LAYOUT_COUNT = sizeof layouts / sizeof layouts[0] };
 
 const char *rgtg_layout_names(void) {
-    return "table1, table1-demo, table2, table3, table4, table5, table9, table10, table12, table13, table14, table15, figure3";
+    static char names[LAYOUT_COUNT * 16];
+    if (!names[0])
+        for (size_t i = 0; i < LAYOUT_COUNT; i++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "", layouts[i].name);
+    return names;
 }
 
 rgtg_layout_params_t rgtg_layout_default_params(void) {

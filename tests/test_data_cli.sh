@@ -43,6 +43,16 @@ def text(lo, hi):
     return " ".join(rng.choice(words) for _ in range(rng.randint(lo, hi)))
 def expect(f, prompt, chosen, rejected):
     f.write(json.dumps({"prompt": prompt, "chosen": chosen, "rejected": rejected}) + "\n")
+# rows ultrafeedback (binarized) rows: the prompt plus message lists; texts() gives (prompt, a, b), and
+# the expected responses are read(a), read(b)
+def write_ultrafeedback(name, rows, texts, read=lambda x: x):
+    with open(name + ".jsonl", "w") as f, open("expected_" + name + ".jsonl", "w") as e:
+        for i in range(rows):
+            p, a, b = texts()
+            msg = lambda x: [{"role": "user", "content": p}, {"role": "assistant", "content": x}]
+            f.write(json.dumps({"prompt": p, "prompt_id": "%04d" % i, "chosen": msg(a), "rejected": msg(b),
+                                "score_chosen": 8.0, "score_rejected": 3.0}) + "\n")
+            expect(e, p, read(a), read(b))
 
 # jsonl: prompt/chosen/rejected; one pair with identical responses and one with an empty response
 with open("prefs.jsonl", "w") as f, open("expected_jsonl.jsonl", "w") as e:
@@ -64,13 +74,7 @@ with gzip.GzipFile("hh.jsonl.gz", "wb", mtime=0) as g, open("expected_hh.jsonl",
         expect(e, base.lstrip("\n"), a, b)
 
 # ultrafeedback (binarized): prompt plus message lists
-with open("ultrafeedback.jsonl", "w") as f, open("expected_ultrafeedback.jsonl", "w") as e:
-    for i in range(100):
-        p, a, b = text(3, 12), text(3, 20), text(3, 20)
-        msg = lambda x: [{"role": "user", "content": p}, {"role": "assistant", "content": x}]
-        f.write(json.dumps({"prompt": p, "prompt_id": "%04d" % i, "chosen": msg(a), "rejected": msg(b),
-                            "score_chosen": 8.0, "score_rejected": 3.0}) + "\n")
-        expect(e, p, a, b)
+write_ultrafeedback("ultrafeedback", 100, lambda: (text(3, 12), text(3, 20), text(3, 20)))
 
 # sharegpt (LLaMA-Factory DPO): one JSON array
 rows = []
@@ -116,13 +120,7 @@ with open("uni.jsonl", "w") as f, open("expected_uni.jsonl", "w") as e:
         if i == 0: p = "Line one\n\nLine two \u2014 \u201cquotes\u201d \U0001F600 \u00fcn\u00efcode"
         f.write(json.dumps({"prompt": p, "chosen": c, "rejected": r}) + "\n")
         expect(e, p, one_space_off(c), one_space_off(r))
-with open("uni_ultrafeedback.jsonl", "w") as f, open("expected_uni_ultrafeedback.jsonl", "w") as e:
-    for i in range(40):
-        p, a, b = stress(2, 12), stress(2, 16), stress(2, 16)
-        msg = lambda x: [{"role": "user", "content": p}, {"role": "assistant", "content": x}]
-        f.write(json.dumps({"prompt": p, "prompt_id": "%04d" % i, "chosen": msg(a), "rejected": msg(b),
-                            "score_chosen": 8.0, "score_rejected": 3.0}) + "\n")
-        expect(e, p, one_space_off(a), one_space_off(b))
+write_ultrafeedback("uni_ultrafeedback", 40, lambda: (stress(2, 12), stress(2, 16), stress(2, 16)), one_space_off)
 rows = []
 with open("expected_uni_sharegpt.jsonl", "w") as e:
     for i in range(40):

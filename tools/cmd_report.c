@@ -17,17 +17,16 @@ static size_t collect(const rgtg_args_t *args, const char *name, const char **va
     return count;
 }
 
-static const rgtg_option_t render_options[] = {
-    {"results", true, false, "results.json (schema: eval/RESULTS.md)"},
-    {"layout", true, false, "table1 | table1-demo | table2 | table3 | table4 | table5 | table9 | table10 | table12 | table13 | table14 | table15 | figure3"},
-    {"out", true, true, "table file: .md, .csv or .tex (repeatable: one table in several formats; default: print Markdown only)"},
-    {"metric", true, false, "read this metric instead of the layout's main one"},
-    {"where", true, true, "KEY=VALUE: use only cells whose label KEY is VALUE (repeatable)"},
-    {"help", false, false, "this help"},
-    {NULL, false, false, NULL},
-};
-
 int rgtg_cmd_eval_render(int argc, char **argv) {
+    const rgtg_option_t render_options[] = {
+        {"results", true, false, "results.json (schema: eval/RESULTS.md)"},
+        {"layout", true, false, rgtg_layout_names()},
+        {"out", true, true, "table file: .md, .csv or .tex (repeatable: one table in several formats; default: print Markdown only)"},
+        {"metric", true, false, "read this metric instead of the layout's main one"},
+        {"where", true, true, "KEY=VALUE: use only cells whose label KEY is VALUE (repeatable)"},
+        {"help", false, false, "this help"},
+        {NULL, false, false, NULL},
+    };
     rgtg_args_t args;
     if (!rgtg_args_parse("eval render", render_options, argc, argv, &args)) return 2;
     bool help = rgtg_args_has(&args, "help");
