@@ -52,10 +52,13 @@ typedef struct {
 
 static const layout_t layouts[] = {
     {"table1", METHOD_ROW, METHOD_FLAGS, "dataset", PIVOT_NAMED, {REWARD_COLUMN}, false},
-    /* the demo's summary: Table 1's reward beside the fit to the reference and the cost of a token */
+    /* the demo's summary: Table 1's reward beside the fit to the reference, the diversity among a prompt's
+     * samples and the cost of a token */
     {"table1-demo", METHOD_ROW, METHOD_FLAGS, "dataset", PIVOT_NAMED,
      {REWARD_COLUMN,
       {"rouge_l", SHOW_FIXED3, true, "ROUGE-L F1 (vs. reference)", "ROUGE-L F1 (vs.\\ reference)"},
+      {"diversity_rouge_l", SHOW_FIXED3, true, "ROUGE-L among samples (lower: more diverse)",
+       "ROUGE-L among samples (lower: more diverse)"},
       {"ms_per_token", SHOW_FIXED3, true, "ms/token", "ms/token"}}, false},
     {"table2", {{"method", "Method", "Method"}, {"baseline", "vs.", "vs."}}, {{0}}, "dataset", PIVOT_NAMED,
      {{"win", SHOW_PERCENT, false, "Win (%)", "Win (\\%)"},

@@ -48,13 +48,27 @@ static void label_number(labels_t *l, const char *key, double value) {
     l->items[l->count++] = (rgtg_label_t){.key = (char *)key, .kind = RGTG_LABEL_NUMBER, .number = value};
 }
 
+/* the method parameters that sweeps vary: labels of a method's cells */
+static const char *const swept[] = {"beta", "k", "p", "best_of", "temperature"};
+#define SWEPT_COUNT (sizeof swept / sizeof swept[0])
+
+/* The first swept parameter that differs between the settings of two rows (NULL: none). */
+static const char *swept_difference(const rgtg_generation_t *a, const rgtg_generation_t *b) {
+    for (size_t i = 0; i < SWEPT_COUNT; i++) {
+        double x = NAN, y = NAN;
+        bool has_x = rgtg_gen_param_number(a, swept[i], &x) == RGTG_OK, has_y = rgtg_gen_param_number(b, swept[i], &y) == RGTG_OK;
+        rgtg_error_clear();
+        if (has_x != has_y || (has_x && x != y)) return swept[i];
+    }
+    return NULL;
+}
+
 /* method, the method's numeric parameters that sweeps vary, then the command line's labels */
 static labels_t labels_for(const rgtg_summary_params_t *p, const source_t *s, char **keys, char **values) {
     labels_t l = {0};
     label_add(&l, "method", s->label);
     l.items[0].kind = RGTG_LABEL_STRING, l.items[0].text = s->label;
-    static const char *const swept[] = {"beta", "k", "p", "best_of", "temperature"};
-    for (size_t i = 0; i < sizeof swept / sizeof swept[0]; i++) {
+    for (size_t i = 0; i < SWEPT_COUNT; i++) {
         double value;
         if (rgtg_gen_param_number(&s->rows[0], swept[i], &value) == RGTG_OK) label_number(&l, swept[i], value);
         else rgtg_error_clear();
@@ -107,8 +121,35 @@ static rgtg_status_t rewards_of(const source_t *s, const char *field, double **o
     return RGTG_OK;
 }
 
-static rgtg_status_t summarize_file(const rgtg_summary_params_t *p, const source_t *s, const labels_t *l,
-                                    rgtg_results_t *r) {
+/* The diversity cells (self-ROUGE-L, distinct-1/2) of s's prompts with several samples. With a method file
+ * `of` (summarize --diversity), s holds that method's extra samples and must have some. */
+static rgtg_status_t add_diversity(const source_t *s, const labels_t *l, rgtg_results_t *r, const source_t *of) {
+    const char **responses = calloc(s->count + 1, sizeof *responses);
+    char **ids = calloc(s->count + 1, sizeof *ids);
+    rgtg_status_t st = responses && ids ? RGTG_OK : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == RGTG_OK && i < s->count; i++) {
+        responses[i] = s->rows[i].response;
+        if (asprintf(&ids[i], "%lld", (long long)s->rows[i].id) < 0) ids[i] = NULL;
+        if (!ids[i]) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    }
+    rgtg_diversity_params_t dp = rgtg_diversity_default_params();
+    rgtg_diversity_t div = {0};
+    if (st == RGTG_OK) st = rgtg_diversity(responses, (const char *const *)ids, s->count, &dp, &div);
+    if (st == RGTG_OK && of && div.prompts == 0)
+        st = rgtg_error_set(RGTG_ERR_INVALID, "%s: no prompt has two samples, so it measures no diversity of %s (decode --n 2 or more)",
+                            s->path, of->label);
+    if (st == RGTG_OK && div.prompts > 0) {
+        st = add_cell(r, "diversity_rouge_l", div.self_rouge_l, (int64_t)div.prompts, NAN, NAN, l);
+        if (st == RGTG_OK) st = add_cell(r, "distinct_1", div.distinct_1, (int64_t)div.unigrams, NAN, NAN, l);
+        if (st == RGTG_OK) st = add_cell(r, "distinct_2", div.distinct_2, (int64_t)div.bigrams, NAN, NAN, l);
+    }
+    for (size_t i = 0; ids && i < s->count; i++) free(ids[i]);
+    free(ids), free(responses);
+    return st;
+}
+
+static rgtg_status_t summarize_file(const rgtg_summary_params_t *p, const source_t *s, const source_t *diversity,
+                                    const labels_t *l, rgtg_results_t *r) {
     double *rewards = NULL;
     rgtg_status_t st = rewards_of(s, p->reward, &rewards);
     if (st == RGTG_OK && rewards) {
@@ -134,15 +175,12 @@ static rgtg_status_t summarize_file(const rgtg_summary_params_t *p, const source
     }
 
     const char **responses = calloc(s->count + 1, sizeof *responses), **references = calloc(s->count + 1, sizeof *references);
-    char **ids = calloc(s->count + 1, sizeof *ids);
-    if (st == RGTG_OK && (!responses || !references || !ids)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    if (st == RGTG_OK && (!responses || !references)) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     size_t with_reference = 0;
     for (size_t i = 0; st == RGTG_OK && i < s->count; i++) {
         responses[i] = s->rows[i].response;
         references[i] = s->rows[i].reference;
         with_reference += s->rows[i].reference != NULL;
-        if (asprintf(&ids[i], "%lld", (long long)s->rows[i].id) < 0) ids[i] = NULL;
-        if (!ids[i]) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     }
     if (st == RGTG_OK && with_reference == s->count) {
         double f1;
@@ -156,16 +194,9 @@ static rgtg_status_t summarize_file(const rgtg_summary_params_t *p, const source
         st = rgtg_error_set(RGTG_ERR_INVALID, "%s: BLEU needs a reference on every row (%zu of %zu have one)", s->path,
                             with_reference, s->count);
     }
-    rgtg_diversity_params_t dp = rgtg_diversity_default_params();
-    rgtg_diversity_t div;
-    if (st == RGTG_OK) st = rgtg_diversity(responses, (const char *const *)ids, s->count, &dp, &div);
-    if (st == RGTG_OK && div.prompts > 0) {
-        st = add_cell(r, "diversity_rouge_l", div.self_rouge_l, (int64_t)div.prompts, NAN, NAN, l);
-        if (st == RGTG_OK) st = add_cell(r, "distinct_1", div.distinct_1, (int64_t)div.unigrams, NAN, NAN, l);
-        if (st == RGTG_OK) st = add_cell(r, "distinct_2", div.distinct_2, (int64_t)div.bigrams, NAN, NAN, l);
-    }
-    for (size_t i = 0; ids && i < s->count; i++) free(ids[i]);
-    free(ids), free(responses), free(references);
+    free(responses), free(references);
+    if (st == RGTG_OK && !diversity) st = add_diversity(s, l, r, NULL);
+    if (st == RGTG_OK && diversity) st = add_diversity(diversity, l, r, s);
     return st;
 }
 
@@ -276,11 +307,44 @@ rgtg_status_t rgtg_summary_run(const rgtg_summary_params_t *p) {
         if (!found) st = rgtg_error_set(RGTG_ERR_INVALID, "summarize: no --gens file is labelled '%s' (the baseline)",
                                         p->baselines[b]);
     }
+    /* --diversity LABEL=FILE: the method's extra samples, of the same method as its --gens file */
+    source_t extra_samples[RGTG_SUMMARY_MAX] = {{0}};
+    const source_t *diversity_of[RGTG_SUMMARY_MAX] = {0};
+    for (int d = 0; st == RGTG_OK && d < p->diversity_count; d++) {
+        const char *eq = strchr(p->diversity[d], '=');
+        if (!eq || eq == p->diversity[d] || !eq[1]) {
+            st = rgtg_error_set(RGTG_ERR_INVALID, "summarize: --diversity '%s': expected LABEL=FILE", p->diversity[d]);
+            break;
+        }
+        int of = -1;
+        for (int i = 0; i < p->gens_count; i++)
+            if (strlen(sources[i].label) == (size_t)(eq - p->diversity[d]) &&
+                !strncmp(sources[i].label, p->diversity[d], (size_t)(eq - p->diversity[d])))
+                of = i;
+        if (of < 0) {
+            st = rgtg_error_set(RGTG_ERR_INVALID, "summarize: --diversity '%s': no --gens file is labelled '%.*s'",
+                                p->diversity[d], (int)(eq - p->diversity[d]), p->diversity[d]);
+            break;
+        }
+        if (diversity_of[of]) {
+            st = rgtg_error_set(RGTG_ERR_INVALID, "summarize: --diversity: two files for '%s'", sources[of].label);
+            break;
+        }
+        st = load_source(p->diversity[d], &extra_samples[d]);
+        if (st == RGTG_OK && strcmp(sources[of].rows[0].method, extra_samples[d].rows[0].method) != 0)
+            st = rgtg_error_set(RGTG_ERR_INVALID, "%s: method %s, but the --gens file of '%s' is %s", extra_samples[d].path,
+                                extra_samples[d].rows[0].method, sources[of].label, sources[of].rows[0].method);
+        const char *differs = st == RGTG_OK ? swept_difference(sources[of].rows, extra_samples[d].rows) : NULL;
+        if (differs)
+            st = rgtg_error_set(RGTG_ERR_INVALID, "%s: its %s is not that of the --gens file of '%s' (%s)", extra_samples[d].path,
+                                differs, sources[of].label, sources[of].path);
+        diversity_of[of] = &extra_samples[d];
+    }
     rgtg_results_t results = {0};
     if (st == RGTG_OK && p->append && rgtg_path_exists(p->out)) st = rgtg_results_read(p->out, &results);
     for (int i = 0; st == RGTG_OK && i < p->gens_count; i++) {
         labels_t l = labels_for(p, &sources[i], keys, values);
-        st = summarize_file(p, &sources[i], &l, &results);
+        st = summarize_file(p, &sources[i], diversity_of[i], &l, &results);
         for (int b = 0; st == RGTG_OK && b < p->baseline_count; b++)
             for (int j = 0; st == RGTG_OK && j < p->gens_count; j++)
                 if (j != i && !strcmp(sources[j].label, p->baselines[b]) && strcmp(sources[i].label, p->baselines[b]))
@@ -292,6 +356,7 @@ rgtg_status_t rgtg_summary_run(const rgtg_summary_params_t *p) {
     if (st == RGTG_OK) st = rgtg_results_write(&results, p->out);
     rgtg_results_free(&results);
     for (int i = 0; i < p->gens_count; i++) rgtg_gen_free(sources[i].rows, sources[i].count), free(sources[i].label);
+    for (int d = 0; d < p->diversity_count; d++) rgtg_gen_free(extra_samples[d].rows, extra_samples[d].count), free(extra_samples[d].label);
     for (int i = 0; i < p->label_count; i++) free(keys[i]), free(values[i]);
     return st;
 }

@@ -1,6 +1,7 @@
 /* eval/summary.h: `rgtg eval summarize`: scored generation files into results.json cells (schema in
  * eval/RESULTS.md): per file, the mean reward +- SE, ms/token, ROUGE-L against the references, BLEU,
- * diversity among a prompt's samples; per file and baseline, the paired reward difference with its
+ * diversity among a prompt's samples (or, with --diversity, among the samples of a second file of the same
+ * method, e.g. two samples for a subset of the prompts); per file and baseline, the paired reward difference with its
  * Wilcoxon p-value and win/tie/loss; per file whose rows record their work, LM and RM forward passes
  * per generated token. Cells of other results files (judge verdicts, prefix agreement) are merged in
  * with --cells. The paper's tables are then laid out by `eval render`. */
@@ -26,6 +27,10 @@ typedef struct {
     const char *cells[RGTG_SUMMARY_MAX];     /* "[KEY=VALUE,...:]FILE": cells of another results.json, merged in
                                                 with those labels set (e.g. "rm=prefix:agreement.json") */
     int cells_count;
+    const char *diversity[RGTG_SUMMARY_MAX]; /* "LABEL=FILE": the diversity cells of method LABEL (a --gens label)
+                                                come from FILE, several samples per prompt of the same method,
+                                                instead of from its --gens file */
+    int diversity_count;
     bool bleu;                               /* corpus BLEU against the references */
     bool append;                             /* add to the cells already in out (same cells are replaced) */
     uint64_t seed;                           /* bootstrap seed */

@@ -43,9 +43,9 @@ for reward in ("gold", "rm-eval"):
 PY
 grep -Eq "^\| DPO +\| no +\| yes +\|" "$work/table1/table1-gold.md" && pass "Table 1 shows LLM frozen? and Single y?" \
   || fail "Table 1's flag columns: $(cat "$work/table1/table1-gold.md")"
-head -1 "$work/table1/table1-demo.md" | grep -q 'Reward (mean ± SE) *| ROUGE-L F1 (vs. reference) *| ms/token' \
+head -1 "$work/table1/table1-demo.md" | grep -q 'Reward (mean ± SE) *| ROUGE-L F1 (vs. reference) *| ROUGE-L among samples (lower: more diverse) *| ms/token' \
   && [ "$(grep -c '^| ' "$work/table1/table1-demo.md")" -eq 11 ] \
-  && pass "the demo's table: reward, ROUGE-L F1 and ms/token for the 9 rows" \
+  && pass "the demo's table: reward, ROUGE-L F1, ROUGE-L among samples and ms/token for the 9 rows" \
   || fail "table1-demo.md: $(cat "$work/table1/table1-demo.md")"
 run > "$work/log2" 2>&1
 [ "$(grep -c ' s  ' "$work/log2")" -eq 0 ] && grep -q reused "$work/log2" && pass "a second run reuses every stage" \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `rgtg eval summarize`: results.json cells from generation files made here, checked against numpy and
 # scipy.stats.wilcoxon (mean, SE, ms/token, paired difference, p-value, win/tie/loss), rendered as
-# Table 1 and Table 9; bad inputs fail with one line and write nothing. Usage: test_summary_cli.sh rgtg
+# Table 1 and Table 9; --diversity takes a method's diversity from a second file; bad inputs fail with one line and write nothing. Usage: test_summary_cli.sh rgtg
 set -uo pipefail
 rgtg=$1
 work=$(mktemp -d /tmp/rgtg-summary-test.XXXXXX)
@@ -121,6 +121,42 @@ assert abs(cells["rm_calls_per_token"]["value"] - 6 * len(rows) / tokens) < 1e-1
 PY
 grep -q calls_per_token "$work/results.json" && fail "calls per token from rows without work counters" \
   || pass "no calls per token without the work counters"
+# --diversity: a method's diversity from a second file of its samples (here: the first sample of each prompt
+# is the method's file, both samples the diversity file); the reward cells stay those of the first file
+grep '"sample": 0' "$work/topk.jsonl" > "$work/topk1.jsonl"
+grep '"sample": 0' "$work/pargs.jsonl" > "$work/pargs1.jsonl"
+if "$rgtg" eval summarize --gens "$work/topk1.jsonl" --gens "$work/pargs1.jsonl" --diversity "topk=$work/topk.jsonl" \
+     --label dataset=toy --out "$work/div.json" > "$work/out" 2>&1; then
+  /usr/bin/python3 - "$work/div.json" "$work/results.json" "$work/topk1.jsonl" <<'PY' && pass "--diversity: the diversity cells come from the second file" || fail "--diversity cells: $(cat "$work/div.json")"
+import json, sys
+got = json.load(open(sys.argv[1]))["cells"]
+full = json.load(open(sys.argv[2]))["cells"]
+def one(cells, metric, method):
+    hits = [c for c in cells if c["metric"] == metric and c["labels"]["method"] == method and "baseline" not in c["labels"]]
+    assert len(hits) <= 1, hits
+    return hits[0] if hits else None
+for metric in ("diversity_rouge_l", "distinct_1", "distinct_2"):
+    a, b = one(got, metric, "topk"), one(full, metric, "topk")
+    assert a["value"] == b["value"] and a["n"] == b["n"], (metric, a, b)
+    assert one(got, metric, "pargs") is None, metric   # one sample per prompt: no diversity
+rewards = [json.loads(l)["reward"] for l in open(sys.argv[3])]
+r = one(got, "reward", "topk")
+assert r["n"] == 30 and abs(r["value"] - sum(rewards) / 30) < 1e-12, r
+PY
+else
+  fail "summarize --diversity: $(cat "$work/out")"
+fi
+sed 's/"beta": 2.0/"beta": 1.0/' "$work/pargs.jsonl" > "$work/pargs-beta1.jsonl"
+expect_error "--diversity with other settings" "pargs-beta1.jsonl: its beta is not that of the --gens file of 'pargs'" \
+  "$rgtg" eval summarize --gens "$work/pargs1.jsonl" --diversity "pargs=$work/pargs-beta1.jsonl" --out "$work/bad.json"
+expect_error "--diversity from another method" "pargs.jsonl: method pargs, but the --gens file of 'topk' is topk" \
+  "$rgtg" eval summarize --gens "$work/topk1.jsonl" --diversity "topk=$work/pargs.jsonl" --out "$work/bad.json"
+expect_error "--diversity from one sample per prompt" "topk1.jsonl: no prompt has two samples" \
+  "$rgtg" eval summarize --gens "$work/topk1.jsonl" --diversity "topk=$work/topk1.jsonl" --out "$work/bad.json"
+expect_error "--diversity for an unknown label" "no --gens file is labelled 'args'" \
+  "$rgtg" eval summarize --gens "$work/topk1.jsonl" --diversity "args=$work/topk.jsonl" --out "$work/bad.json"
+expect_error "--diversity twice for one label" "two files for 'topk'" \
+  "$rgtg" eval summarize --gens "$work/topk1.jsonl" --diversity "topk=$work/topk.jsonl" --diversity "topk=$work/topk.jsonl" --out "$work/bad.json"
 expect_error "a --cells spec with a bad label" "--cells 'method=a,b:$work/judge.json': expected" \
   "$rgtg" eval summarize --cells "method=a,b:$work/judge.json" --out "$work/bad.json"
 expect_error "neither --gens nor --cells" "give at least one --gens or --cells file" "$rgtg" eval summarize --out "$work/bad.json"
