@@ -18,7 +18,7 @@
 
 #include "../core/clock.h"
 #include "../core/config.h"
-#include "../core/dist.h"
+#include "../core/dist_group.h"
 #include "../core/fsutil.h"
 #include "../core/log.h"
 

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/dist.h"
+#include "../core/dist_group.h"
 #include "../runner/experiment.h"
 #include "args.h"
 #include "commands.h"
@@ -38,6 +38,6 @@ int rgtg_cmd_experiment(int argc, char **argv) {
     p.sets = sets;
     if (rgtg_dist_init(&argc, &argv) != RGTG_OK) return rgtg_report_error("experiment");
     int code = rgtg_experiment_run(&p) == RGTG_OK ? 0 : rgtg_report_error("experiment");
-    rgtg_dist_finalize();
+    rgtg_dist_group_finalize(); /* the runner holds no tensors on the group: only MPI to end */
     return code;
 }

@@ -1,19 +1,12 @@
-/* tools/cmd_misc.c: `rgtg version` and the one-line error report every subcommand ends with. */
+/* tools/cmd_misc.c: `rgtg version`: the versions of rgtg and of the libraries it runs on. */
 #include <stdio.h>
 
 #include <hdf5.h>
 #include <jansson.h>
 #include <yaml.h>
 
-#include "../core/status.h"
 #include "../core/torch/tt.h"
 #include "commands.h"
-
-int rgtg_report_error(const char *context) {
-    const char *message = rgtg_error_message();
-    fprintf(stderr, "rgtg %s: %s\n", context, *message ? message : "failed (no message recorded)");
-    return 1;
-}
 
 int rgtg_cmd_version(void) {
     unsigned h5_major, h5_minor, h5_release;

@@ -22,7 +22,7 @@ start=$(date +%s)
 meson setup "$root/build-cuda" "$root" -Dtorch_dir="$torch_dir" -Dextra_prefix="$extra" --reconfigure >"$out/meson.log" 2>&1 \
   || meson setup "$root/build-cuda" "$root" -Dtorch_dir="$torch_dir" -Dextra_prefix="$extra" >"$out/meson.log" 2>&1 \
   || { tail -30 "$out/meson.log"; exit 1; }
-ninja -C "$root/build-cuda" rgtg core/librgtg_spm.so >"$out/build.log" 2>&1 || { tail -40 "$out/build.log"; exit 1; }
+ninja -C "$root/build-cuda" rgtg rgtg-torch core/librgtg_spm.so >"$out/build.log" 2>&1 || { tail -40 "$out/build.log"; exit 1; }
 echo "built in $(( $(date +%s) - start )) s"
 rgtg=$root/build-cuda/rgtg
 "$rgtg" version
