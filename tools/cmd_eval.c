@@ -1,16 +1,13 @@
-/* tools/cmd_eval.c: `rgtg eval score|table|prefix-accuracy`: options into the eval stage's params,
- * one stage call each (eval/score.c, eval/results.c, eval/prefix_accuracy.c). */
+/* tools/cmd_eval.c: `rgtg eval score|prefix-accuracy`: options into the eval stage's params, one stage
+ * call each (eval/score.c, eval/prefix_accuracy.c). */
 #include <stdio.h>
 #include <string.h>
 
 #include "../data/prefs_h5.h"
 #include "../eval/prefix_accuracy.h"
-#include "../eval/table_stage.h"
 #include "../eval/score.h"
 #include "args.h"
 #include "commands.h"
-
-_Static_assert(RGTG_MAX_STRINGS <= RGTG_TABLE_STAGE_MAX_FILES, "every file the command line takes fits the params");
 
 int rgtg_cmd_eval_score(int argc, char **argv) {
     rgtg_score_params_t p = rgtg_score_default_params();
@@ -46,26 +43,6 @@ int rgtg_cmd_eval_score(int argc, char **argv) {
                m->retokenized, p.out ? p.out : p.gens);
     }
     return 0;
-}
-
-int rgtg_cmd_eval_table(int argc, char **argv) {
-    rgtg_table_stage_params_t p = rgtg_table_stage_default_params();
-    rgtg_strings_t gens = {0}, outs = {0};
-    const rgtg_opt_t options[] = {
-        RGTG_OPT("gens", RGTG_OPT_STRINGS, &gens, "a scored generations JSONL (one row of the table per method in it)",
-                 .required = true),
-        RGTG_OPT("out", RGTG_OPT_STRINGS, &outs, "table file: .md, .csv or .tex (the table is printed as Markdown too)"),
-        RGTG_OPT("reward", RGTG_OPT_STRING, &p.reward, "the named reward shown (eval score --rm NAME=DIR); default: the plain reward"),
-        RGTG_OPT_END,
-    };
-    const rgtg_cli_t cli = {.command = "eval table", .synopsis = "--gens FILE [--gens FILE ...] [--out table.md]",
-                            .options = options};
-    int code = rgtg_cli_parse(&cli, argc, argv);
-    if (code >= 0) return code;
-    memcpy(p.gens, gens.items, sizeof gens.items);
-    memcpy(p.outs, outs.items, sizeof outs.items);
-    p.gens_count = gens.count, p.out_count = outs.count;
-    return rgtg_table_stage_run(&p, stdout) == RGTG_OK ? 0 : rgtg_report_error("eval table");
 }
 
 int rgtg_cmd_eval_prefix_accuracy(int argc, char **argv) {

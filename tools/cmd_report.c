@@ -1,11 +1,13 @@
-/* tools/cmd_report.c: `rgtg eval render` (a paper table layout from results.json) and `rgtg eval plot`
- * (a PNG figure from results.json through gnuplot). */
+/* tools/cmd_report.c: `rgtg eval render` (a paper table layout from results.json), `rgtg eval plot`
+ * (a PNG figure from results.json through gnuplot) and `rgtg eval table` (one table straight from scored
+ * generation files, eval/table_stage.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../eval/layout.h"
 #include "../eval/plot.h"
+#include "../eval/table_stage.h"
 #include "args.h"
 #include "commands.h"
 
@@ -90,4 +92,26 @@ int rgtg_cmd_eval_plot(int argc, char **argv) {
         return rgtg_report_error("eval plot");
     printf("eval plot: %s -> %s\n", rgtg_args_get(&args, "kind", NULL), params.out_path);
     return 0;
+}
+
+_Static_assert(RGTG_MAX_STRINGS <= RGTG_TABLE_STAGE_MAX_FILES, "every file the command line takes fits the params");
+
+int rgtg_cmd_eval_table(int argc, char **argv) {
+    rgtg_table_stage_params_t p = rgtg_table_stage_default_params();
+    rgtg_strings_t gens = {0}, outs = {0};
+    const rgtg_opt_t options[] = {
+        RGTG_OPT("gens", RGTG_OPT_STRINGS, &gens, "a scored generations JSONL (one row of the table per method in it)",
+                 .required = true),
+        RGTG_OPT("out", RGTG_OPT_STRINGS, &outs, "table file: .md, .csv or .tex (the table is printed as Markdown too)"),
+        RGTG_OPT("reward", RGTG_OPT_STRING, &p.reward, "the named reward shown (eval score --rm NAME=DIR); default: the plain reward"),
+        RGTG_OPT_END,
+    };
+    const rgtg_cli_t cli = {.command = "eval table", .synopsis = "--gens FILE [--gens FILE ...] [--out table.md]",
+                            .options = options};
+    int code = rgtg_cli_parse(&cli, argc, argv);
+    if (code >= 0) return code;
+    memcpy(p.gens, gens.items, sizeof gens.items);
+    memcpy(p.outs, outs.items, sizeof outs.items);
+    p.gens_count = gens.count, p.out_count = outs.count;
+    return rgtg_table_stage_run(&p, stdout) == RGTG_OK ? 0 : rgtg_report_error("eval table");
 }

@@ -41,7 +41,7 @@ static const struct {
     {"train", "value", TORCH(train_value), "the CD-FUDGE prefix value function"},
     {"decode", NULL, TORCH(rgtg_cmd_decode), "generate with topk, topp, greedy, bon, args, pargs, cd (rgtg decode --help)"},
     {"eval", "score", TORCH(rgtg_cmd_eval_score), "score generations under a reward model (mean +- SE)"},
-    {"eval", "table", TORCH(rgtg_cmd_eval_table), "one results table from several scored generation files"},
+    {"eval", "table", rgtg_cmd_eval_table, "one results table from several scored generation files"},
     {"eval", "prefix-accuracy", TORCH(rgtg_cmd_eval_prefix_accuracy), "a reward model's accuracy on held-out pairs and prefixes"},
     {"eval", "gold", rgtg_cmd_eval_gold, "the WordNet gold reward of generations (mean +- SE)"},
     {"eval", "compare", rgtg_cmd_eval_compare, "two scored generation files paired by prompt: mean difference with bootstrap CI, win/tie/loss, Wilcoxon"},
