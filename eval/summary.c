@@ -285,6 +285,37 @@ static rgtg_status_t merge_cells(const char *spec, const labels_t *extra, rgtg_r
     return st;
 }
 
+/* --diversity LABEL=FILE: each method's extra samples (extra[d]), of the same method and swept settings as
+ * its --gens file; diversity_of[i] points at the file of sources[i], or stays NULL. */
+static rgtg_status_t load_diversity_files(const rgtg_summary_params_t *p, const source_t *sources, source_t *extra,
+                                          const source_t **diversity_of) {
+    for (int d = 0; d < p->diversity_count; d++) {
+        const char *spec = p->diversity[d], *eq = strchr(spec, '=');
+        if (!eq || eq == spec || !eq[1])
+            return rgtg_error_set(RGTG_ERR_INVALID, "summarize: --diversity '%s': expected LABEL=FILE", spec);
+        int of = -1;
+        for (int i = 0; i < p->gens_count; i++)
+            if (strlen(sources[i].label) == (size_t)(eq - spec) && !strncmp(sources[i].label, spec, (size_t)(eq - spec)))
+                of = i;
+        if (of < 0)
+            return rgtg_error_set(RGTG_ERR_INVALID, "summarize: --diversity '%s': no --gens file is labelled '%.*s'", spec,
+                                  (int)(eq - spec), spec);
+        if (diversity_of[of])
+            return rgtg_error_set(RGTG_ERR_INVALID, "summarize: --diversity: two files for '%s'", sources[of].label);
+        diversity_of[of] = &extra[d];
+        rgtg_status_t st = load_source(spec, &extra[d]);
+        if (st != RGTG_OK) return st;
+        if (strcmp(sources[of].rows[0].method, extra[d].rows[0].method) != 0)
+            return rgtg_error_set(RGTG_ERR_INVALID, "%s: method %s, but the --gens file of '%s' is %s", extra[d].path,
+                                  extra[d].rows[0].method, sources[of].label, sources[of].rows[0].method);
+        const char *differs = swept_difference(sources[of].rows, extra[d].rows);
+        if (differs)
+            return rgtg_error_set(RGTG_ERR_INVALID, "%s: its %s is not that of the --gens file of '%s' (%s)", extra[d].path,
+                                  differs, sources[of].label, sources[of].path);
+    }
+    return RGTG_OK;
+}
+
 rgtg_status_t rgtg_summary_run(const rgtg_summary_params_t *p) {
     if (!p->out) return rgtg_error_set(RGTG_ERR_INVALID, "summarize: --out is required");
     if (p->gens_count < 1 && p->cells_count < 1)
@@ -307,39 +338,9 @@ rgtg_status_t rgtg_summary_run(const rgtg_summary_params_t *p) {
         if (!found) st = rgtg_error_set(RGTG_ERR_INVALID, "summarize: no --gens file is labelled '%s' (the baseline)",
                                         p->baselines[b]);
     }
-    /* --diversity LABEL=FILE: the method's extra samples, of the same method as its --gens file */
     source_t extra_samples[RGTG_SUMMARY_MAX] = {{0}};
     const source_t *diversity_of[RGTG_SUMMARY_MAX] = {0};
-    for (int d = 0; st == RGTG_OK && d < p->diversity_count; d++) {
-        const char *eq = strchr(p->diversity[d], '=');
-        if (!eq || eq == p->diversity[d] || !eq[1]) {
-            st = rgtg_error_set(RGTG_ERR_INVALID, "summarize: --diversity '%s': expected LABEL=FILE", p->diversity[d]);
-            break;
-        }
-        int of = -1;
-        for (int i = 0; i < p->gens_count; i++)
-            if (strlen(sources[i].label) == (size_t)(eq - p->diversity[d]) &&
-                !strncmp(sources[i].label, p->diversity[d], (size_t)(eq - p->diversity[d])))
-                of = i;
-        if (of < 0) {
-            st = rgtg_error_set(RGTG_ERR_INVALID, "summarize: --diversity '%s': no --gens file is labelled '%.*s'",
-                                p->diversity[d], (int)(eq - p->diversity[d]), p->diversity[d]);
-            break;
-        }
-        if (diversity_of[of]) {
-            st = rgtg_error_set(RGTG_ERR_INVALID, "summarize: --diversity: two files for '%s'", sources[of].label);
-            break;
-        }
-        st = load_source(p->diversity[d], &extra_samples[d]);
-        if (st == RGTG_OK && strcmp(sources[of].rows[0].method, extra_samples[d].rows[0].method) != 0)
-            st = rgtg_error_set(RGTG_ERR_INVALID, "%s: method %s, but the --gens file of '%s' is %s", extra_samples[d].path,
-                                extra_samples[d].rows[0].method, sources[of].label, sources[of].rows[0].method);
-        const char *differs = st == RGTG_OK ? swept_difference(sources[of].rows, extra_samples[d].rows) : NULL;
-        if (differs)
-            st = rgtg_error_set(RGTG_ERR_INVALID, "%s: its %s is not that of the --gens file of '%s' (%s)", extra_samples[d].path,
-                                differs, sources[of].label, sources[of].path);
-        diversity_of[of] = &extra_samples[d];
-    }
+    if (st == RGTG_OK) st = load_diversity_files(p, sources, extra_samples, diversity_of);
     rgtg_results_t results = {0};
     if (st == RGTG_OK && p->append && rgtg_path_exists(p->out)) st = rgtg_results_read(p->out, &results);
     for (int i = 0; st == RGTG_OK && i < p->gens_count; i++) {
