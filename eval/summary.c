@@ -195,8 +195,7 @@ static rgtg_status_t summarize_file(const rgtg_summary_params_t *p, const source
                             with_reference, s->count);
     }
     free(responses), free(references);
-    if (st == RGTG_OK && !diversity) st = add_diversity(s, l, r, NULL);
-    if (st == RGTG_OK && diversity) st = add_diversity(diversity, l, r, s);
+    if (st == RGTG_OK) st = diversity ? add_diversity(diversity, l, r, s) : add_diversity(s, l, r, NULL);
     return st;
 }
 

@@ -85,8 +85,9 @@ static rgtg_status_t example_rows(const rgtg_batch_source_t *s, rgtg_example_t e
         chosen_len = min64(e.prefix_len, chosen_len);
         rejected_len = min64(e.prefix_len, rejected_len);
     }
-    rows[0] = (row_t){pair.prompt.ids, pair.prompt.len, pair.chosen.ids, chosen_len, 0};
-    if (e.rejected) rows[0] = (row_t){pair.prompt.ids, pair.prompt.len, pair.rejected.ids, rejected_len, 0};
+    /* SFT's one row is the chosen response, or the rejected one for data.sides: both's second example */
+    rows[0] = e.rejected ? (row_t){pair.prompt.ids, pair.prompt.len, pair.rejected.ids, rejected_len, 0}
+                         : (row_t){pair.prompt.ids, pair.prompt.len, pair.chosen.ids, chosen_len, 0};
     *count = 1;
     if (s->objective != RGTG_OBJECTIVE_SFT) {
         rows[1] = (row_t){pair.prompt.ids, pair.prompt.len, pair.rejected.ids, rejected_len, 0};

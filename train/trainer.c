@@ -525,9 +525,8 @@ rgtg_status_t rgtg_train_run(const rgtg_train_params_t *p, rgtg_train_result_t *
         examples = all;
     } else if (st == RGTG_OK) {
         st = rgtg_examples_build(t.data, p->objective, RGTG_SPLIT_TRAIN, p->prefix_ratio, p->seed, &all, &n_all);
-        examples = all;
         for (int64_t i = 0; st == RGTG_OK && i < n_all; i++)
-            if (all[i].id % p->shards == p->shard) examples[n++] = all[i];
+            if (all[i].id % p->shards == p->shard) all[n++] = all[i];
         if (st == RGTG_OK && p->objective == RGTG_OBJECTIVE_SFT && p->sft_both_sides) st = add_rejected_sides(&all, &n);
         examples = all;
         if (st == RGTG_OK) st = rgtg_examples_build(t.data, p->objective == RGTG_OBJECTIVE_RM_PREFIX ? RGTG_OBJECTIVE_RM_FULL
