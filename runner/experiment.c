@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../core/clock.h"
@@ -45,6 +46,9 @@ typedef struct {
     char *dir;        /* store/NAME-HASH16 */
     bool report;
     char *given;      /* not NULL: a folder the user gave for this stage (--set NAME=DIR): not run, linked */
+    int *deps;        /* indices of the earlier stages its arguments name: it starts after they finish */
+    int dep_count;
+    bool alone;       /* listed under `alone:`: under --jobs nothing runs beside it (its timing is a result) */
 } stage_t;
 
 typedef struct {
@@ -171,11 +175,22 @@ static const char *grid_value(const experiment_t *e, const char *name, int cell)
     return NULL;
 }
 
+/* Records that `self` reads stage `dep`'s output (once). */
+static bool add_dep(stage_t *self, int dep) {
+    for (int i = 0; i < self->dep_count; i++)
+        if (self->deps[i] == dep) return true;
+    int *grown = realloc(self->deps, sizeof *grown * (size_t)(self->dep_count + 1));
+    if (!grown) return false;
+    self->deps = grown;
+    self->deps[self->dep_count++] = dep;
+    return true;
+}
+
 /* Substitutes the {X} references of `text` for stage `self` (cell `cell`; each_cell >= 0 when an
  * {each:NAME} element is being expanded for that cell). real gets paths, hashed gets the hashes of
  * the stages named instead of their paths, so the hash does not depend on where the store is. */
 static rgtg_status_t substitute_at(const experiment_t *e, const char *where, const char *text, int cell,
-                                   int each_cell, bool report, buf_t *real, buf_t *hashed, int depth) {
+                                   int each_cell, bool report, buf_t *real, buf_t *hashed, stage_t *self, int depth) {
     const char *p = text;
     while (*p) {
         const char *open = strchr(p, '{');
@@ -202,12 +217,16 @@ static rgtg_status_t substitute_at(const experiment_t *e, const char *where, con
         if (!strcmp(name, "out") && !report) value = "@out", hash_text = "@out";
         else if (!strcmp(name, "dir")) value = e->out_dir, hash_text = "@dir";
         else if (!strcmp(name, "repo")) value = e->repo, hash_text = e->repo;
-        else if (s >= 0) value = e->stages[s].dir, hash_text = e->stages[s].hash;
+        else if (s >= 0) {
+            value = e->stages[s].dir, hash_text = e->stages[s].hash;
+            if (!add_dep(self, s)) return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+        }
         else if (grid) value = hash_text = grid;
         else if (var_get(e, name) && strchr(var_get(e, name), '{')) {
             /* a variable whose value names stages or other variables ("{rm_eval}/final"): resolved in place */
             if (depth >= 8) return rgtg_error_set(RGTG_ERR_FORMAT, "%s: {%s} refers to itself", where, name);
-            rgtg_status_t st = substitute_at(e, where, var_get(e, name), cell, each_cell, report, real, hashed, depth + 1);
+            rgtg_status_t st =
+                substitute_at(e, where, var_get(e, name), cell, each_cell, report, real, hashed, self, depth + 1);
             if (st != RGTG_OK) return st;
             p = close + 1;
             continue;
@@ -227,8 +246,8 @@ static rgtg_status_t substitute_at(const experiment_t *e, const char *where, con
 }
 
 static rgtg_status_t substitute(const experiment_t *e, const char *where, const char *text, int cell,
-                                int each_cell, bool report, buf_t *real, buf_t *hashed) {
-    return substitute_at(e, where, text, cell, each_cell, report, real, hashed, 0);
+                                int each_cell, bool report, buf_t *real, buf_t *hashed, stage_t *self) {
+    return substitute_at(e, where, text, cell, each_cell, report, real, hashed, self, 0);
 }
 
 /* A file named by an argument (the whole text or what follows its last '='), outside the store:
@@ -273,7 +292,7 @@ static rgtg_status_t add_stage(experiment_t *e, const char *section, const char 
         for (size_t c = 0; st == RGTG_OK && c < copies; c++) {
             buf_t real = {0};
             buf_str(&hashed, "\x1f");
-            st = substitute(e, where, text, cell, each ? (int)c : -1, stage.report, &real, &hashed);
+            st = substitute(e, where, text, cell, each ? (int)c : -1, stage.report, &real, &hashed, &stage);
             if (st == RGTG_OK) hash_named_file(e, real.text ? real.text : "", &hashed);
             char **argv = st == RGTG_OK ? realloc(stage.argv, sizeof *argv * (size_t)(stage.argc + 2)) : NULL;
             if (st == RGTG_OK && !argv) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
@@ -316,7 +335,7 @@ static rgtg_status_t add_stage(experiment_t *e, const char *section, const char 
     }
     if (st != RGTG_OK) {
         for (int i = 0; i < stage.argc; i++) free(stage.argv[i]);
-        free(stage.argv), free(stage.name), free(stage.dir), free(stage.given);
+        free(stage.argv), free(stage.name), free(stage.dir), free(stage.given), free(stage.deps);
     }
     free(hashed.text), free(key);
     return st;
@@ -363,6 +382,24 @@ static rgtg_status_t read_grid(experiment_t *e) {
     return st;
 }
 
+/* `alone: [NAME, ...]`: stages (shared or of every cell) that run with nothing beside them. */
+static rgtg_status_t mark_alone(experiment_t *e) {
+    size_t n = 0;
+    rgtg_status_t st = rgtg_config_has(e->cfg, "alone") ? rgtg_config_get_list_count(e->cfg, "alone", &n) : RGTG_OK;
+    for (size_t i = 0; st == RGTG_OK && i < n; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "alone[%zu]", i);
+        const char *name = NULL;
+        st = rgtg_config_get_string(e->cfg, key, "", &name);
+        bool found = false;
+        for (int s = 0; st == RGTG_OK && s < e->stage_count; s++)
+            if (!e->stages[s].report && !strcmp(e->stages[s].name, name)) e->stages[s].alone = found = true;
+        if (st == RGTG_OK && !found)
+            st = rgtg_error_set(RGTG_ERR_FORMAT, "%s: alone names '%s', which is not a stage", e->params->path, name);
+    }
+    return st;
+}
+
 static char *dirname_of(const char *path) {
     const char *slash = strrchr(path, '/');
     if (!slash) return strdup(".");
@@ -373,7 +410,7 @@ static char *dirname_of(const char *path) {
 static rgtg_status_t resolve(experiment_t *e) {
     const rgtg_experiment_params_t *p = e->params;
     static const char *const known[] = {"name", "title", "description", "size", "vars", "sizes", "stages",
-                                        "grid", "cells", "report", NULL};
+                                        "grid", "cells", "report", "alone", NULL};
     rgtg_status_t st = rgtg_config_load(p->path, &e->cfg);
     if (st == RGTG_OK) st = rgtg_config_check_known(e->cfg, known);
     const char *name = NULL;
@@ -449,6 +486,7 @@ static rgtg_status_t resolve(experiment_t *e) {
     for (size_t c = 0; st == RGTG_OK && rgtg_config_has(e->cfg, "cells") && c < e->cells; c++)
         st = add_section(e, "cells", (int)c);
     if (st == RGTG_OK) st = add_section(e, "report", -1);
+    if (st == RGTG_OK) st = mark_alone(e);
     return st;
 }
 
@@ -519,8 +557,9 @@ static char *last_line(const char *path) {
     return line;
 }
 
-/* Runs rgtg with the stage's arguments; output into log_path (NULL: inherit this process's). */
-static rgtg_status_t spawn_stage(const experiment_t *e, const stage_t *s, const char *log_path) {
+/* Starts rgtg with the stage's arguments, output into log_path (NULL: this process's own), without
+ * waiting for it. */
+static rgtg_status_t start_child(const experiment_t *e, const stage_t *s, const char *log_path, pid_t *pid) {
     char **argv = calloc((size_t)s->argc + 2, sizeof *argv);
     char **env = child_environment();
     if (!argv || !env) {
@@ -535,14 +574,15 @@ static rgtg_status_t spawn_stage(const experiment_t *e, const stage_t *s, const 
         posix_spawn_file_actions_addopen(&actions, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         posix_spawn_file_actions_adddup2(&actions, 1, 2);
     }
-    pid_t pid;
-    int rc = posix_spawn(&pid, e->rgtg, &actions, NULL, argv, env);
+    int rc = posix_spawn(pid, e->rgtg, &actions, NULL, argv, env);
     posix_spawn_file_actions_destroy(&actions);
     free(argv), free(env);
     if (rc != 0) return rgtg_error_set(RGTG_ERR_IO, "%s: cannot start: %s", e->rgtg, strerror(rc));
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return rgtg_error_set(RGTG_ERR_IO, "waitpid: %s", strerror(errno));
+    return RGTG_OK;
+}
+
+/* The stage's outcome from its wait status: OK, or the one-line error with its log's last line. */
+static rgtg_status_t child_outcome(const experiment_t *e, const stage_t *s, const char *log_path, int status) {
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return RGTG_OK;
     char *why = log_path ? last_line(log_path) : strdup("see its output above");
     rgtg_status_t st;
@@ -554,6 +594,21 @@ static rgtg_status_t spawn_stage(const experiment_t *e, const stage_t *s, const 
                             WEXITSTATUS(status), why, log_path ? "; log: " : "", log_path ? log_path : "");
     free(why);
     return st;
+}
+
+static rgtg_status_t wait_child(pid_t pid, int *status) {
+    while (waitpid(pid, status, 0) < 0)
+        if (errno != EINTR) return rgtg_error_set(RGTG_ERR_IO, "waitpid: %s", strerror(errno));
+    return RGTG_OK;
+}
+
+/* Runs a report command in the foreground, its output this process's. */
+static rgtg_status_t spawn_stage(const experiment_t *e, const stage_t *s) {
+    pid_t pid;
+    int status = 0;
+    rgtg_status_t st = start_child(e, s, NULL, &pid);
+    if (st == RGTG_OK) st = wait_child(pid, &status);
+    return st == RGTG_OK ? child_outcome(e, s, NULL, status) : st;
 }
 
 static rgtg_status_t write_marker(const experiment_t *e, const stage_t *s, double seconds) {
@@ -595,11 +650,28 @@ static rgtg_status_t link_given(const stage_t *s) {
     return st;
 }
 
-static rgtg_status_t run_stage(const experiment_t *e, const stage_t *s, int rank) {
+/* A stage this rank has started: its child, its output lock and its log. */
+typedef struct {
+    int stage;
+    pid_t pid;
+    double start;
+    rgtg_output_lock_t *lock;
+    char *log;
+} job_t;
+
+static char *stage_label(const stage_t *s) {
+    return s->cell >= 0 ? printf_alloc("%s[cell %d]", s->name, s->cell) : strdup(s->name);
+}
+
+/* Begins stage i: prints it (dry run), reuses it (its marker is there), links it (given), or starts its
+ * child into job (*started = true). */
+static rgtg_status_t begin_stage(const experiment_t *e, int i, int rank, job_t *job, bool *started) {
+    const stage_t *s = &e->stages[i];
     char *marker = printf_alloc("%s/%s", s->dir, MARKER);
-    char *label = s->cell >= 0 ? printf_alloc("%s[cell %d]", s->name, s->cell) : strdup(s->name);
+    char *label = stage_label(s);
     bool done = rgtg_path_exists(marker) && !e->params->force;
     rgtg_status_t st = RGTG_OK;
+    *started = false;
     if (e->params->dry_run && s->given) {
         printf("given %s: %s\n", label, s->given);
     } else if (e->params->dry_run) {
@@ -610,23 +682,110 @@ static rgtg_status_t run_stage(const experiment_t *e, const stage_t *s, int rank
         printf("[rank %d] %-22s reused   %s\n", rank, label, s->dir);
     } else {
         /* one runner per stage: two experiments sharing a store never write one stage at once */
-        rgtg_output_lock_t *lock = NULL;
-        st = rgtg_file_lock(s->dir, &lock);
+        *job = (job_t){.stage = i, .start = rgtg_now_seconds()};
+        st = rgtg_file_lock(s->dir, &job->lock);
         if (st == RGTG_OK) remove_tree(s->dir); /* a stage that did not finish leaves no half output */
         if (st == RGTG_OK) st = rgtg_mkdirs(s->dir);
-        char *log = printf_alloc("%s/%s", s->dir, LOG);
-        double start = rgtg_now_seconds();
-        if (st == RGTG_OK) st = s->given ? link_given(s) : spawn_stage(e, s, log);
-        double seconds = rgtg_now_seconds() - start;
-        if (st == RGTG_OK) st = write_marker(e, s, seconds);
-        if (st == RGTG_OK && s->given) printf("[rank %d] %-22s given    %s\n", rank, label, s->given);
-        else if (st == RGTG_OK) printf("[rank %d] %-22s %6.1f s  %s\n", rank, label, seconds, s->dir);
-        rgtg_output_unlock(lock);
-        free(log);
+        if (st == RGTG_OK && s->given) {
+            st = link_given(s);
+            if (st == RGTG_OK) st = write_marker(e, s, 0.0);
+            if (st == RGTG_OK) printf("[rank %d] %-22s given    %s\n", rank, label, s->given);
+        } else if (st == RGTG_OK) {
+            job->log = printf_alloc("%s/%s", s->dir, LOG);
+            st = job->log ? start_child(e, s, job->log, &job->pid) : rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+            *started = st == RGTG_OK;
+        }
+        if (!*started) rgtg_output_unlock(job->lock), free(job->log);
     }
     fflush(stdout);
     free(marker), free(label);
     return st;
+}
+
+/* Ends a started stage from its child's wait status: marks it done and prints its time, or returns its
+ * error (report = false: a later failure while the first one is being reported stays silent). */
+static rgtg_status_t end_stage(const experiment_t *e, job_t *job, int status, int rank, bool report) {
+    const stage_t *s = &e->stages[job->stage];
+    double seconds = rgtg_now_seconds() - job->start;
+    rgtg_status_t st;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) st = report ? child_outcome(e, s, job->log, status) : RGTG_ERR_IO;
+    else st = write_marker(e, s, seconds);
+    if (st == RGTG_OK) {
+        char *label = stage_label(s);
+        printf("[rank %d] %-22s %6.1f s  %s\n", rank, label, seconds, s->dir);
+        fflush(stdout);
+        free(label);
+    }
+    rgtg_output_unlock(job->lock), free(job->log);
+    return st;
+}
+
+/* Waits until one of the n jobs ends; returns its index and wait status. One job: a plain wait; more:
+ * a poll, since waiting for any child could also reap one that the MPI library started. */
+static rgtg_status_t wait_any(const job_t *jobs, int n, int *which, int *status) {
+    if (n == 1) {
+        *which = 0;
+        return wait_child(jobs[0].pid, status);
+    }
+    for (;;) {
+        for (int j = 0; j < n; j++) {
+            pid_t got = waitpid(jobs[j].pid, status, WNOHANG);
+            if (got == jobs[j].pid) {
+                *which = j;
+                return RGTG_OK;
+            }
+            if (got < 0 && errno != EINTR) return rgtg_error_set(RGTG_ERR_IO, "waitpid: %s", strerror(errno));
+        }
+        nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+    }
+}
+
+/* Runs the stages marked in `mine`, up to params->jobs at once, in file order as they become ready: a
+ * stage starts once every stage it names has finished (one that is not in `mine` finished in an earlier
+ * phase). After a failure nothing new starts; the stages already running finish and are kept, and the
+ * first failure is the error. */
+static rgtg_status_t run_stages(const experiment_t *e, const bool *mine, int rank) {
+    int limit = e->params->jobs > 1 && !e->params->dry_run ? e->params->jobs : 1;
+    char *state = calloc((size_t)e->stage_count + 1, 1); /* 0 waiting, 1 running, 2 finished */
+    job_t *jobs = calloc((size_t)limit, sizeof *jobs);
+    if (!state || !jobs) {
+        free(state), free(jobs);
+        return rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
+    }
+    rgtg_status_t first = RGTG_OK;
+    int running = 0;
+    bool alone_running = false;
+    for (;;) {
+        for (int i = 0; first == RGTG_OK && running < limit && !alone_running && i < e->stage_count; i++) {
+            if (!mine[i] || state[i] != 0) continue;
+            bool ready = true;
+            for (int d = 0; d < e->stages[i].dep_count; d++) {
+                int dep = e->stages[i].deps[d];
+                ready &= !mine[dep] || state[dep] == 2;
+            }
+            /* a stage that must run alone waits for the running ones to end; nothing starts beside it */
+            if (!ready || (e->stages[i].alone && running > 0)) continue;
+            bool started = false;
+            first = begin_stage(e, i, rank, &jobs[running], &started);
+            state[i] = started ? 1 : 2;
+            if (started) running++, alone_running = e->stages[i].alone;
+            else i = -1; /* a stage finished at once: those after it may be ready now */
+        }
+        if (running == 0) break;
+        int which = 0, status = 0;
+        rgtg_status_t st = wait_any(jobs, running, &which, &status);
+        if (st != RGTG_OK) {
+            first = first == RGTG_OK ? st : first;
+            break;
+        }
+        state[jobs[which].stage] = 2;
+        alone_running = false;
+        st = end_stage(e, &jobs[which], status, rank, first == RGTG_OK);
+        if (first == RGTG_OK) first = st;
+        jobs[which] = jobs[--running];
+    }
+    free(state), free(jobs);
+    return first;
 }
 
 static rgtg_status_t write_readme(const experiment_t *e) {
@@ -714,6 +873,7 @@ static void experiment_free(experiment_t *e) {
     for (int i = 0; i < e->stage_count; i++) {
         for (int a = 0; a < e->stages[i].argc; a++) free(e->stages[i].argv[a]);
         free(e->stages[i].argv), free(e->stages[i].name), free(e->stages[i].dir), free(e->stages[i].given);
+        free(e->stages[i].deps);
     }
     for (int i = 0; i < e->var_count; i++) free(e->vars[i].name), free(e->vars[i].value);
     free(e->stages), free(e->vars), free(e->grid_names), free(e->grid_sizes);
@@ -726,27 +886,34 @@ rgtg_status_t rgtg_experiment_run(const rgtg_experiment_params_t *params) {
     int rank = rgtg_dist_rank(), world = rgtg_dist_world_size();
     rgtg_status_t st = resolve(&e);
     st = rgtg_dist_check(st);
+    bool *mine = st == RGTG_OK ? calloc((size_t)e.stage_count + 1, sizeof *mine) : NULL;
+    if (st == RGTG_OK && !mine) st = rgtg_error_set(RGTG_ERR_NOMEM, "out of memory");
     /* shared stages on rank 0, then the cells round-robin over ranks, then the report on rank 0 */
-    for (int phase = 0; phase < 3 && st == RGTG_OK; phase++) {
-        for (int i = 0; st == RGTG_OK && i < e.stage_count; i++) {
+    for (int phase = 0; phase < 2 && st == RGTG_OK; phase++) {
+        for (int i = 0; i < e.stage_count; i++) {
             const stage_t *s = &e.stages[i];
-            bool in_phase = phase == 0 ? (!s->report && s->cell < 0) : phase == 1 ? s->cell >= 0 : s->report;
-            if (!in_phase) continue;
-            int owner = phase == 1 ? s->cell % world : 0;
-            if (owner != rank) continue;
-            if (phase == 2 && !params->dry_run) {
-                char *line = command_line(&e, s);
-                printf("report %s: %s\n", s->name, line);
-                fflush(stdout);
-                free(line);
-                st = spawn_stage(&e, s, NULL);
-            } else {
-                st = run_stage(&e, s, rank);
-            }
+            bool in_phase = phase == 0 ? (!s->report && s->cell < 0) : s->cell >= 0;
+            mine[i] = in_phase && (phase == 1 ? s->cell % world : 0) == rank;
         }
+        st = run_stages(&e, mine, rank);
         if (phase == 1 && st == RGTG_OK && rank == 0 && !params->dry_run) st = write_stage_index(&e);
         st = rgtg_dist_check(st);
     }
+    for (int i = 0; st == RGTG_OK && rank == 0 && i < e.stage_count; i++) {
+        const stage_t *s = &e.stages[i];
+        if (!s->report) continue;
+        if (params->dry_run) {
+            st = begin_stage(&e, i, rank, NULL, &(bool){false});
+            continue;
+        }
+        char *line = command_line(&e, s);
+        printf("report %s: %s\n", s->name, line);
+        fflush(stdout);
+        free(line);
+        st = spawn_stage(&e, s);
+    }
+    st = rgtg_dist_check(st);
+    free(mine);
     if (st == RGTG_OK && rank == 0 && !params->dry_run) st = write_readme(&e);
     if (st == RGTG_OK && rank == 0 && !params->dry_run) printf("experiment %s (%s) -> %s\n", params->path, e.size, e.out_dir);
     experiment_free(&e);

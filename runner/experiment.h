@@ -9,7 +9,8 @@
  *   sizes: {tiny: {...}, small: {...}, paper: {...}}   # per-size values; ~ = must be given (--set); a
  *                                     # size's own `grid:` replaces the top-level one; a value named after a
  *                                     # stage gives that stage's folder (not run; see experiments/README.md)
- *   stages: {NAME: [rgtg argv...]}    # run once, in file order
+ *   stages: {NAME: [rgtg argv...]}    # run once, in file order (with jobs > 1, a stage starts as soon
+ *                                     # as the stages it names have finished)
  *   grid: {beta: [1, 2], k: [5, 10]}  # optional sweep: the cells are the product, first key slowest
  *   cells: {NAME: [rgtg argv...]}     # stages run once per cell; under mpirun cells go round-robin to ranks
  *   report: {NAME: [rgtg argv...]}    # run by rank 0 after every stage, never reused, writing into {dir}
@@ -36,6 +37,7 @@ typedef struct {
     int set_count;
     bool force;             /* rerun every stage even when its output exists */
     bool dry_run;           /* print the resolved commands, run nothing */
+    int jobs;               /* stages run at once on each rank (<= 1: one at a time, in file order) */
 } rgtg_experiment_params_t;
 
 rgtg_experiment_params_t rgtg_experiment_default_params(void);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `rgtg experiment`: a tiny experiment (data -> SFT LM -> a 2-cell decode grid -> a table) runs, is
 # reused by content hash on a second run, reruns with --force and after a config edit, gives the same
-# stage outputs under mpirun with 2 ranks as with 1, and refuses bad files and values with one line.
+# stage outputs under mpirun with 2 ranks and with --jobs 2 as with 1, and refuses bad files and values with one line.
 # Usage: test_experiment.sh PATH/TO/rgtg
 set -uo pipefail
 rgtg=$1
@@ -85,6 +85,51 @@ if mpirun -np 2 "$rgtg" experiment "$exp" --out "$work/runs/m" --store "$work/st
 else
   fail "mpirun run: $(tail -3 "$work/run6")"
 fi
+
+# --jobs 2: stages run side by side, each once the stages it names have finished (lm after data, the
+# cells after lm, both cells at once); the same hashes and tokens as one at a time
+rm -rf "$work/store3"
+if "$rgtg" experiment "$exp" --out "$work/runs/j" --store "$work/store3" --jobs 2 > "$work/run_jobs" 2>&1; then
+  same=1
+  for d in "$work"/store3/*-*; do
+    [ -f "$work/runs/store/$(basename "$d")/.rgtg-stage.json" ] || same=0
+  done
+  for d in "$work"/store3/gens-*; do
+    cmp -s <(/usr/bin/python3 -c 'import json,sys; print([json.loads(l)["tokens"] for l in open(sys.argv[1])])' "$d/gens.jsonl") \
+           <(/usr/bin/python3 -c 'import json,sys; print([json.loads(l)["tokens"] for l in open(sys.argv[1])])' \
+             "$work/runs/store/$(basename "$d")/gens.jsonl") || same=0
+  done
+  [ "$same" -eq 1 ] && [ "$(ls -d "$work"/store3/*-* | wc -l)" -eq 4 ] && [ -f "$work/runs/j/table.md" ] \
+    && pass "--jobs 2 gives the one-at-a-time hashes and tokens" || fail "--jobs 2 results differ: $(cat "$work/run_jobs")"
+else
+  fail "--jobs 2 run: $(tail -3 "$work/run_jobs")"
+fi
+# a stage that fails beside one still running: the error is the failed one's, the other finishes and is
+# kept (the rerun reuses it), the failed one is not marked done
+sed 's/k: \[2, 4\]/k: [3, 0]/' "$exp" > "$work/repo/experiments/half.yaml"
+expect_error "--jobs 2: a failing stage" "stage 'gens' failed (exit" \
+  "$rgtg" experiment "$work/repo/experiments/half.yaml" --out "$work/runs/h" --store "$work/store3" --jobs 2
+"$rgtg" experiment "$work/repo/experiments/half.yaml" --out "$work/runs/h" --store "$work/store3" --jobs 2 > "$work/run_half" 2>&1
+grep -q 'gens\[cell 0\] *reused' "$work/run_half" && [ "$(ls "$work"/store3/gens-*/.rgtg-stage.json | wc -l)" -eq 3 ] \
+  && pass "  ... the stage beside it finishes and is kept; the failed one is not marked done" \
+  || fail "  ... after the failure: $(cat "$work/run_half")"
+# stages listed under `alone` run with nothing beside them: two decodes into one file (which one rgtg
+# process at a time may write) both succeed under --jobs 2
+sed -e '/^grid:/,$d' "$exp" > "$work/repo/experiments/alone.yaml"
+cat >> "$work/repo/experiments/alone.yaml" <<'YAML'
+  one: [decode, --lm, "{lm}/final", --method, topk, --seed, "1", --data, "{data}/prefs.h5", --max-new-tokens, "6",
+        --threads, "1", --out, "{dir}/both.jsonl"]
+  two: [decode, --lm, "{lm}/final", --method, topk, --seed, "2", --data, "{data}/prefs.h5", --max-new-tokens, "6",
+        --threads, "1", --out, "{dir}/both.jsonl"]
+alone: [one, two]
+YAML
+"$rgtg" experiment "$work/repo/experiments/alone.yaml" --out "$work/runs/alone" --jobs 2 > "$work/run_alone" 2>&1 \
+  && grep -q ' one  *[0-9.]* s' "$work/run_alone" && grep -q ' two  *[0-9.]* s' "$work/run_alone" \
+  && pass "--jobs 2: stages listed under alone do not run side by side" || fail "alone: $(cat "$work/run_alone")"
+sed 's/^alone: .*/alone: [one, nosuch]/' "$work/repo/experiments/alone.yaml" > "$work/repo/experiments/alone-bad.yaml"
+expect_error "alone naming no stage" "alone names 'nosuch', which is not a stage" \
+  "$rgtg" experiment "$work/repo/experiments/alone-bad.yaml" --out "$work/runs/alone" --jobs 2
+expect_error "--jobs 0" "--jobs must be from 1 to 256, got 0" "$rgtg" experiment "$exp" --jobs 0 --out "$work/runs/c"
 
 # one writer per output: a decode into a file another process is writing fails at once
 lmdir=$(ls -d "$work"/runs/store/lm-* | head -1)

@@ -13,6 +13,8 @@ static const rgtg_option_t options[] = {
     {"store", true, false, "stage outputs by content hash, shared by experiments (default OUT/../store)"},
     {"set", true, true, "VAR=VALUE: override one of the file's variables (repeatable)"},
     {"force", false, false, "rerun every stage even when the store holds its output"},
+    {"jobs", true, false, "stages run at once (default 1); a stage starts once the stages it names finish. "
+                          "Give each fewer threads: --set threads=N"},
     {"dry-run", false, false, "print each stage's command and whether it would be reused; run nothing"},
     {"help", false, false, "this help"},
     {NULL, false, false, NULL},
@@ -33,6 +35,13 @@ int rgtg_cmd_experiment(int argc, char **argv) {
     p.store_dir = rgtg_args_get(&args, "store", NULL);
     p.force = rgtg_args_has(&args, "force");
     p.dry_run = rgtg_args_has(&args, "dry-run");
+    long long jobs = 1;
+    if (!rgtg_args_int(&args, "jobs", 1, &jobs)) return 2;
+    if (jobs < 1 || jobs > 256) {
+        fprintf(stderr, "rgtg experiment: --jobs must be from 1 to 256, got %lld\n", jobs);
+        return 2;
+    }
+    p.jobs = (int)jobs;
     for (int i = 0; i < args.count; i++)
         if (!strcmp(args.names[i], "set")) sets[p.set_count++] = args.values[i];
     p.sets = sets;
