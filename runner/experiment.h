@@ -14,6 +14,7 @@
  *   grid: {beta: [1, 2], k: [5, 10]}  # optional sweep: the cells are the product, first key slowest
  *   cells: {NAME: [rgtg argv...]}     # stages run once per cell; under mpirun cells go round-robin to ranks
  *   report: {NAME: [rgtg argv...]}    # run by rank 0 after every stage, never reused, writing into {dir}
+ *   alone: [NAME, ...]                # optional: under --jobs these run with nothing beside them (timed stages)
  * In an argv element, {X} is replaced by: a var (a size's value, or a cell's grid value; a value holding
  * {Y} references is resolved in turn); a stage's
  * output directory (a dependency: its hash enters the hash of the stage that names it); {out} (this
