@@ -25,27 +25,28 @@ for f in table1-gold.md table1-gold.csv table1-gold.tex table1-demo.md table1-rm
   [ -s "$work/table1/$f" ] || fail "table1 did not write $f"
 done
 pass "table1 writes its tables, plot and README"
-/usr/bin/python3 - "$work/table1/results.json" <<'PY' && pass "results.json: 8 methods and the greedy control, gold and RM rewards, p-values against top-k and ARGS" || fail "results.json content"
+/usr/bin/python3 - "$work/table1/results.json" <<'PY' && pass "results.json: 9 methods (PARGS-dense beside PARGS) and the greedy control, gold and RM rewards, p-values against top-k and ARGS" || fail "results.json content"
 import json, sys
 cells = json.load(open(sys.argv[1]))["cells"]
-methods = ["top-k", "greedy", "BoN", "CD-FUDGE", "ARGS", "ARGS-G", "PARGS", "PARGS-G", "DPO"]
+methods = ["top-k", "greedy", "BoN", "CD-FUDGE", "ARGS", "ARGS-G", "PARGS", "PARGS-G", "PARGS-dense", "DPO"]
 for reward in ("gold", "rm-eval"):
     got = [c["labels"]["method"] for c in cells if c["metric"] == "reward" and c["labels"]["reward"] == reward]
     assert got == methods, (reward, got)
     for base in ("top-k", "ARGS"):
         diffs = [c for c in cells if c["metric"] == "reward_diff" and c["labels"]["baseline"] == base
                  and c["labels"]["reward"] == reward]
-        assert len(diffs) == 8 and all(0 <= c.get("p_value", 0.5) <= 1 for c in diffs), (reward, base, len(diffs))
+        assert len(diffs) == 9 and all(0 <= c.get("p_value", 0.5) <= 1 for c in diffs), (reward, base, len(diffs))
     # Table 1's per-method columns: only DPO changes the LM, only Best-of-N draws several responses
     flags = {c["labels"]["method"]: (c["labels"]["llm_frozen"], c["labels"]["single_y"])
              for c in cells if c["metric"] == "reward" and c["labels"]["reward"] == reward}
-    assert flags["DPO"] == (False, True) and flags["BoN"] == (True, False) and flags["PARGS"] == (True, True), flags
+    assert flags["DPO"] == (False, True) and flags["BoN"] == (True, False) and flags["PARGS"] == (True, True) \
+        and flags["PARGS-dense"] == (True, True), flags
 PY
 grep -Eq "^\| DPO +\| no +\| yes +\|" "$work/table1/table1-gold.md" && pass "Table 1 shows LLM frozen? and Single y?" \
   || fail "Table 1's flag columns: $(cat "$work/table1/table1-gold.md")"
 head -1 "$work/table1/table1-demo.md" | grep -q 'Reward (mean ± SE) *| ROUGE-L F1 (vs. reference) *| ROUGE-L among samples (lower: more diverse) *| ms/token' \
-  && [ "$(grep -c '^| ' "$work/table1/table1-demo.md")" -eq 11 ] \
-  && pass "the demo's table: reward, ROUGE-L F1, ROUGE-L among samples and ms/token for the 9 rows" \
+  && [ "$(grep -c '^| ' "$work/table1/table1-demo.md")" -eq 12 ] \
+  && pass "the demo's table: reward, ROUGE-L F1, ROUGE-L among samples and ms/token for the 10 rows" \
   || fail "table1-demo.md: $(cat "$work/table1/table1-demo.md")"
 run > "$work/log2" 2>&1
 [ "$(grep -c ' s  ' "$work/log2")" -eq 0 ] && grep -q reused "$work/log2" && pass "a second run reuses every stage" \
